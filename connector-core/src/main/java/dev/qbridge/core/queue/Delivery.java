@@ -1,0 +1,78 @@
+package dev.qbridge.core.queue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * One job handed to one consumer under a lease. Acking, nacking or renewing it names this exact delivery,
+ * so an ack that arrives after the lease expired and the job went to another consumer touches nothing.
+ *
+ * @param queue    the queue it was taken from
+ * @param id       the job's id, assigned when it was first taken and kept across redeliveries
+ * @param attempt  1 for the first delivery, 2 for the first redelivery, and so on
+ * @param score    the sorted-set score it had (priority, or due time), empty for list queues
+ * @param payload  the producer's bytes, unchanged
+ * @param lease    the lease member in Redis: "id:attempt:score:payload"
+ * @param takenAtMillis when this process took it (local clock), for lease renewal
+ */
+public record Delivery(String queue, long id, int attempt, Optional<String> score, byte[] payload, byte[] lease,
+                       long takenAtMillis) {
+
+    /** Parses a lease member as the take scripts build it. */
+    static Delivery parse(String queue, byte[] lease, long takenAtMillis) {
+        int a = indexOf(lease, 0);
+        int b = indexOf(lease, a + 1);
+        int c = indexOf(lease, b + 1);
+        if (a < 0 || b < 0 || c < 0) {
+            throw new IllegalArgumentException("not a qbridge lease member: " + preview(lease));
+        }
+        long id = Long.parseLong(new String(lease, 0, a, StandardCharsets.US_ASCII));
+        int attempt = Integer.parseInt(new String(lease, a + 1, b - a - 1, StandardCharsets.US_ASCII));
+        String score = new String(lease, b + 1, c - b - 1, StandardCharsets.US_ASCII);
+        byte[] payload = Arrays.copyOfRange(lease, c + 1, lease.length);
+        return new Delivery(queue, id, attempt, score.isEmpty() ? Optional.empty() : Optional.of(score), payload, lease,
+                takenAtMillis);
+    }
+
+    private static int indexOf(byte[] bytes, int from) {
+        for (int i = from; i < bytes.length; i++) {
+            if (bytes[i] == ':') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The score as a number: the priority of a priority-queue job, or the due time of a delayed one. */
+    public Optional<Double> scoreValue() {
+        return score.map(Double::parseDouble);
+    }
+
+    /** The payload decoded as UTF-8, for text jobs. */
+    public String payloadAsString() {
+        return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    /** A short, safe rendering of a payload for messages. */
+    static String preview(byte[] bytes) {
+        String s = new String(bytes, 0, Math.min(bytes.length, 80), StandardCharsets.UTF_8);
+        return bytes.length > 80 ? s + "..." : s;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Delivery d && Arrays.equals(d.lease, lease) && d.queue.equals(queue);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * queue.hashCode() + Arrays.hashCode(lease);
+    }
+
+    @Override
+    public String toString() {
+        return "Delivery[" + queue + " id=" + id + " attempt=" + attempt + score.map(s -> " score=" + s).orElse("")
+                + " payload=" + preview(payload) + "]";
+    }
+}

@@ -1,0 +1,121 @@
+package dev.qbridge.core.queue;
+
+import dev.qbridge.core.QueueException;
+import dev.qbridge.core.retry.RetryPolicy;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything that defines how one queue behaves. Build with {@link #builder(String)}; every value has a
+ * default that suits a guide-style queue, and {@link Builder#build()} rejects nonsense with a message
+ * that names the setting.
+ *
+ * @param name            the ready key; the other keys are derived from it ({@link QueueKeys})
+ * @param kind            reliable (list), priority or delayed (sorted sets)
+ * @param leaseTimeout    how long a taken job stays invisible to other consumers before the reaper
+ *                        requeues it (the visibility timeout); renew it for longer jobs
+ * @param retry           attempts and backoff of failed jobs
+ * @param format          what payloads must be; others are dead-lettered on take
+ * @param dueTimeUnit     unit of a delayed queue's scores
+ * @param defaultPriority priority of pushed jobs that name none (priority queues)
+ * @param defaultDelay    delay of pushed jobs that name none (delayed queues)
+ * @param maxIdleWait     longest pause between two polls of an empty sorted-set queue (lists block instead)
+ */
+public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, RetryPolicy retry, PayloadFormat format,
+                          DueTimeUnit dueTimeUnit, long defaultPriority, Duration defaultDelay, Duration maxIdleWait) {
+
+    /** Scores of jobs we push are priority + a fraction below 1, exact for priorities in this range. */
+    public static final long MAX_PRIORITY = 2_000_000;
+
+    public QueueConfig {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw invalid(name, "the queue name is empty");
+        }
+        if (leaseTimeout.compareTo(Duration.ofMillis(100)) < 0) {
+            throw invalid(name, "leaseTimeout must be at least 100 ms, was " + leaseTimeout.toMillis() + " ms");
+        }
+        if (Math.abs(defaultPriority) > MAX_PRIORITY) {
+            throw invalid(name, "defaultPriority must be within -" + MAX_PRIORITY + ".." + MAX_PRIORITY + ", was " + defaultPriority);
+        }
+        if (defaultDelay.isNegative()) {
+            throw invalid(name, "defaultDelay must not be negative, was " + defaultDelay);
+        }
+        if (maxIdleWait.isNegative() || maxIdleWait.isZero()) {
+            throw invalid(name, "maxIdleWait must be positive, was " + maxIdleWait);
+        }
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    public QueueKeys keys() {
+        return new QueueKeys(name);
+    }
+
+    private static QueueException invalid(String name, String why) {
+        return new QueueException(QueueException.Kind.CONFIG, "queue '" + name + "': " + why);
+    }
+
+    public static final class Builder {
+        private final String name;
+        private QueueKind kind = QueueKind.RELIABLE;
+        private Duration leaseTimeout = Duration.ofSeconds(30);
+        private RetryPolicy retry = RetryPolicy.DEFAULT;
+        private PayloadFormat format = PayloadFormat.RAW;
+        private DueTimeUnit dueTimeUnit = DueTimeUnit.SECONDS;
+        private long defaultPriority;
+        private Duration defaultDelay = Duration.ZERO;
+        private Duration maxIdleWait = Duration.ofMillis(200);
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        public Builder kind(QueueKind kind) {
+            this.kind = kind;
+            return this;
+        }
+
+        public Builder leaseTimeout(Duration leaseTimeout) {
+            this.leaseTimeout = leaseTimeout;
+            return this;
+        }
+
+        public Builder retry(RetryPolicy retry) {
+            this.retry = retry;
+            return this;
+        }
+
+        public Builder format(PayloadFormat format) {
+            this.format = format;
+            return this;
+        }
+
+        public Builder dueTimeUnit(DueTimeUnit dueTimeUnit) {
+            this.dueTimeUnit = dueTimeUnit;
+            return this;
+        }
+
+        public Builder defaultPriority(long defaultPriority) {
+            this.defaultPriority = defaultPriority;
+            return this;
+        }
+
+        public Builder defaultDelay(Duration defaultDelay) {
+            this.defaultDelay = defaultDelay;
+            return this;
+        }
+
+        public Builder maxIdleWait(Duration maxIdleWait) {
+            this.maxIdleWait = maxIdleWait;
+            return this;
+        }
+
+        public QueueConfig build() {
+            return new QueueConfig(name, kind, leaseTimeout, retry, format, dueTimeUnit, defaultPriority, defaultDelay,
+                    maxIdleWait);
+        }
+    }
+}

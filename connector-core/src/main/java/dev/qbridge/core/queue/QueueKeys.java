@@ -1,0 +1,58 @@
+package dev.qbridge.core.queue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * The Redis keys of one queue named {@code q}. The ready key is the name itself, so that the guide's
+ * plain {@code LPUSH q job} and {@code ZADD q score job} producers feed the queue unchanged.
+ * <pre>
+ *   q                 ready jobs: list (reliable) or sorted set (priority, delayed)
+ *   q:leases          jobs being worked on: zset, member "id:attempt:score:payload", score = lease deadline (ms)
+ *   q:retry           jobs waiting out a retry backoff or requeued by the reaper: zset, score = due time (ms)
+ *   q:dead            dead letters: list of "id:attempt:score:failedAt:reasonLength:reason" + payload
+ *   q:seq             counter that makes job ids unique
+ *   q:processing      the guide's processing list, filled by foreign BRPOPLPUSH consumers
+ *   q:processing:seen when the reaper first saw each payload in q:processing (hash, ms)
+ * </pre>
+ * In a Redis Cluster, name the queue with a hash tag ({@code {orders}}) so that all its keys share a slot.
+ */
+public record QueueKeys(String name) {
+
+    public byte[] ready() {
+        return bytes(name);
+    }
+
+    public byte[] leases() {
+        return bytes(name + ":leases");
+    }
+
+    public byte[] retry() {
+        return bytes(name + ":retry");
+    }
+
+    public byte[] dead() {
+        return bytes(name + ":dead");
+    }
+
+    public byte[] sequence() {
+        return bytes(name + ":seq");
+    }
+
+    public byte[] processing() {
+        return bytes(name + ":processing");
+    }
+
+    public byte[] processingSeen() {
+        return bytes(name + ":processing:seen");
+    }
+
+    /** Every key of the queue, for slot checks and purges. */
+    public List<byte[]> all() {
+        return List.of(ready(), leases(), retry(), dead(), sequence(), processing(), processingSeen());
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,350 @@
+package dev.qbridge.core.queue;
+
+import dev.qbridge.core.QueueException;
+import dev.qbridge.core.QueueException.Kind;
+import dev.qbridge.core.redis.RedisConnection;
+import dev.qbridge.core.script.LuaScript;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One queue's semantics: push, take under a lease, ack, nack with retry or dead letter, renew, count.
+ * Every step that changes more than one key is one Lua script (documented in docs/PROTOCOL.md), so a
+ * crash of this process at any point leaves every job in exactly one place. Thread-safe.
+ */
+public final class RedisQueue {
+
+    /** Most jobs one take, ack or nack moves in a single script call. */
+    public static final int MAX_BATCH = 1000;
+
+    private static final LuaScript TAKE_LIST = LuaScript.load(RedisQueue.class, "take-list");
+    private static final LuaScript TAKE_SORTED = LuaScript.load(RedisQueue.class, "take-sorted");
+    private static final LuaScript NACK = LuaScript.load(RedisQueue.class, "nack");
+    private static final LuaScript RENEW = LuaScript.load(RedisQueue.class, "renew");
+    private static final LuaScript PUSH_PRIORITY = LuaScript.load(RedisQueue.class, "push-priority");
+    private static final LuaScript PUSH_DELAYED = LuaScript.load(RedisQueue.class, "push-delayed");
+    private static final LuaScript COUNTS = LuaScript.load(RedisQueue.class, "counts");
+
+    /** Lists block in Redis; this bounds each block so that due retries are served within it. */
+    private static final Duration LIST_BLOCK_SLICE = Duration.ofSeconds(1);
+
+    private final RedisConnection redis;
+    private final QueueConfig config;
+    private final QueueKeys keys;
+    private final byte[] leaseMillis;
+
+    public RedisQueue(RedisConnection redis, QueueConfig config) {
+        this.redis = redis;
+        this.config = config;
+        this.keys = config.keys();
+        this.leaseMillis = ascii(config.leaseTimeout().toMillis());
+        requireOneSlot(redis, config.name(), keys.all());
+    }
+
+    /** In a cluster every script must touch one slot; say how to name the queue when it would not. */
+    static void requireOneSlot(RedisConnection redis, String name, List<byte[]> queueKeys) {
+        if (!redis.isCluster()) {
+            return;
+        }
+        int slot = redis.slot(queueKeys.get(0));
+        for (byte[] key : queueKeys) {
+            if (redis.slot(key) != slot) {
+                throw new QueueException(Kind.CONFIG, "queue '" + name + "' cannot be used on Redis Cluster: its keys "
+                        + new String(queueKeys.get(0), StandardCharsets.UTF_8) + " and " + new String(key, StandardCharsets.UTF_8)
+                        + " hash to different slots; name the queue with a hash tag, such as {" + name + "}");
+            }
+        }
+    }
+
+    public QueueConfig config() {
+        return config;
+    }
+
+    public QueueKeys keys() {
+        return keys;
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    // ---- push -------------------------------------------------------------------------------------
+
+    /** Pushes one job with the queue's defaults. */
+    public long push(byte[] payload) {
+        return push(List.of(payload));
+    }
+
+    /** Pushes jobs in order (the first is taken first) with the queue's defaults; one round trip per 1,000. */
+    public long push(List<byte[]> payloads) {
+        if (config.kind() == QueueKind.RELIABLE) {
+            long pushed = 0;
+            for (List<byte[]> chunk : chunks(payloads)) {
+                try {
+                    redis.lpush(keys.ready(), chunk);
+                } catch (QueueException e) {
+                    throw withKey(e);
+                }
+                pushed += chunk.size();
+            }
+            return pushed;
+        }
+        List<NewJob> jobs = new ArrayList<>(payloads.size());
+        payloads.forEach(p -> jobs.add(NewJob.of(p)));
+        return pushJobs(jobs);
+    }
+
+    /**
+     * Pushes jobs with their own priority or due time. For a reliable queue both are ignored. Returns how
+     * many were added: a sorted set holds each payload once, so a payload already waiting there is not added
+     * again (plain {@code ZADD} producers share this).
+     */
+    public long pushJobs(List<NewJob> jobs) {
+        return switch (config.kind()) {
+            case RELIABLE -> push(jobs.stream().map(NewJob::payload).toList());
+            case PRIORITY -> pushPriority(jobs);
+            case DELAYED -> pushDelayed(jobs);
+        };
+    }
+
+    private long pushPriority(List<NewJob> jobs) {
+        long added = 0;
+        for (List<NewJob> chunk : chunks(jobs)) {
+            List<byte[]> args = new ArrayList<>(chunk.size() * 2);
+            for (NewJob job : chunk) {
+                long priority = job.priority().orElse(config.defaultPriority());
+                if (Math.abs(priority) > QueueConfig.MAX_PRIORITY) {
+                    throw new QueueException(Kind.CONFIG, "queue '" + name() + "': priority " + priority
+                            + " is outside -" + QueueConfig.MAX_PRIORITY + ".." + QueueConfig.MAX_PRIORITY);
+                }
+                args.add(ascii(priority));
+                args.add(job.payload());
+            }
+            added += asLong(redis.eval(PUSH_PRIORITY, List.of(keys.ready(), keys.sequence()), args));
+        }
+        return added;
+    }
+
+    private long pushDelayed(List<NewJob> jobs) {
+        long added = 0;
+        for (List<NewJob> chunk : chunks(jobs)) {
+            List<byte[]> args = new ArrayList<>(chunk.size() * 3 + 1);
+            args.add(ascii(config.dueTimeUnit().millisPerUnit()));
+            for (NewJob job : chunk) {
+                Optional<Instant> at = job.dueAt();
+                if (at.isPresent()) {
+                    args.add(ascii("at"));
+                    args.add(ascii(at.get().toEpochMilli()));
+                } else {
+                    args.add(ascii("in"));
+                    args.add(ascii(job.delay().orElse(config.defaultDelay()).toMillis()));
+                }
+                args.add(job.payload());
+            }
+            added += asLong(redis.eval(PUSH_DELAYED, List.of(keys.ready()), args));
+        }
+        return added;
+    }
+
+    // ---- take -------------------------------------------------------------------------------------
+
+    /**
+     * Takes up to {@code max} jobs (capped at {@link #MAX_BATCH}) without waiting: due retries first, then
+     * ready jobs, each leased for the queue's lease timeout. Payloads that break the queue's format are
+     * dead-lettered with the reason and not returned.
+     */
+    public List<Delivery> take(int max) {
+        int n = Math.max(1, Math.min(max, MAX_BATCH));
+        List<byte[]> queueKeys = List.of(keys.ready(), keys.leases(), keys.retry(), keys.sequence());
+        Object reply = config.kind() == QueueKind.RELIABLE
+                ? redis.eval(TAKE_LIST, queueKeys, List.of(ascii(n), leaseMillis))
+                : redis.eval(TAKE_SORTED, queueKeys, List.of(ascii(n), leaseMillis,
+                        ascii(config.kind() == QueueKind.DELAYED ? "delayed" : "priority"),
+                        ascii(config.dueTimeUnit().millisPerUnit())));
+        long now = System.currentTimeMillis();
+        List<?> members = (List<?>) reply;
+        List<Delivery> deliveries = new ArrayList<>(members.size());
+        List<byte[]> rejects = new ArrayList<>();
+        for (Object member : members) {
+            Delivery delivery = Delivery.parse(name(), (byte[]) member, now);
+            Optional<String> violation = config.format().violation(delivery.payload());
+            if (violation.isPresent()) {
+                rejects.add(delivery.lease());
+                rejects.add(ascii(-1));
+                rejects.add(violation.get().getBytes(StandardCharsets.UTF_8));
+            } else {
+                deliveries.add(delivery);
+            }
+        }
+        if (!rejects.isEmpty()) {
+            redis.eval(NACK, List.of(keys.leases(), keys.retry(), keys.dead()), rejects);
+        }
+        return deliveries;
+    }
+
+    /**
+     * Takes up to {@code max} jobs, waiting up to {@code wait} for the first one. A reliable queue blocks in
+     * Redis (no polling); a sorted-set queue polls with a pause growing to {@link QueueConfig#maxIdleWait()}.
+     * Returns an empty list when the wait passed or the thread was interrupted.
+     */
+    public List<Delivery> take(int max, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        long pause = 5;
+        while (true) {
+            List<Delivery> taken = take(max);
+            long remaining = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
+            if (!taken.isEmpty() || remaining <= 0 || Thread.currentThread().isInterrupted()) {
+                return taken;
+            }
+            if (config.kind() == QueueKind.RELIABLE) {
+                redis.awaitNotEmpty(keys.ready(), Duration.ofMillis(Math.min(remaining, LIST_BLOCK_SLICE.toMillis())));
+            } else {
+                try {
+                    Thread.sleep(Math.min(remaining, pause));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return List.of();
+                }
+                pause = Math.min(pause * 2, config.maxIdleWait().toMillis());
+            }
+        }
+    }
+
+    // ---- finish -----------------------------------------------------------------------------------
+
+    /** Acks one delivery; returns false when its lease had expired and the job was requeued. */
+    public boolean ack(Delivery delivery) {
+        return redis.zrem(keys.leases(), List.of(delivery.lease())) == 1;
+    }
+
+    /** Acks many deliveries in one round trip per 1,000; returns how many were still leased. */
+    public long ack(Collection<Delivery> deliveries) {
+        long acked = 0;
+        for (List<Delivery> chunk : chunks(List.copyOf(deliveries))) {
+            acked += redis.zrem(keys.leases(), chunk.stream().map(Delivery::lease).toList());
+        }
+        return acked;
+    }
+
+    /**
+     * Reports a failed delivery: retried after the retry policy's backoff while attempts remain, otherwise
+     * dead-lettered with the reason.
+     */
+    public NackOutcome nack(Delivery delivery, String reason) {
+        return nack(List.of(delivery), reason).get(0);
+    }
+
+    public List<NackOutcome> nack(List<Delivery> deliveries, String reason) {
+        return finish(deliveries, reason, false);
+    }
+
+    /** Dead-letters a delivery at once, whatever its attempts, for failures that no retry can mend. */
+    public NackOutcome deadLetter(Delivery delivery, String reason) {
+        return finish(List.of(delivery), reason, true).get(0);
+    }
+
+    public List<NackOutcome> deadLetter(List<Delivery> deliveries, String reason) {
+        return finish(deliveries, reason, true);
+    }
+
+    private List<NackOutcome> finish(List<Delivery> deliveries, String reason, boolean dead) {
+        byte[] why = (reason == null || reason.isBlank() ? "no reason given" : reason).getBytes(StandardCharsets.UTF_8);
+        List<NackOutcome> outcomes = new ArrayList<>(deliveries.size());
+        for (List<Delivery> chunk : chunks(deliveries)) {
+            List<byte[]> args = new ArrayList<>(chunk.size() * 3);
+            for (Delivery d : chunk) {
+                boolean retry = !dead && config.retry().allowsRetryAfter(d.attempt());
+                args.add(d.lease());
+                args.add(ascii(retry ? config.retry().backoffAfter(d.attempt()).toMillis() : -1));
+                args.add(why);
+            }
+            for (Object code : (List<?>) redis.eval(NACK, List.of(keys.leases(), keys.retry(), keys.dead()), args)) {
+                outcomes.add(switch ((int) asLong(code)) {
+                    case 1 -> NackOutcome.RETRY_SCHEDULED;
+                    case 2 -> NackOutcome.DEAD_LETTERED;
+                    default -> NackOutcome.LEASE_LOST;
+                });
+            }
+        }
+        return outcomes;
+    }
+
+    /** Extends a lease by the queue's lease timeout from now; false when it is no longer held. */
+    public boolean renew(Delivery delivery) {
+        return renew(List.of(delivery)).get(0);
+    }
+
+    public List<Boolean> renew(List<Delivery> deliveries) {
+        List<Boolean> held = new ArrayList<>(deliveries.size());
+        for (List<Delivery> chunk : chunks(deliveries)) {
+            List<byte[]> args = new ArrayList<>(chunk.size() + 1);
+            args.add(leaseMillis);
+            chunk.forEach(d -> args.add(d.lease()));
+            for (Object flag : (List<?>) redis.eval(RENEW, List.of(keys.leases()), args)) {
+                held.add(asLong(flag) == 1);
+            }
+        }
+        return held;
+    }
+
+    // ---- observe ----------------------------------------------------------------------------------
+
+    /** Ready, in-flight, delayed, retrying and dead counts in one round trip. */
+    public QueueCounts counts() {
+        List<?> reply = (List<?>) redis.eval(COUNTS,
+                List.of(keys.ready(), keys.leases(), keys.retry(), keys.dead(), keys.processing()),
+                List.of(ascii(config.kind().toString()), ascii(config.dueTimeUnit().millisPerUnit())));
+        String type = new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
+        if (!type.equals("none") && !type.equals(config.kind().redisType())) {
+            throw new QueueException(Kind.WRONG_TYPE, "WRONGTYPE key " + name() + " holds a " + type + ", a "
+                    + config.kind() + " queue must be a " + config.kind().redisType());
+        }
+        return new QueueCounts(asLong(reply.get(1)), asLong(reply.get(2)), asLong(reply.get(3)), asLong(reply.get(4)),
+                asLong(reply.get(5)), asLong(reply.get(6)));
+    }
+
+    /** The newest {@code limit} dead letters, newest first. */
+    public List<DeadLetter> deadLetters(int limit) {
+        return redis.lrange(keys.dead(), 0, limit - 1L).stream().map(DeadLetter::parse).toList();
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------
+
+    private QueueException withKey(QueueException e) {
+        if (e.kind() == Kind.WRONG_TYPE) {
+            return new QueueException(Kind.WRONG_TYPE, "WRONGTYPE key " + name() + " is not a list, a reliable queue must be a list", e);
+        }
+        return e;
+    }
+
+    static <T> List<List<T>> chunks(List<T> items) {
+        List<List<T>> chunks = new ArrayList<>((items.size() + MAX_BATCH - 1) / MAX_BATCH);
+        for (int i = 0; i < items.size(); i += MAX_BATCH) {
+            chunks.add(items.subList(i, Math.min(items.size(), i + MAX_BATCH)));
+        }
+        return chunks;
+    }
+
+    static byte[] ascii(long value) {
+        return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static byte[] ascii(String value) {
+        return value.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static long asLong(Object reply) {
+        if (reply instanceof Long l) {
+            return l;
+        }
+        if (reply instanceof byte[] b) {
+            return Long.parseLong(new String(b, StandardCharsets.US_ASCII));
+        }
+        throw new IllegalStateException("unexpected reply from Redis: " + reply);
+    }
+}

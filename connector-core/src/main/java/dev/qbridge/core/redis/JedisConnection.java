@@ -1,0 +1,317 @@
+package dev.qbridge.core.redis;
+
+import dev.qbridge.core.QueueException;
+import dev.qbridge.core.QueueException.Kind;
+import dev.qbridge.core.script.LuaScript;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPool;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.args.ListDirection;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisClusterOperationException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+import redis.clients.jedis.resps.Tuple;
+import redis.clients.jedis.util.JedisClusterCRC16;
+
+/** {@link RedisConnection} on Jedis 8: a pooled {@link RedisClient} or a {@link RedisClusterClient}. */
+public final class JedisConnection implements RedisConnection {
+
+    private final RedisEndpoint endpoint;
+    private final UnifiedJedis jedis;
+    private final RedisClusterClient cluster;
+
+    private JedisConnection(RedisEndpoint endpoint, UnifiedJedis jedis, RedisClusterClient cluster) {
+        this.endpoint = endpoint;
+        this.jedis = jedis;
+        this.cluster = cluster;
+    }
+
+    /** Opens a pool to the endpoint and checks it answers (and accepts the credentials) with a PING. */
+    public static JedisConnection open(RedisEndpoint endpoint) {
+        JedisConnection connection = openLazily(endpoint);
+        try {
+            connection.ping();
+        } catch (RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+        return connection;
+    }
+
+    /** Opens a pool without contacting Redis; the first command reports whether it is reachable. */
+    public static JedisConnection openLazily(RedisEndpoint endpoint) {
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+                .protocol(RedisProtocol.RESP2)
+                .connectionTimeoutMillis(endpoint.timeoutMillis())
+                .socketTimeoutMillis(endpoint.timeoutMillis())
+                .database(endpoint.database())
+                .ssl(endpoint.isTls());
+        endpoint.user().ifPresent(config::user);
+        endpoint.password().ifPresent(config::password);
+        endpoint.clientName().ifPresent(config::clientName);
+        if (endpoint.isTls()) {
+            endpoint.trustStore().ifPresent(path -> config.sslSocketFactory(trusting(endpoint)));
+            if (endpoint.verifyHostname()) {
+                config.sslParameters(hostnameVerifying());
+            }
+        }
+        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
+        pool.setMaxTotal(endpoint.poolSize());
+        pool.setMaxIdle(endpoint.poolSize());
+        pool.setMinIdle(0);
+        pool.setMaxWait(Duration.ofMillis(endpoint.timeoutMillis()));
+        pool.setJmxEnabled(false);
+        try {
+            if (endpoint.isCluster()) {
+                Set<HostAndPort> seeds = new LinkedHashSet<>();
+                endpoint.nodes().forEach(n -> seeds.add(new HostAndPort(n.host(), n.port())));
+                RedisClusterClient client = RedisClusterClient.builder()
+                        .nodes(seeds)
+                        .clientConfig(config.build())
+                        .poolConfig(pool)
+                        .maxAttempts(5)
+                        .maxTotalRetriesDuration(Duration.ofMillis(endpoint.timeoutMillis() * 2L))
+                        .build();
+                return new JedisConnection(endpoint, client, client);
+            }
+            RedisEndpoint.Node node = endpoint.nodes().get(0);
+            RedisClient client = RedisClient.builder()
+                    .hostAndPort(node.host(), node.port())
+                    .clientConfig(config.build())
+                    .poolConfig(pool)
+                    .build();
+            return new JedisConnection(endpoint, client, null);
+        } catch (JedisException e) {
+            throw translate(endpoint, e);
+        }
+    }
+
+    private static SSLSocketFactory trusting(RedisEndpoint endpoint) {
+        var path = endpoint.trustStore().orElseThrow();
+        char[] password = endpoint.trustStorePassword().map(String::toCharArray).orElse(null);
+        try (InputStream in = Files.newInputStream(path)) {
+            KeyStore store = KeyStore.getInstance(path.toString().endsWith(".jks") ? "JKS" : "PKCS12");
+            store.load(in, password);
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context.getSocketFactory();
+        } catch (Exception e) {
+            throw new QueueException(Kind.CONFIG, "cannot use trust store " + path + " for Redis TLS: " + e.getMessage(), e);
+        }
+    }
+
+    private static javax.net.ssl.SSLParameters hostnameVerifying() {
+        javax.net.ssl.SSLParameters parameters = new javax.net.ssl.SSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        return parameters;
+    }
+
+    @Override
+    public Object eval(LuaScript script, List<byte[]> keys, List<byte[]> args) {
+        return call(() -> {
+            try {
+                return jedis.evalsha(script.sha1Hex(), keys, args);
+            } catch (JedisNoScriptException e) {
+                return jedis.eval(script.source(), keys, args);
+            }
+        });
+    }
+
+    @Override
+    public long lpush(byte[] key, List<byte[]> values) {
+        return call(() -> jedis.lpush(key, values.toArray(new byte[0][])));
+    }
+
+    @Override
+    public long zrem(byte[] key, List<byte[]> members) {
+        return call(() -> jedis.zrem(key, members.toArray(new byte[0][])));
+    }
+
+    @Override
+    public boolean awaitNotEmpty(byte[] key, Duration timeout) {
+        double seconds = Math.max(0.01, timeout.toMillis() / 1000.0);
+        return call(() -> jedis.blmove(key, key, ListDirection.RIGHT, ListDirection.RIGHT, seconds) != null);
+    }
+
+    @Override
+    public String type(byte[] key) {
+        return call(() -> jedis.type(key));
+    }
+
+    @Override
+    public List<String> scanKeys(String pattern, int limit) {
+        return call(() -> {
+            List<String> keys = new ArrayList<>();
+            if (cluster != null) {
+                for (var pool : cluster.getClusterNodes().values()) {
+                    try (Connection c = pool.getResource(); var node = new redis.clients.jedis.Jedis(c)) {
+                        scan(node::scan, pattern, limit, keys);
+                    }
+                }
+            } else {
+                scan(jedis::scan, pattern, limit, keys);
+            }
+            return keys;
+        });
+    }
+
+    private interface Scanner {
+        ScanResult<String> scan(String cursor, ScanParams params);
+    }
+
+    private static void scan(Scanner scanner, String pattern, int limit, List<String> into) {
+        ScanParams params = new ScanParams().match(pattern).count(1000);
+        String cursor = ScanParams.SCAN_POINTER_START;
+        do {
+            ScanResult<String> page = scanner.scan(cursor, params);
+            for (String key : page.getResult()) {
+                if (into.size() >= limit) {
+                    return;
+                }
+                into.add(key);
+            }
+            cursor = page.getCursor();
+        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+    }
+
+    @Override
+    public List<byte[]> lrange(byte[] key, long start, long stop) {
+        return call(() -> jedis.lrange(key, start, stop));
+    }
+
+    @Override
+    public Map<byte[], Double> zrangeWithScores(byte[] key, long start, long stop) {
+        return call(() -> {
+            Map<byte[], Double> out = new LinkedHashMap<>();
+            for (Tuple t : jedis.zrangeWithScores(key, start, stop)) {
+                out.put(t.getBinaryElement(), t.getScore());
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public long del(List<byte[]> keys) {
+        return call(() -> jedis.del(keys.toArray(new byte[0][])));
+    }
+
+    @Override
+    public void ping() {
+        call(jedis::ping);
+    }
+
+    @Override
+    public boolean isCluster() {
+        return cluster != null;
+    }
+
+    @Override
+    public int slot(byte[] key) {
+        return cluster == null ? 0 : JedisClusterCRC16.getSlot(key);
+    }
+
+    @Override
+    public RedisEndpoint endpoint() {
+        return endpoint;
+    }
+
+    /** The pool of a standalone connection, for tests and tools that need more than this interface. */
+    public UnifiedJedis jedis() {
+        return jedis;
+    }
+
+    @Override
+    public void close() {
+        try {
+            jedis.close();
+        } catch (RuntimeException ignored) {
+            // closing a pool whose server is gone must not hide the error that made us close it
+        }
+    }
+
+    private <T> T call(Supplier<T> command) {
+        try {
+            return command.get();
+        } catch (JedisException e) {
+            throw translate(endpoint, e);
+        } catch (IllegalStateException e) {
+            // commons-pool reports an exhausted or closed pool this way
+            throw new QueueException(Kind.CONNECTION, "no Redis connection to " + endpoint + " available: " + e.getMessage(), e);
+        }
+    }
+
+    /** The one place where Jedis exceptions become queue exceptions with messages that say what to do. */
+    static QueueException translate(RedisEndpoint endpoint, JedisException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof JedisAccessControlException) {
+                return new QueueException(Kind.AUTH, "Redis at " + endpoint + " refused the credentials"
+                        + endpoint.user().map(u -> " of user '" + u + "'").orElse("") + " (" + firstLine(t.getMessage())
+                        + "); check the user and password", e);
+            }
+        }
+        String message = firstLine(e.getMessage());
+        if (e instanceof JedisConnectionException || e instanceof JedisClusterOperationException) {
+            String cause = e.getCause() != null ? firstLine(e.getCause().getMessage()) : message;
+            return new QueueException(Kind.CONNECTION, "cannot reach Redis at " + endpoint + ": " + cause, e);
+        }
+        if (e instanceof JedisDataException) {
+            String upper = message.toUpperCase();
+            if (upper.startsWith("WRONGTYPE")) {
+                return new QueueException(Kind.WRONG_TYPE, message, e);
+            }
+            if (upper.startsWith("NOAUTH") || upper.startsWith("WRONGPASS") || upper.startsWith("NOPERM")) {
+                return new QueueException(Kind.AUTH, "Redis at " + endpoint + " refused us: " + message
+                        + "; check the user, password and ACL permissions", e);
+            }
+            if (upper.startsWith("LOADING") || upper.startsWith("BUSY") || upper.startsWith("TRYAGAIN")
+                    || upper.startsWith("CLUSTERDOWN") || upper.startsWith("MASTERDOWN") || upper.startsWith("READONLY")) {
+                return new QueueException(Kind.UNAVAILABLE, "Redis at " + endpoint + " is not serving yet: " + message, e);
+            }
+            if (upper.contains("CROSSSLOT")) {
+                return new QueueException(Kind.CONFIG, "Redis Cluster at " + endpoint + " refused keys of several slots: "
+                        + message + "; give every key of a queue the same hash tag, such as {orders}", e);
+            }
+        }
+        return new QueueException(Kind.REDIS, "Redis at " + endpoint + " answered an error: " + message, e);
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "no detail";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

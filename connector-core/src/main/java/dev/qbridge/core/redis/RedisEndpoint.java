@@ -1,0 +1,362 @@
+package dev.qbridge.core.redis;
+
+import dev.qbridge.core.QueueException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where Redis is and how to log in, parsed from a URI:
+ * <ul>
+ *   <li>{@code redis://[user:password@]host:port[/db]} a standalone server,</li>
+ *   <li>{@code rediss://...} the same over TLS,</li>
+ *   <li>{@code redis-cluster://[user:password@]host1:port1,host2:port2} (or {@code rediss-cluster://}) a
+ *       Redis Cluster reached through any of its seed nodes.</li>
+ * </ul>
+ * Query parameters: {@code timeout} (ms, connect and socket), {@code poolSize}, {@code clientName},
+ * {@code trustStore} and {@code trustStorePassword} (a PKCS12 or JKS file trusted for TLS),
+ * {@code verifyHostname} (default true). User and password may also be given apart from the URI,
+ * so that secrets can come from a password field. {@link #toString()} never shows the password.
+ */
+public final class RedisEndpoint {
+
+    public record Node(String host, int port) {
+        @Override
+        public String toString() {
+            return host + ":" + port;
+        }
+    }
+
+    private final List<Node> nodes;
+    private final boolean cluster;
+    private final boolean tls;
+    private final String user;
+    private final String password;
+    private final int database;
+    private final int timeoutMillis;
+    private final int poolSize;
+    private final String clientName;
+    private final Path trustStore;
+    private final String trustStorePassword;
+    private final boolean verifyHostname;
+
+    private RedisEndpoint(Builder b) {
+        this.nodes = List.copyOf(b.nodes);
+        this.cluster = b.cluster;
+        this.tls = b.tls;
+        this.user = b.user;
+        this.password = b.password;
+        this.database = b.database;
+        this.timeoutMillis = b.timeoutMillis;
+        this.poolSize = b.poolSize;
+        this.clientName = b.clientName;
+        this.trustStore = b.trustStore;
+        this.trustStorePassword = b.trustStorePassword;
+        this.verifyHostname = b.verifyHostname;
+    }
+
+    /** Parses a URI of one of the forms above; the message of a bad one says which part is wrong. */
+    public static RedisEndpoint parse(String uri) {
+        return parseInto(uri, new Builder()).build();
+    }
+
+    public static Builder builder(String uri) {
+        return parseInto(uri, new Builder());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private static Builder parseInto(String uri, Builder b) {
+        if (uri == null || uri.isBlank()) {
+            throw bad(uri, "it is empty; expected redis://host:port");
+        }
+        int schemeEnd = uri.indexOf("://");
+        if (schemeEnd < 0) {
+            throw bad(uri, "it has no scheme; expected redis://, rediss://, redis-cluster:// or rediss-cluster://");
+        }
+        String scheme = uri.substring(0, schemeEnd).toLowerCase();
+        switch (scheme) {
+            case "redis" -> { }
+            case "rediss" -> b.tls = true;
+            case "redis-cluster" -> b.cluster = true;
+            case "rediss-cluster" -> { b.cluster = true; b.tls = true; }
+            default -> throw bad(uri, "scheme '" + scheme + "' is unknown; use redis, rediss, redis-cluster or rediss-cluster");
+        }
+        String rest = uri.substring(schemeEnd + 3);
+        String query = null;
+        int q = rest.indexOf('?');
+        if (q >= 0) {
+            query = rest.substring(q + 1);
+            rest = rest.substring(0, q);
+        }
+        int at = rest.lastIndexOf('@');
+        if (at >= 0) {
+            String userInfo = rest.substring(0, at);
+            rest = rest.substring(at + 1);
+            int colon = userInfo.indexOf(':');
+            String u = colon >= 0 ? userInfo.substring(0, colon) : "";
+            String p = colon >= 0 ? userInfo.substring(colon + 1) : userInfo;
+            if (!u.isEmpty()) {
+                b.user = decode(u);
+            }
+            if (!p.isEmpty()) {
+                b.password = decode(p);
+            }
+        }
+        int slash = rest.indexOf('/');
+        if (slash >= 0) {
+            String db = rest.substring(slash + 1);
+            rest = rest.substring(0, slash);
+            if (!db.isEmpty()) {
+                b.database = parseInt(uri, "database", db);
+                if (b.cluster && b.database != 0) {
+                    throw bad(uri, "Redis Cluster has only database 0");
+                }
+            }
+        }
+        b.nodes.clear();
+        for (String hostPort : rest.split(",")) {
+            b.nodes.add(parseNode(uri, hostPort.trim()));
+        }
+        if (!b.cluster && b.nodes.size() > 1) {
+            throw bad(uri, "it names several hosts; use redis-cluster:// for a Redis Cluster");
+        }
+        if (query != null) {
+            for (Map.Entry<String, String> p : parseQuery(query).entrySet()) {
+                applyOption(uri, b, p.getKey(), p.getValue());
+            }
+        }
+        return b;
+    }
+
+    private static void applyOption(String uri, Builder b, String key, String value) {
+        switch (key) {
+            case "timeout" -> b.timeoutMillis = parseInt(uri, key, value);
+            case "poolSize" -> b.poolSize = parseInt(uri, key, value);
+            case "clientName" -> b.clientName = value;
+            case "trustStore" -> b.trustStore = Path.of(value);
+            case "trustStorePassword" -> b.trustStorePassword = value;
+            case "verifyHostname" -> b.verifyHostname = Boolean.parseBoolean(value);
+            case "user" -> b.user = value;
+            case "password" -> b.password = value;
+            default -> throw bad(uri, "parameter '" + key + "' is unknown; known: timeout, poolSize, clientName, "
+                    + "trustStore, trustStorePassword, verifyHostname, user, password");
+        }
+    }
+
+    private static Node parseNode(String uri, String hostPort) {
+        if (hostPort.isEmpty()) {
+            throw bad(uri, "a host is missing");
+        }
+        String host = hostPort;
+        int port = 6379;
+        if (hostPort.startsWith("[")) {
+            int end = hostPort.indexOf(']');
+            host = hostPort.substring(1, end);
+            if (end + 1 < hostPort.length() && hostPort.charAt(end + 1) == ':') {
+                port = parseInt(uri, "port", hostPort.substring(end + 2));
+            }
+        } else {
+            int colon = hostPort.lastIndexOf(':');
+            if (colon >= 0) {
+                host = hostPort.substring(0, colon);
+                port = parseInt(uri, "port", hostPort.substring(colon + 1));
+            }
+        }
+        if (port < 1 || port > 65535) {
+            throw bad(uri, "port " + port + " is out of range 1-65535");
+        }
+        return new Node(host, port);
+    }
+
+    private static Map<String, String> parseQuery(String query) {
+        Map<String, String> params = new LinkedHashMap<>();
+        for (String pair : query.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            params.put(decode(eq >= 0 ? pair.substring(0, eq) : pair), eq >= 0 ? decode(pair.substring(eq + 1)) : "");
+        }
+        return params;
+    }
+
+    private static int parseInt(String uri, String what, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw bad(uri, what + " '" + value + "' is not a number");
+        }
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    private static QueueException bad(String uri, String why) {
+        return new QueueException(QueueException.Kind.CONFIG,
+                "invalid Redis URI '" + redact(uri) + "': " + why);
+    }
+
+    /** The URI with any password replaced by ***, for messages and logs. */
+    public static String redact(String uri) {
+        if (uri == null) {
+            return "null";
+        }
+        String redacted = uri.replaceAll("(?<=://)([^:@/]*):[^@/]*@", "$1:***@");
+        return redacted.replaceAll("(?i)((?:trustStore)?[pP]assword=)[^&]*", "$1***");
+    }
+
+    public List<Node> nodes() {
+        return nodes;
+    }
+
+    public boolean isCluster() {
+        return cluster;
+    }
+
+    public boolean isTls() {
+        return tls;
+    }
+
+    public Optional<String> user() {
+        return Optional.ofNullable(user);
+    }
+
+    /** The password; only for handing to the client library, never for printing. */
+    public Optional<String> password() {
+        return Optional.ofNullable(password);
+    }
+
+    public int database() {
+        return database;
+    }
+
+    public int timeoutMillis() {
+        return timeoutMillis;
+    }
+
+    public int poolSize() {
+        return poolSize;
+    }
+
+    public Optional<String> clientName() {
+        return Optional.ofNullable(clientName);
+    }
+
+    public Optional<Path> trustStore() {
+        return Optional.ofNullable(trustStore);
+    }
+
+    public Optional<String> trustStorePassword() {
+        return Optional.ofNullable(trustStorePassword);
+    }
+
+    public boolean verifyHostname() {
+        return verifyHostname;
+    }
+
+    /** Safe to log: scheme, user, hosts and database, never the password. */
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder(tls ? "rediss" : "redis").append(cluster ? "-cluster://" : "://");
+        if (user != null || password != null) {
+            s.append(user == null ? "" : user).append(password == null ? "" : ":***").append('@');
+        }
+        List<String> hosts = new ArrayList<>();
+        nodes.forEach(n -> hosts.add(n.toString()));
+        s.append(String.join(",", hosts));
+        if (database != 0) {
+            s.append('/').append(database);
+        }
+        return s.toString();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RedisEndpoint e && e.toString().equals(toString()) && Objects.equals(e.password, password);
+    }
+
+    @Override
+    public int hashCode() {
+        return toString().hashCode();
+    }
+
+    /** Builds an endpoint; user and password set here override those of the URI. */
+    public static final class Builder {
+        private final List<Node> nodes = new ArrayList<>(List.of(new Node("localhost", 6379)));
+        private boolean cluster;
+        private boolean tls;
+        private String user;
+        private String password;
+        private int database;
+        private int timeoutMillis = 5000;
+        private int poolSize = 32;
+        private String clientName = "qbridge";
+        private Path trustStore;
+        private String trustStorePassword;
+        private boolean verifyHostname = true;
+
+        private Builder() {
+        }
+
+        public Builder user(String user) {
+            this.user = user == null || user.isEmpty() ? this.user : user;
+            return this;
+        }
+
+        public Builder password(String password) {
+            this.password = password == null || password.isEmpty() ? this.password : password;
+            return this;
+        }
+
+        public Builder tls(boolean tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        public Builder timeoutMillis(int timeoutMillis) {
+            this.timeoutMillis = timeoutMillis;
+            return this;
+        }
+
+        public Builder poolSize(int poolSize) {
+            this.poolSize = poolSize;
+            return this;
+        }
+
+        public Builder clientName(String clientName) {
+            this.clientName = clientName;
+            return this;
+        }
+
+        public Builder trustStore(Path trustStore, String password) {
+            this.trustStore = trustStore;
+            this.trustStorePassword = password;
+            return this;
+        }
+
+        public Builder verifyHostname(boolean verifyHostname) {
+            this.verifyHostname = verifyHostname;
+            return this;
+        }
+
+        public RedisEndpoint build() {
+            if (timeoutMillis <= 0) {
+                throw new QueueException(QueueException.Kind.CONFIG, "Redis timeout must be positive, was " + timeoutMillis + " ms");
+            }
+            if (poolSize <= 0) {
+                throw new QueueException(QueueException.Kind.CONFIG, "Redis poolSize must be positive, was " + poolSize);
+            }
+            return new RedisEndpoint(this);
+        }
+    }
+}

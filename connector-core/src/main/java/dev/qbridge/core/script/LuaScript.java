@@ -1,0 +1,66 @@
+package dev.qbridge.core.script;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * A Lua script shipped as a {@code .lua} resource next to the class that runs it, with its SHA-1 so that
+ * it is sent by EVALSHA and only loaded (by EVAL) when the server does not know it yet.
+ */
+public final class LuaScript {
+
+    private final String name;
+    private final byte[] source;
+    private final byte[] sha1Hex;
+
+    private LuaScript(String name, byte[] source) {
+        this.name = name;
+        this.source = source;
+        this.sha1Hex = sha1Hex(source);
+    }
+
+    /** Loads {@code <name>.lua} from the package of {@code owner}. */
+    public static LuaScript load(Class<?> owner, String name) {
+        String resource = name + ".lua";
+        try (InputStream in = owner.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("Lua script " + resource + " is missing beside " + owner.getName());
+            }
+            return new LuaScript(name, in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read Lua script " + resource, e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public byte[] source() {
+        return source.clone();
+    }
+
+    /** The SHA-1 of the source as lowercase hex bytes, the form EVALSHA takes. */
+    public byte[] sha1Hex() {
+        return sha1Hex.clone();
+    }
+
+    private static byte[] sha1Hex(byte[] source) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest(source);
+            return HexFormat.of().formatHex(digest).getBytes(StandardCharsets.US_ASCII);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-1", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LuaScript[" + name + "]";
+    }
+}

@@ -1,0 +1,24 @@
+-- promote: move due jobs from a delayed queue (sorted set, score = due time) to a target ready queue.
+-- KEYS[1] delayed zset    KEYS[2] target list (LPUSH side, as the guide's producer)
+-- ARGV[1] max jobs per call    ARGV[2] ms per score unit (1000 for epoch seconds, 1 for ms)
+-- Returns: the number of jobs promoted.
+-- Invariant: a job leaves the delayed set in the same step that pushes it, so many promoters at once
+-- never push a job twice or drop one (the guide's ZRANGEBYSCORE, ZREM, LPUSH from a client does both).
+-- Earliest due is pushed first, so it is taken first.
+local kind = redis.call('TYPE', KEYS[1]).ok
+if kind == 'none' then return 0 end
+if kind ~= 'zset' then
+  return redis.error_reply('WRONGTYPE key ' .. KEYS[1] .. ' holds a ' .. kind .. ', a delayed queue must be a sorted set')
+end
+local targetKind = redis.call('TYPE', KEYS[2]).ok
+if targetKind ~= 'list' and targetKind ~= 'none' then
+  return redis.error_reply('WRONGTYPE key ' .. KEYS[2] .. ' holds a ' .. targetKind .. ', the promotion target must be a list')
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local dueScore = string.format('%.3f', now / tonumber(ARGV[2]))
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', dueScore, 'LIMIT', 0, tonumber(ARGV[1]))
+if #due == 0 then return 0 end
+redis.call('ZREM', KEYS[1], unpack(due))
+redis.call('LPUSH', KEYS[2], unpack(due))
+return #due

@@ -1,0 +1,22 @@
+-- push-delayed: schedule jobs on a delayed queue (a sorted set, score = due time).
+-- KEYS[1] delayed zset
+-- ARGV[1] milliseconds per score unit (1000: scores are epoch seconds, as the guide's time.time(); 1: ms)
+-- ARGV[2..]: triplets ('at' or 'in', milliseconds, payload): 'at' an absolute due time in epoch ms,
+-- 'in' a delay from the Redis server's clock (so producers with skewed clocks agree).
+-- Returns: the number of jobs added; a payload already scheduled keeps its first due time.
+local kind = redis.call('TYPE', KEYS[1]).ok
+if kind ~= 'zset' and kind ~= 'none' then
+  return redis.error_reply('WRONGTYPE key ' .. KEYS[1] .. ' holds a ' .. kind .. ', a delayed queue must be a sorted set')
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local unit = tonumber(ARGV[1])
+local added = 0
+for i = 2, #ARGV, 3 do
+  local due = tonumber(ARGV[i + 1])
+  if ARGV[i] == 'in' then due = now + due end
+  local score = due
+  if unit ~= 1 then score = string.format('%.3f', due / unit) end
+  added = added + redis.call('ZADD', KEYS[1], 'NX', score, ARGV[i + 2])
+end
+return added

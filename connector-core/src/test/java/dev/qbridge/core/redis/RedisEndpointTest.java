@@ -1,0 +1,61 @@
+package dev.qbridge.core.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.qbridge.core.QueueException;
+import org.junit.jupiter.api.Test;
+
+class RedisEndpointTest {
+
+    @Test
+    void standaloneUriWithCredentialsAndDatabase() {
+        RedisEndpoint e = RedisEndpoint.parse("redis://app:s3cret@cache.local:6380/2?timeout=1500");
+        assertThat(e.nodes()).containsExactly(new RedisEndpoint.Node("cache.local", 6380));
+        assertThat(e.user()).contains("app");
+        assertThat(e.password()).contains("s3cret");
+        assertThat(e.database()).isEqualTo(2);
+        assertThat(e.timeoutMillis()).isEqualTo(1500);
+        assertThat(e.isCluster()).isFalse();
+        assertThat(e.isTls()).isFalse();
+    }
+
+    @Test
+    void passwordIsNeverShownInToStringOrRedactedUris() {
+        RedisEndpoint e = RedisEndpoint.parse("rediss://app:s3cret@cache.local:6380");
+        assertThat(e.toString()).isEqualTo("rediss://app:***@cache.local:6380").doesNotContain("s3cret");
+        assertThat(RedisEndpoint.redact("redis://:s3cret@h:1?trustStorePassword=abc")).doesNotContain("s3cret").doesNotContain("abc");
+    }
+
+    @Test
+    void clusterUriListsSeeds() {
+        RedisEndpoint e = RedisEndpoint.parse("redis-cluster://h1:7000,h2:7001");
+        assertThat(e.isCluster()).isTrue();
+        assertThat(e.nodes()).hasSize(2);
+    }
+
+    @Test
+    void passwordOnlyUserInfoIsThePassword() {
+        RedisEndpoint e = RedisEndpoint.parse("redis://:pw@localhost");
+        assertThat(e.user()).isEmpty();
+        assertThat(e.password()).contains("pw");
+        assertThat(e.nodes().get(0).port()).isEqualTo(6379);
+    }
+
+    @Test
+    void builderCredentialsOverrideTheUri() {
+        RedisEndpoint e = RedisEndpoint.builder("redis://localhost:1").user("u").password("p").build();
+        assertThat(e.user()).contains("u");
+        assertThat(e.password()).contains("p");
+    }
+
+    @Test
+    void badUrisSayWhatIsWrong() {
+        assertThatThrownBy(() -> RedisEndpoint.parse("http://x")).isInstanceOf(QueueException.class).hasMessageContaining("scheme 'http'");
+        assertThatThrownBy(() -> RedisEndpoint.parse("redis://x:notaport")).hasMessageContaining("port 'notaport'");
+        assertThatThrownBy(() -> RedisEndpoint.parse("redis://a:1,b:2")).hasMessageContaining("redis-cluster://");
+        assertThatThrownBy(() -> RedisEndpoint.parse("redis://:pw@x:1?bogus=1")).hasMessageContaining("parameter 'bogus'")
+                .hasMessageNotContaining("pw@");
+        assertThatThrownBy(() -> RedisEndpoint.parse("")).hasMessageContaining("empty");
+    }
+}
