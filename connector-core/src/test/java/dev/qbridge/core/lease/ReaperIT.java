@@ -1,0 +1,115 @@
+package dev.qbridge.core.lease;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.qbridge.core.queue.Delivery;
+import dev.qbridge.core.queue.QueueConfig;
+import dev.qbridge.core.queue.RedisQueue;
+import dev.qbridge.core.redis.JedisConnection;
+import dev.qbridge.core.redis.RedisEndpoint;
+import dev.qbridge.core.retry.RetryPolicy;
+import dev.qbridge.testkit.RedisServerExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class ReaperIT {
+
+    @RegisterExtension
+    static RedisServerExtension redis = RedisServerExtension.standalone();
+
+    static JedisConnection connection;
+
+    @BeforeAll
+    static void connect() {
+        connection = JedisConnection.open(RedisEndpoint.parse(redis.uri()));
+    }
+
+    @AfterAll
+    static void disconnect() {
+        connection.close();
+    }
+
+    @Test
+    void jobHeldByADeadConsumerIsRequeuedAfterItsLeaseExpires() throws Exception {
+        QueueConfig config = QueueConfig.builder("orders").leaseTimeout(Duration.ofMillis(200)).build();
+        RedisQueue q = new RedisQueue(connection, config);
+        q.push("abandoned".getBytes(UTF_8));
+        Delivery lost = q.take(1).get(0);
+        Reaper reaper = new Reaper(connection, config);
+        assertThat(reaper.reapExpired().total()).as("not before the lease expires").isZero();
+
+        Thread.sleep(300);
+        assertThat(reaper.reapExpired().requeued()).isEqualTo(1);
+        Delivery again = q.take(1).get(0);
+        assertThat(again.id()).isEqualTo(lost.id());
+        assertThat(again.attempt()).isEqualTo(2);
+        assertThat(again.payloadAsString()).isEqualTo("abandoned");
+    }
+
+    @Test
+    void jobThatKeepsOutlivingItsLeaseEndsInDeadLetters() throws Exception {
+        QueueConfig config = QueueConfig.builder("orders").leaseTimeout(Duration.ofMillis(100))
+                .retry(RetryPolicy.of(2, Duration.ZERO)).build();
+        RedisQueue q = new RedisQueue(connection, config);
+        Reaper reaper = new Reaper(connection, config);
+        q.push("poison".getBytes(UTF_8));
+        q.take(1);
+        Thread.sleep(200);
+        assertThat(reaper.reapExpired().requeued()).isEqualTo(1);
+        q.take(1);
+        Thread.sleep(200);
+        assertThat(reaper.reapExpired().deadLettered()).isEqualTo(1);
+        assertThat(q.counts().dead()).isEqualTo(1);
+        assertThat(q.deadLetters(1).get(0).reason()).contains("lease expired on attempt 2 of 2");
+    }
+
+    @Test
+    void manyReapersAtOnceNeverDuplicateOrDropAJob() throws Exception {
+        int jobs = 20_000;
+        QueueConfig config = QueueConfig.builder("orders").leaseTimeout(Duration.ofMillis(100)).build();
+        RedisQueue q = new RedisQueue(connection, config);
+        q.push(IntStream.range(0, jobs).mapToObj(i -> ("job-" + i).getBytes(UTF_8)).toList());
+        while (!q.take(1000).isEmpty()) {
+            // every job is now leased to a consumer that will never ack
+        }
+        Thread.sleep(200);
+
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        long requeued = 0;
+        try {
+            List<Callable<Long>> reapers = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                reapers.add(() -> new Reaper(connection, config).reapExpired().requeued());
+            }
+            for (Future<Long> f : pool.invokeAll(reapers)) {
+                requeued += f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(requeued).isEqualTo(jobs);
+        Set<String> seen = new HashSet<>();
+        int taken = 0;
+        for (List<Delivery> batch = q.take(1000); !batch.isEmpty(); batch = q.take(1000)) {
+            batch.forEach(d -> seen.add(d.payloadAsString()));
+            taken += batch.size();
+            q.ack(batch);
+        }
+        assertThat(taken).isEqualTo(jobs);
+        assertThat(seen).hasSize(jobs);
+        assertThat(q.counts().total()).isZero();
+    }
+}

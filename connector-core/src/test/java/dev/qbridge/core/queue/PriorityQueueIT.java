@@ -1,0 +1,101 @@
+package dev.qbridge.core.queue;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.qbridge.core.QueueException;
+import dev.qbridge.core.lease.Reaper;
+import dev.qbridge.core.redis.JedisConnection;
+import dev.qbridge.core.redis.RedisEndpoint;
+import dev.qbridge.core.retry.RetryPolicy;
+import dev.qbridge.testkit.RedisServerExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class PriorityQueueIT {
+
+    @RegisterExtension
+    static RedisServerExtension redis = RedisServerExtension.standalone();
+
+    static JedisConnection connection;
+
+    @BeforeAll
+    static void connect() {
+        connection = JedisConnection.open(RedisEndpoint.parse(redis.uri()));
+    }
+
+    @AfterAll
+    static void disconnect() {
+        connection.close();
+    }
+
+    private static RedisQueue queue(QueueConfig.Builder builder) {
+        return new RedisQueue(connection, builder.kind(QueueKind.PRIORITY).build());
+    }
+
+    @Test
+    void lowerScoreIsTakenFirst() {
+        RedisQueue q = queue(QueueConfig.builder("alerts"));
+        q.pushJobs(List.of(NewJob.of("p3").withPriority(3), NewJob.of("p-1").withPriority(-1), NewJob.of("p0")));
+        assertThat(q.take(10)).extracting(Delivery::payloadAsString).containsExactly("p-1", "p0", "p3");
+    }
+
+    @Test
+    void jobsOfEqualPriorityAreTakenInTheOrderTheyWerePushed() {
+        RedisQueue q = queue(QueueConfig.builder("alerts"));
+        List<NewJob> jobs = IntStream.range(0, 3000).mapToObj(i -> NewJob.of("job-" + i).withPriority(i % 2 == 0 ? 7 : 2)).toList();
+        q.pushJobs(jobs);
+        List<String> taken = new ArrayList<>();
+        for (List<Delivery> batch = q.take(1000); !batch.isEmpty(); batch = q.take(1000)) {
+            batch.forEach(d -> taken.add(d.payloadAsString()));
+        }
+        List<String> expected = new ArrayList<>();
+        IntStream.range(0, 3000).filter(i -> i % 2 == 1).forEach(i -> expected.add("job-" + i));
+        IntStream.range(0, 3000).filter(i -> i % 2 == 0).forEach(i -> expected.add("job-" + i));
+        assertThat(taken).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void requeuedJobKeepsItsPriorityForDeadLettersAndReports() throws Exception {
+        RedisQueue q = queue(QueueConfig.builder("alerts").leaseTimeout(Duration.ofMillis(150))
+                .retry(RetryPolicy.of(1, Duration.ZERO)));
+        q.pushJobs(List.of(NewJob.of("urgent").withPriority(-5)));
+        Delivery d = q.take(1).get(0);
+        Thread.sleep(300);
+        assertThat(new Reaper(connection, q.config()).reapExpired().deadLettered()).isEqualTo(1);
+        DeadLetter dead = q.deadLetters(1).get(0);
+        assertThat(Double.parseDouble(dead.score().orElseThrow())).isBetween(-5.0, -4.0);
+        assertThat(dead.reason()).contains("lease expired");
+        assertThat(d.scoreValue().orElseThrow()).isBetween(-5.0, -4.0);
+    }
+
+    @Test
+    void defaultPriorityAppliesToJobsThatNameNone() {
+        RedisQueue q = queue(QueueConfig.builder("alerts").defaultPriority(100));
+        q.push("plain".getBytes(UTF_8));
+        q.pushJobs(List.of(NewJob.of("urgent").withPriority(1)));
+        assertThat(q.take(10)).extracting(Delivery::payloadAsString).containsExactly("urgent", "plain");
+    }
+
+    @Test
+    void priorityOutsideTheExactRangeIsRefused() {
+        RedisQueue q = queue(QueueConfig.builder("alerts"));
+        assertThatThrownBy(() -> q.pushJobs(List.of(NewJob.of("x").withPriority(QueueConfig.MAX_PRIORITY + 1))))
+                .isInstanceOf(QueueException.class).hasMessageContaining("priority");
+    }
+
+    @Test
+    void listKeyUsedAsPriorityQueueIsNamedAndUntouched() {
+        redis.client().lpush("alerts", "a list job");
+        RedisQueue q = queue(QueueConfig.builder("alerts"));
+        assertThatThrownBy(() -> q.take(1)).hasMessageContaining("alerts").hasMessageContaining("sorted set");
+        assertThat(redis.client().llen("alerts")).isEqualTo(1);
+    }
+}
