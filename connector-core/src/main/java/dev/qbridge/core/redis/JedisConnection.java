@@ -4,7 +4,6 @@ import dev.qbridge.core.QueueException;
 import dev.qbridge.core.QueueException.Kind;
 import dev.qbridge.core.script.LuaScript;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.KeyStore;
 import java.time.Duration;
@@ -20,7 +19,6 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
-import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
@@ -70,6 +68,8 @@ public final class JedisConnection implements RedisConnection {
                 .protocol(RedisProtocol.RESP2)
                 .connectionTimeoutMillis(endpoint.timeoutMillis())
                 .socketTimeoutMillis(endpoint.timeoutMillis())
+                // a blocked BLMOVE must still notice a dead peer: never block longer than the socket timeout
+                .blockingSocketTimeoutMillis(endpoint.timeoutMillis() + 1000)
                 .database(endpoint.database())
                 .ssl(endpoint.isTls());
         endpoint.user().ifPresent(config::user);
@@ -157,7 +157,7 @@ public final class JedisConnection implements RedisConnection {
 
     @Override
     public boolean awaitNotEmpty(byte[] key, Duration timeout) {
-        double seconds = Math.max(0.01, timeout.toMillis() / 1000.0);
+        double seconds = Math.max(0.01, Math.min(timeout.toMillis(), endpoint.timeoutMillis()) / 1000.0);
         return call(() -> jedis.blmove(key, key, ListDirection.RIGHT, ListDirection.RIGHT, seconds) != null);
     }
 
@@ -309,9 +309,5 @@ public final class JedisConnection implements RedisConnection {
         }
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);
-    }
-
-    static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -24,7 +24,7 @@ public interface RedisConnection extends AutoCloseable {
     /**
      * Blocks until the list {@code key} holds an element or the timeout passes, removing nothing:
      * {@code BLMOVE key key RIGHT RIGHT} moves the tail onto itself, so the job never leaves the list.
-     * Returns true when the list was non-empty.
+     * Blocks at most the endpoint's timeout. Returns true when the list was non-empty.
      */
     boolean awaitNotEmpty(byte[] key, Duration timeout);
 
