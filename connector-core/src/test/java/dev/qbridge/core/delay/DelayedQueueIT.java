@@ -52,10 +52,10 @@ class DelayedQueueIT {
     @Test
     void jobIsNotTakenBeforeItIsDue() throws Exception {
         RedisQueue q = delayed(DueTimeUnit.SECONDS);
-        q.pushJobs(List.of(NewJob.of("soon").withDelay(Duration.ofMillis(400)), NewJob.of("now")));
+        q.pushJobs(List.of(NewJob.of("soon").withDelay(Duration.ofSeconds(2)), NewJob.of("now")));
         assertThat(q.take(10)).extracting(Delivery::payloadAsString).containsExactly("now");
         assertThat(q.counts().delayed()).isEqualTo(1);
-        List<Delivery> later = q.take(10, Duration.ofSeconds(5));
+        List<Delivery> later = q.take(10, Duration.ofSeconds(10));
         assertThat(later).extracting(Delivery::payloadAsString).containsExactly("soon");
     }
 

@@ -44,14 +44,14 @@ class ReaperIT {
 
     @Test
     void jobHeldByADeadConsumerIsRequeuedAfterItsLeaseExpires() throws Exception {
-        QueueConfig config = QueueConfig.builder("orders").leaseTimeout(Duration.ofMillis(200)).build();
+        QueueConfig config = QueueConfig.builder("orders").leaseTimeout(Duration.ofSeconds(1)).build();
         RedisQueue q = new RedisQueue(connection, config);
         q.push("abandoned".getBytes(UTF_8));
         Delivery lost = q.take(1).get(0);
         Reaper reaper = new Reaper(connection, config);
         assertThat(reaper.reapExpired().total()).as("not before the lease expires").isZero();
 
-        Thread.sleep(300);
+        Thread.sleep(1200);
         assertThat(reaper.reapExpired().requeued()).isEqualTo(1);
         Delivery again = q.take(1).get(0);
         assertThat(again.id()).isEqualTo(lost.id());

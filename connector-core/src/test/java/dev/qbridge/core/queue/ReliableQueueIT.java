@@ -83,7 +83,7 @@ class ReliableQueueIT {
 
     @Test
     void failedJobIsRetriedAfterItsBackoffThenDeadLetteredWithTheReason() {
-        RetryPolicy twoAttempts = new RetryPolicy(2, Duration.ofMillis(300), 2.0, Duration.ofSeconds(1), 0.0);
+        RetryPolicy twoAttempts = new RetryPolicy(2, Duration.ofMillis(1500), 2.0, Duration.ofSeconds(3), 0.0);
         RedisQueue q = queue(QueueConfig.builder("orders").retry(twoAttempts));
         q.push("{\"id\":1}".getBytes(UTF_8));
 
@@ -97,7 +97,7 @@ class ReliableQueueIT {
         Delivery second = again.get(0);
         assertThat(second.id()).isEqualTo(first.id());
         assertThat(second.attempt()).isEqualTo(2);
-        assertThat(System.currentTimeMillis() - first.takenAtMillis()).isGreaterThanOrEqualTo(300);
+        assertThat(System.currentTimeMillis() - first.takenAtMillis()).isGreaterThanOrEqualTo(1400);
 
         assertThat(q.nack(second, "HTTP 503 from billing")).isEqualTo(NackOutcome.DEAD_LETTERED);
         assertThat(q.counts()).isEqualTo(new QueueCounts(0, 0, 0, 0, 1, 0));
@@ -126,12 +126,12 @@ class ReliableQueueIT {
 
     @Test
     void renewedLeaseOutlivesItsTimeout() throws Exception {
-        RedisQueue q = queue(QueueConfig.builder("orders").leaseTimeout(Duration.ofMillis(400)));
+        RedisQueue q = queue(QueueConfig.builder("orders").leaseTimeout(Duration.ofSeconds(1)));
         q.push("long job".getBytes(UTF_8));
         Delivery held = q.take(1).get(0);
         Reaper reaper = new Reaper(connection, q.config());
-        for (int i = 0; i < 4; i++) {
-            Thread.sleep(150);
+        for (int i = 0; i < 10; i++) {
+            Thread.sleep(200);
             assertThat(q.renew(held)).isTrue();
             assertThat(reaper.reapExpired().total()).isZero();
         }

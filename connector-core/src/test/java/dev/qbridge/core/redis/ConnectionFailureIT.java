@@ -85,7 +85,9 @@ class ConnectionFailureIT {
         } finally {
             log.detachAppender(events);
         }
-        assertThat(events.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).hasSize(1)
+        // three threads retried for two seconds: dozens of failures, logged as one outage (a second line only
+        // if the failure itself changed)
+        assertThat(events.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).hasSizeBetween(1, 2)
                 .allSatisfy(e -> {
                     assertThat(e.getThrowableProxy()).isNull();
                     assertThat(e.getFormattedMessage()).contains("cannot reach Redis at redis://127.0.0.1:");
