@@ -29,6 +29,7 @@ public final class RedisQueue {
     private static final LuaScript PUSH_PRIORITY = LuaScript.load(RedisQueue.class, "push-priority");
     private static final LuaScript PUSH_DELAYED = LuaScript.load(RedisQueue.class, "push-delayed");
     private static final LuaScript COUNTS = LuaScript.load(RedisQueue.class, "counts");
+    private static final LuaScript REQUEUE_DEAD = LuaScript.load(RedisQueue.class, "requeue-dead");
 
     /** Lists block in Redis; this bounds each block so that due retries are served within it. */
     private static final Duration LIST_BLOCK_SLICE = Duration.ofSeconds(1);
@@ -311,6 +312,17 @@ public final class RedisQueue {
     /** The newest {@code limit} dead letters, newest first. */
     public List<DeadLetter> deadLetters(int limit) {
         return redis.lrange(keys.dead(), 0, limit - 1L).stream().map(DeadLetter::parse).toList();
+    }
+
+    /** Moves up to {@code max} dead letters, oldest first, back to the ready key as fresh jobs. */
+    public long requeueDead(long max) {
+        return asLong(redis.eval(REQUEUE_DEAD, List.of(keys.dead(), keys.ready()),
+                List.of(ascii(config.kind().toString()), ascii(max))));
+    }
+
+    /** Deletes every key of the queue: ready, in-flight, retrying and dead jobs. Returns how many keys existed. */
+    public long purge() {
+        return redis.del(keys.all());
     }
 
     // ---- helpers ----------------------------------------------------------------------------------

@@ -77,6 +77,16 @@ class PriorityQueueIT {
     }
 
     @Test
+    void requeuedDeadLetterKeepsItsPriority() {
+        RedisQueue q = queue(QueueConfig.builder("alerts"));
+        q.pushJobs(List.of(NewJob.of("urgent").withPriority(1)));
+        q.deadLetter(q.take(1).get(0), "failed");
+        q.pushJobs(List.of(NewJob.of("normal").withPriority(5)));
+        assertThat(q.requeueDead(10)).isEqualTo(1);
+        assertThat(q.take(10)).extracting(Delivery::payloadAsString).containsExactly("urgent", "normal");
+    }
+
+    @Test
     void defaultPriorityAppliesToJobsThatNameNone() {
         RedisQueue q = queue(QueueConfig.builder("alerts").defaultPriority(100));
         q.push("plain".getBytes(UTF_8));

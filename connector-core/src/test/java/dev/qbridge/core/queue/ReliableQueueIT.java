@@ -199,6 +199,28 @@ class ReliableQueueIT {
     }
 
     @Test
+    void requeuedDeadLettersComeBackUnchangedWithFreshAttempts() {
+        RedisQueue q = queue(QueueConfig.builder("orders"));
+        q.push(List.of("first:x".getBytes(UTF_8), "second".getBytes(UTF_8)));
+        q.deadLetter(q.take(10), "downstream was down");
+        assertThat(q.requeueDead(100)).isEqualTo(2);
+        List<Delivery> again = q.take(10);
+        assertThat(payloads(again)).containsExactly("first:x", "second");
+        assertThat(again).extracting(Delivery::attempt).containsOnly(1);
+        assertThat(q.counts().dead()).isZero();
+    }
+
+    @Test
+    void purgeRemovesEveryKeyOfTheQueue() {
+        RedisQueue q = queue(QueueConfig.builder("orders"));
+        q.push(jobs(3));
+        q.take(1);
+        q.deadLetter(q.take(1), "x");
+        assertThat(q.purge()).isEqualTo(4);
+        assertThat(q.counts().total()).isZero();
+    }
+
+    @Test
     void pushOfManyJobsIsChunkedAndKeepsOrder() {
         RedisQueue q = queue(QueueConfig.builder("orders"));
         assertThat(q.push(jobs(2500))).isEqualTo(2500);
