@@ -27,12 +27,28 @@ public record Delivery(String queue, long id, int attempt, Optional<String> scor
         if (a < 0 || b < 0 || c < 0) {
             throw new IllegalArgumentException("not a qbridge lease member: " + preview(lease));
         }
-        long id = Long.parseLong(new String(lease, 0, a, StandardCharsets.US_ASCII));
-        int attempt = Integer.parseInt(new String(lease, a + 1, b - a - 1, StandardCharsets.US_ASCII));
-        String score = new String(lease, b + 1, c - b - 1, StandardCharsets.US_ASCII);
+        // parsed from the bytes, without intermediate strings: this runs for every job taken
+        long id = digits(lease, 0, a);
+        int attempt = (int) digits(lease, a + 1, b);
+        Optional<String> score = c == b + 1 ? Optional.empty()
+                : Optional.of(new String(lease, b + 1, c - b - 1, StandardCharsets.US_ASCII));
         byte[] payload = Arrays.copyOfRange(lease, c + 1, lease.length);
-        return new Delivery(queue, id, attempt, score.isEmpty() ? Optional.empty() : Optional.of(score), payload, lease,
-                takenAtMillis);
+        return new Delivery(queue, id, attempt, score, payload, lease, takenAtMillis);
+    }
+
+    private static long digits(byte[] bytes, int from, int to) {
+        if (from == to) {
+            throw new IllegalArgumentException("not a qbridge lease member: " + preview(bytes));
+        }
+        long value = 0;
+        for (int i = from; i < to; i++) {
+            int digit = bytes[i] - '0';
+            if (digit < 0 || digit > 9) {
+                throw new IllegalArgumentException("not a qbridge lease member: " + preview(bytes));
+            }
+            value = value * 10 + digit;
+        }
+        return value;
     }
 
     private static int indexOf(byte[] bytes, int from) {

@@ -226,8 +226,16 @@ public final class RedisQueue {
     /** Acks many deliveries in one round trip per 1,000; returns how many were still leased. */
     public long ack(Collection<Delivery> deliveries) {
         long acked = 0;
-        for (List<Delivery> chunk : chunks(List.copyOf(deliveries))) {
-            acked += redis.zrem(keys.leases(), chunk.stream().map(Delivery::lease).toList());
+        List<byte[]> members = new ArrayList<>(Math.min(deliveries.size(), MAX_BATCH));
+        for (Delivery delivery : deliveries) {
+            members.add(delivery.lease());
+            if (members.size() == MAX_BATCH) {
+                acked += redis.zrem(keys.leases(), members);
+                members.clear();
+            }
+        }
+        if (!members.isEmpty()) {
+            acked += redis.zrem(keys.leases(), members);
         }
         return acked;
     }

@@ -11,6 +11,7 @@ local maxAttempts = tonumber(ARGV[2])
 local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
 if #expired == 0 then return {0, 0} end
 local requeued, dead = {}, 0
+local at = tostring(now)
 for i, lease in ipairs(expired) do
   local a = string.find(lease, ':', 1, true)
   local b = string.find(lease, ':', a + 1, true)
@@ -21,8 +22,9 @@ for i, lease in ipairs(expired) do
     redis.call('LPUSH', KEYS[3], string.sub(lease, 1, c) .. now .. ':' .. #reason .. ':' .. reason .. string.sub(lease, c + 1))
     dead = dead + 1
   else
-    requeued[#requeued + 1] = now
-    requeued[#requeued + 1] = lease
+    local n = #requeued
+    requeued[n + 1] = at
+    requeued[n + 2] = lease
   end
 end
 redis.call('ZREM', KEYS[1], unpack(expired))

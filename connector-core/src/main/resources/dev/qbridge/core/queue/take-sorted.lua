@@ -13,25 +13,27 @@ end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local max = tonumber(ARGV[1])
-local deadline = now + tonumber(ARGV[2])
+-- a string once, not a number that every ZADD argument would convert again
+local deadline = tostring(now + tonumber(ARGV[2]))
 local out = {}
 
 local due = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, max)
-if #due > 0 then
+local taken = #due
+if taken > 0 then
   local leases = {}
   for i, m in ipairs(due) do
     local a = string.find(m, ':', 1, true)
     local b = string.find(m, ':', a + 1, true)
     local lease = string.sub(m, 1, a) .. (tonumber(string.sub(m, a + 1, b - 1)) + 1) .. string.sub(m, b)
-    leases[#leases + 1] = deadline
-    leases[#leases + 1] = lease
-    out[#out + 1] = lease
+    leases[2 * i - 1] = deadline
+    leases[2 * i] = lease
+    out[i] = lease
   end
   redis.call('ZREM', KEYS[3], unpack(due))
   redis.call('ZADD', KEYS[2], unpack(leases))
 end
 
-local n = max - #out
+local n = max - taken
 if n > 0 and kind == 'zset' then
   local items
   if ARGV[3] == 'delayed' then
@@ -49,9 +51,9 @@ if n > 0 and kind == 'zset' then
       local member = items[2 * i - 1]
       local lease = (base + i) .. ':1:' .. items[2 * i] .. ':' .. member
       members[i] = member
-      leases[#leases + 1] = deadline
-      leases[#leases + 1] = lease
-      out[#out + 1] = lease
+      leases[2 * i - 1] = deadline
+      leases[2 * i] = lease
+      out[taken + i] = lease
     end
     redis.call('ZREM', KEYS[1], unpack(members))
     redis.call('ZADD', KEYS[2], unpack(leases))
