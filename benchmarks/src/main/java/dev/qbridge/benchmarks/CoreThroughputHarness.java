@@ -1,0 +1,178 @@
+package dev.qbridge.benchmarks;
+
+import dev.qbridge.core.queue.RedisQueue;
+import dev.qbridge.core.redis.JedisConnection;
+import dev.qbridge.core.redis.RedisEndpoint;
+import dev.qbridge.testkit.RedisServer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * End-to-end throughput of the core queue on one freshly started redis-server, in one run:
+ * the server's own ceiling (redis-benchmark LPUSH/LPOP -P 50), push, take+ack with T threads at batch B,
+ * the guide's naive BRPOPLPUSH + LREM consumer, reaper requeue of expired leases and delayed promotion,
+ * printed as a Markdown table with each rate's ratio to the LPUSH ceiling. {@code --sweep} instead measures
+ * take+ack at batch sizes 1..1000 and writes docs/throughput-vs-batch.svg and .csv.
+ *
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.qbridge.benchmarks.CoreThroughputHarness --jobs 1000000</pre>
+ */
+public final class CoreThroughputHarness {
+
+    static final int[] SWEEP_BATCHES = {1, 10, 100, 500, 1000};
+    static final String SWEEP_FILE = "throughput-vs-batch";
+    private static final Duration LEASE = Duration.ofMinutes(5); // never expires during a take+ack run
+
+    private CoreThroughputHarness() {
+    }
+
+    public static void main(String[] args) {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.print(HarnessOptions.USAGE);
+            return;
+        }
+        HarnessOptions options;
+        try {
+            options = HarnessOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.print(HarnessOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        run(options, System.out);
+    }
+
+    /** Runs the harness and prints its report to {@code out}; the smoke test calls this directly. */
+    static void run(HarnessOptions o, PrintStream out) {
+        String loadBefore = loadAverage();
+        try (RedisServer server = RedisServer.start()) {
+            if (server.port() == 6379) {
+                throw new IllegalStateException("refusing to benchmark against 127.0.0.1:6379, someone's real Redis");
+            }
+            String endpoint = "redis://127.0.0.1:" + server.port() + "?poolSize=" + (o.threads() + 4);
+            try (JedisConnection redis = JedisConnection.open(RedisEndpoint.parse(endpoint))) {
+                QueueWorkloads work = new QueueWorkloads(redis, server.client(), o.payloadBytes());
+                Optional<RedisBenchmarkCeiling> tool = o.redisBenchmarkBinary().map(RedisBenchmarkCeiling::new);
+                out.println("# qbridge core throughput harness");
+                out.println(machine(server, o, loadBefore));
+                out.println();
+                if (o.sweep()) {
+                    sweep(o, server, tool, work, out);
+                } else {
+                    table(o, server, tool, work, out);
+                }
+                out.println();
+                out.println("load average after: " + loadAverage());
+            }
+        }
+        out.flush();
+    }
+
+    private static void table(HarnessOptions o, RedisServer server, Optional<RedisBenchmarkCeiling> tool,
+                              QueueWorkloads work, PrintStream out) {
+        ResultTable table = new ResultTable();
+        table.ceiling("redis-benchmark LPUSH -P " + RedisBenchmarkCeiling.PIPELINE + " (ceiling)", o.benchmarkRequests(),
+                ceiling(tool, server, "lpush", o.benchmarkRequests()));
+        table.rate("redis-benchmark LPOP -P " + RedisBenchmarkCeiling.PIPELINE, o.benchmarkRequests(),
+                ceiling(tool, server, "lpop", o.benchmarkRequests()));
+
+        List<Measurement> pushes = new ArrayList<>();
+        List<Measurement> takes = new ArrayList<>();
+        for (int run = 0; run < o.runs(); run++) {
+            RedisQueue queue = work.freshQueue("bench:orders", LEASE);
+            pushes.add(work.push(queue, o.jobs()));
+            takes.add(work.takeAck(queue, o.jobs(), o.batch(), o.threads()));
+        }
+        table.add("push: RedisQueue.push, one LPUSH per 1,000, 1 thread", Measurement.median(pushes));
+        table.add("take+ack: batch " + o.batch() + ", " + o.threads() + " threads", Measurement.median(takes));
+        table.add("naive: BRPOPLPUSH + LREM per job, 1 thread", work.naive("bench:naive", o.naiveJobs()));
+        table.add("reaper: requeue of expired leases, 1,000 per call", work.reap(o.reapJobs()));
+        table.add("promoter: delayed jobs due, 1,000 per call", work.promote(o.reapJobs()));
+        out.print(table.render());
+        if (o.runs() > 1) {
+            out.println();
+            out.println("push and take+ack: median of " + o.runs() + " runs; take+ack runs (jobs/s): " + rates(takes));
+        }
+    }
+
+    private static void sweep(HarnessOptions o, RedisServer server, Optional<RedisBenchmarkCeiling> tool,
+                              QueueWorkloads work, PrintStream out) {
+        ResultTable table = new ResultTable();
+        OptionalDouble ceiling = ceiling(tool, server, "lpush", o.benchmarkRequests());
+        table.ceiling("redis-benchmark LPUSH -P " + RedisBenchmarkCeiling.PIPELINE + " (ceiling)", o.benchmarkRequests(), ceiling);
+        List<SweepChart.Point> points = new ArrayList<>();
+        for (int batch : SWEEP_BATCHES) {
+            // small batches are slow: give each batch size about the same wall time, at most --jobs jobs
+            int jobs = (int) Math.max(Math.min(20_000L, o.jobs()), Math.min((long) o.jobs(), batch * 20_000L));
+            List<Measurement> runs = new ArrayList<>();
+            for (int run = 0; run < o.runs(); run++) {
+                RedisQueue queue = work.freshQueue("bench:sweep", LEASE);
+                work.push(queue, jobs);
+                runs.add(work.takeAck(queue, jobs, batch, o.threads()));
+            }
+            Measurement median = Measurement.median(runs);
+            points.add(new SweepChart.Point(batch, o.threads(), median));
+            table.add("take+ack: batch " + batch + ", " + o.threads() + " threads", median);
+            out.println("  batch " + batch + ": " + rates(runs) + " jobs/s");
+        }
+        out.println();
+        out.print(table.render());
+        String subtitle = String.format(Locale.ROOT, "%d client threads, %d-byte payloads, redis-server %s, %d cores, median of %d",
+                o.threads(), o.payloadBytes(), server.version(), Runtime.getRuntime().availableProcessors(), o.runs());
+        SweepChart.write(o.outDir(), points, ceiling, subtitle, SWEEP_FILE);
+        out.println();
+        out.println("wrote " + o.outDir().resolve(SWEEP_FILE + ".svg") + " and " + o.outDir().resolve(SWEEP_FILE + ".csv"));
+    }
+
+    private static OptionalDouble ceiling(Optional<RedisBenchmarkCeiling> tool, RedisServer server, String test, int requests) {
+        if (tool.isEmpty()) {
+            return OptionalDouble.empty();
+        }
+        OptionalDouble rate = tool.get().measure(server.port(), test, requests);
+        server.client().flushAll(); // redis-benchmark's keys must not weigh on the queue workloads
+        return rate;
+    }
+
+    private static String rates(List<Measurement> runs) {
+        return String.join(", ", runs.stream().map(m -> ResultTable.count(Math.round(m.jobsPerSecond()))).toList());
+    }
+
+    private static String machine(RedisServer server, HarnessOptions o, String load) {
+        return String.format(Locale.ROOT,
+                "redis-server %s on 127.0.0.1:%d (fresh, persistence off); Java %s; %d cores; %s; "
+                        + "%d-byte payloads; load average before: %s",
+                server.version(), server.port(), System.getProperty("java.version"),
+                Runtime.getRuntime().availableProcessors(), cpuModel(), o.payloadBytes(), load);
+    }
+
+    private static String cpuModel() {
+        return firstMatching(Path.of("/proc/cpuinfo"), "model name").map(l -> l.substring(l.indexOf(':') + 1).trim())
+                .orElse(System.getProperty("os.arch"));
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).trim().split("\\s+");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException | RuntimeException e) {
+            return ResultTable.NOT_AVAILABLE;
+        }
+    }
+
+    private static Optional<String> firstMatching(Path file, String prefix) {
+        try (var lines = Files.lines(file, StandardCharsets.US_ASCII)) {
+            return lines.filter(l -> l.startsWith(prefix)).findFirst();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}

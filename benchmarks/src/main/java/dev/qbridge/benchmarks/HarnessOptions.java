@@ -1,0 +1,121 @@
+package dev.qbridge.benchmarks;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The harness's command line. Every option has a default that reproduces docs/PERFORMANCE.md; the smoke test
+ * shrinks the counts so a run takes seconds.
+ *
+ * @param jobs              jobs preloaded and moved through take+ack (and the sweep's largest run)
+ * @param batch             jobs per take (and per ack)
+ * @param threads           consumer threads of the one harness process
+ * @param payloadBytes      size of every payload
+ * @param naiveJobs         jobs for the guide's BRPOPLPUSH + LREM consumer (it is ~50x slower)
+ * @param benchmarkRequests {@code redis-benchmark -n}
+ * @param reapJobs          expired leases handed to the reaper, and due jobs handed to the promoter
+ * @param runs              take+ack runs per measurement; the median is reported
+ * @param sweep             measure take+ack at batch sizes 1..1000 and write the chart instead of the table
+ * @param outDir            where the sweep writes its SVG and CSV
+ * @param redisBenchmark    {@code auto} (find it on the PATH), {@code none}, or a path to the binary
+ */
+record HarnessOptions(int jobs, int batch, int threads, int payloadBytes, int naiveJobs, int benchmarkRequests,
+                      int reapJobs, int runs, boolean sweep, Path outDir, String redisBenchmark) {
+
+    static final String USAGE = """
+            usage: java -cp benchmarks.jar dev.qbridge.benchmarks.CoreThroughputHarness [options]
+              --jobs N                jobs moved through take+ack (default 1000000)
+              --batch B               jobs per take and per ack, 1..1000 (default 500)
+              --threads T             consumer threads (default 2)
+              --payload-bytes P       payload size (default 64)
+              --naive-jobs N          jobs for the guide's BRPOPLPUSH+LREM consumer (default 50000)
+              --benchmark-requests N  redis-benchmark -n (default 1000000)
+              --reap-jobs N           expired leases for the reaper and due jobs for the promoter (default 1000000)
+              --runs R                take+ack runs, the median is reported (default 1)
+              --sweep                 take+ack at batch 1,10,100,500,1000; writes throughput-vs-batch.svg/.csv
+              --out DIR               where --sweep writes (default docs)
+              --redis-benchmark X     auto (on the PATH), none, or the binary's path (default auto)
+            """;
+
+    static HarnessOptions defaults() {
+        return new HarnessOptions(1_000_000, 500, 2, 64, 50_000, 1_000_000, 1_000_000, 1, false, Path.of("docs"), "auto");
+    }
+
+    static HarnessOptions parse(String... args) {
+        HarnessOptions d = defaults();
+        int jobs = d.jobs;
+        int batch = d.batch;
+        int threads = d.threads;
+        int payloadBytes = d.payloadBytes;
+        int naiveJobs = d.naiveJobs;
+        int benchmarkRequests = d.benchmarkRequests;
+        int reapJobs = d.reapJobs;
+        int runs = d.runs;
+        boolean sweep = d.sweep;
+        Path outDir = d.outDir;
+        String redisBenchmark = d.redisBenchmark;
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i];
+            if (name.equals("--sweep")) {
+                sweep = true;
+                continue;
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option " + name + " needs a value");
+            }
+            String value = args[++i];
+            switch (name) {
+                case "--jobs" -> jobs = range(name, value, 1, Integer.MAX_VALUE);
+                case "--batch" -> batch = range(name, value, 1, 1000);
+                case "--threads" -> threads = range(name, value, 1, 64);
+                case "--payload-bytes" -> payloadBytes = range(name, value, 16, 1 << 20);
+                case "--naive-jobs" -> naiveJobs = range(name, value, 1, Integer.MAX_VALUE);
+                case "--benchmark-requests" -> benchmarkRequests = range(name, value, 1, Integer.MAX_VALUE);
+                case "--reap-jobs" -> reapJobs = range(name, value, 1, Integer.MAX_VALUE);
+                case "--runs" -> runs = range(name, value, 1, 25);
+                case "--out" -> outDir = Path.of(value);
+                case "--redis-benchmark" -> redisBenchmark = value;
+                default -> throw new IllegalArgumentException("option " + name + " is unknown");
+            }
+        }
+        return new HarnessOptions(jobs, batch, threads, payloadBytes, naiveJobs, benchmarkRequests, reapJobs, runs, sweep,
+                outDir, redisBenchmark);
+    }
+
+    /** Where redis-benchmark is, or empty for {@code none} and for {@code auto} when it is not on the PATH. */
+    Optional<Path> redisBenchmarkBinary() {
+        return switch (redisBenchmark.toLowerCase(Locale.ROOT)) {
+            case "none" -> Optional.empty();
+            case "auto" -> onPath("redis-benchmark");
+            default -> Optional.of(Path.of(redisBenchmark));
+        };
+    }
+
+    private static Optional<Path> onPath(String binary) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return Optional.empty();
+        }
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, binary);
+            if (java.nio.file.Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static int range(String name, String value, int min, int max) {
+        long parsed;
+        try {
+            parsed = Long.parseLong(value.replace("_", "").replace(",", ""));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("option " + name + " takes a whole number, was '" + value + "'");
+        }
+        if (parsed < min || parsed > max) {
+            throw new IllegalArgumentException("option " + name + " must be within " + min + ".." + max + ", was " + parsed);
+        }
+        return (int) parsed;
+    }
+}

@@ -1,0 +1,158 @@
+package dev.qbridge.benchmarks;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+
+/**
+ * Writes the batch-size sweep as a CSV and as a small hand-written SVG line chart (log-scale batch axis,
+ * linear jobs/s axis, the LPUSH ceiling as a dashed line when known). No plotting library: the chart is a
+ * few dozen SVG elements that render the same in any browser and diff well in git.
+ */
+final class SweepChart {
+
+    /** One point of the sweep. */
+    record Point(int batch, int threads, Measurement measurement) {
+    }
+
+    private static final int WIDTH = 760;
+    private static final int HEIGHT = 440;
+    private static final int LEFT = 90;
+    private static final int RIGHT = 40;
+    private static final int TOP = 60;
+    private static final int BOTTOM = 70;
+
+    private SweepChart() {
+    }
+
+    static String csv(List<Point> points) {
+        StringBuilder out = new StringBuilder("batch,threads,jobs,seconds,jobs_per_second\n");
+        for (Point p : points) {
+            out.append(p.batch).append(',').append(p.threads).append(',').append(p.measurement.jobs()).append(',')
+                    .append(String.format(Locale.ROOT, "%.4f", p.measurement.seconds())).append(',')
+                    .append(Math.round(p.measurement.jobsPerSecond())).append('\n');
+        }
+        return out.toString();
+    }
+
+    static String svg(List<Point> points, OptionalDouble ceiling, String subtitle) {
+        // the y axis fits the measured rates; a ceiling far above them would flatten the curve, so it is then
+        // named in the corner instead of drawn
+        double maxRate = points.stream().mapToDouble(p -> p.measurement.jobsPerSecond()).max().orElse(1);
+        boolean ceilingDrawn = ceiling.isPresent() && ceiling.getAsDouble() <= maxRate * 1.5;
+        if (ceilingDrawn) {
+            maxRate = Math.max(maxRate, ceiling.getAsDouble());
+        }
+        double step = niceStep(maxRate / 5);
+        double top = Math.ceil(maxRate * 1.05 / step) * step;
+        int minBatch = points.stream().mapToInt(Point::batch).min().orElse(1);
+        int maxBatch = Math.max(minBatch * 10, points.stream().mapToInt(Point::batch).max().orElse(1000));
+        double plotW = WIDTH - LEFT - RIGHT;
+        double plotH = HEIGHT - TOP - BOTTOM;
+        double logMin = Math.log10(minBatch);
+        double logSpan = Math.log10(maxBatch) - logMin;
+
+        StringBuilder s = new StringBuilder();
+        s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT)
+                .append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT)
+                .append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
+        s.append("  <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        s.append("  <text x=\"").append(WIDTH / 2).append("\" y=\"24\" text-anchor=\"middle\" font-size=\"16\">")
+                .append("qbridge take+ack throughput vs batch size</text>\n");
+        s.append("  <text x=\"").append(WIDTH / 2).append("\" y=\"42\" text-anchor=\"middle\" fill=\"#555\">")
+                .append(escape(subtitle)).append("</text>\n");
+        // y grid and labels
+        for (double v = 0; v <= top + step / 2; v += step) {
+            double y = TOP + plotH - v / top * plotH;
+            s.append(String.format(Locale.ROOT, "  <line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>%n",
+                    LEFT, y, WIDTH - RIGHT, y));
+            s.append(String.format(Locale.ROOT, "  <text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
+                    LEFT - 8, y + 4, shortRate(v)));
+        }
+        // x ticks at the measured batch sizes
+        for (Point p : points) {
+            double x = LEFT + (Math.log10(p.batch) - logMin) / logSpan * plotW;
+            s.append(String.format(Locale.ROOT, "  <line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#eee\"/>%n",
+                    x, TOP, x, TOP + (int) plotH));
+            s.append(String.format(Locale.ROOT, "  <text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>%n",
+                    x, TOP + (int) plotH + 18, p.batch));
+        }
+        s.append(String.format(Locale.ROOT, "  <rect x=\"%d\" y=\"%d\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#333\"/>%n",
+                LEFT, TOP, plotW, plotH));
+        s.append(String.format(Locale.ROOT, "  <text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">jobs per take and per ack (log scale)</text>%n",
+                LEFT + plotW / 2, HEIGHT - 22));
+        s.append(String.format(Locale.ROOT, "  <text transform=\"translate(20 %.1f) rotate(-90)\" text-anchor=\"middle\">jobs/s</text>%n",
+                TOP + plotH / 2));
+        if (ceiling.isPresent() && !ceilingDrawn) {
+            s.append(String.format(Locale.ROOT, "  <text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"#c33\">"
+                    + "redis-benchmark LPUSH -P 50 (ceiling, off the chart): %s/s</text>%n",
+                    WIDTH - RIGHT - 6, TOP + 16, shortRate(ceiling.getAsDouble())));
+        }
+        if (ceilingDrawn) {
+            double y = TOP + plotH - ceiling.getAsDouble() / top * plotH;
+            s.append(String.format(Locale.ROOT, "  <line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#c33\" stroke-dasharray=\"6 4\"/>%n",
+                    LEFT, y, WIDTH - RIGHT, y));
+            s.append(String.format(Locale.ROOT, "  <text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#c33\">redis-benchmark LPUSH -P 50: %s/s</text>%n",
+                    WIDTH - RIGHT - 6, y - 6, shortRate(ceiling.getAsDouble())));
+        }
+        StringBuilder line = new StringBuilder();
+        StringBuilder dots = new StringBuilder();
+        for (Point p : points) {
+            double x = LEFT + (Math.log10(p.batch) - logMin) / logSpan * plotW;
+            double rate = p.measurement.jobsPerSecond();
+            double y = TOP + plotH - rate / top * plotH;
+            line.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+            dots.append(String.format(Locale.ROOT, "  <circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#1f5fa8\"/>%n", x, y));
+            dots.append(String.format(Locale.ROOT, "  <text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#1f5fa8\">%s</text>%n",
+                    x, y - 10, shortRate(rate)));
+        }
+        s.append("  <polyline fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"2\" points=\"").append(line.toString().trim())
+                .append("\"/>\n");
+        s.append(dots);
+        s.append("</svg>\n");
+        return s.toString();
+    }
+
+    static void write(Path dir, List<Point> points, OptionalDouble ceiling, String subtitle, String baseName) {
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve(baseName + ".csv"), csv(points), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve(baseName + ".svg"), svg(points, ceiling, subtitle), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the sweep chart into " + dir.toAbsolutePath(), e);
+        }
+    }
+
+    /** 1, 2 or 5 times a power of ten, at least {@code raw}. */
+    static double niceStep(double raw) {
+        if (raw <= 0) {
+            return 1;
+        }
+        double power = Math.pow(10, Math.floor(Math.log10(raw)));
+        for (double m : new double[] {1, 2, 5, 10}) {
+            if (m * power >= raw) {
+                return m * power;
+            }
+        }
+        return 10 * power;
+    }
+
+    static String shortRate(double v) {
+        if (v >= 1e6) {
+            return String.format(Locale.ROOT, "%.2fM", v / 1e6);
+        }
+        if (v >= 1e3) {
+            return String.format(Locale.ROOT, "%.0fk", v / 1e3);
+        }
+        return String.format(Locale.ROOT, "%.0f", v);
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}

@@ -1,0 +1,109 @@
+package dev.qbridge.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Smoke test of the harness with tiny numbers: it must run end to end on a fresh redis-server and report every
+ * row. Never an assertion on speed: this machine is shared with builds, and a rate proves nothing here.
+ */
+class CoreThroughputHarnessIT {
+
+    private static final String[] TINY = {"--jobs", "2000", "--naive-jobs", "300", "--benchmark-requests", "2000",
+            "--reap-jobs", "2000", "--batch", "100"};
+
+    private static final List<String> QUEUE_ROWS = List.of("push:", "take+ack: batch 100, 2 threads", "naive:", "reaper:",
+            "promoter:");
+    private static final List<String> CEILING_ROWS = List.of("redis-benchmark LPUSH", "redis-benchmark LPOP");
+
+    @Test
+    @Timeout(60)
+    void printsEveryRowWithAPositiveRate() {
+        String report = run(TINY);
+
+        for (String row : QUEUE_ROWS) {
+            assertThat(rate(report, row)).as("jobs/s of row '%s' in%n%s", row, report).isPositive();
+        }
+        // redis-benchmark may be missing on a developer's machine: then its rows say n/a instead of failing
+        boolean installed = HarnessOptions.defaults().redisBenchmarkBinary().isPresent();
+        for (String row : CEILING_ROWS) {
+            if (installed) {
+                assertThat(rate(report, row)).as("jobs/s of row '%s' in%n%s", row, report).isPositive();
+            } else {
+                assertThat(cell(report, row, 3)).isEqualTo(ResultTable.NOT_AVAILABLE);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void withoutRedisBenchmarkTheCeilingRowsSayNotAvailable() {
+        String report = run(concat(TINY, "--redis-benchmark", "none"));
+
+        for (String row : CEILING_ROWS) {
+            assertThat(cell(report, row, 3)).as("row '%s' in%n%s", row, report).isEqualTo(ResultTable.NOT_AVAILABLE);
+        }
+        assertThat(cell(report, "take+ack:", 4)).as("ratio to an unknown ceiling").isEqualTo(ResultTable.NOT_AVAILABLE);
+        assertThat(rate(report, "take+ack:")).isPositive();
+    }
+
+    @Test
+    @Timeout(60)
+    void sweepWritesAChartAndACsvWithEveryBatchSize(@TempDir Path out) throws Exception {
+        String report = run("--sweep", "--jobs", "1000", "--benchmark-requests", "2000", "--out", out.toString());
+
+        for (int batch : CoreThroughputHarness.SWEEP_BATCHES) {
+            assertThat(rate(report, "take+ack: batch " + batch + ",")).as("batch %d in%n%s", batch, report).isPositive();
+        }
+        List<String> csv = Files.readAllLines(out.resolve(CoreThroughputHarness.SWEEP_FILE + ".csv"));
+        assertThat(csv).hasSize(1 + CoreThroughputHarness.SWEEP_BATCHES.length);
+        assertThat(csv.get(0)).isEqualTo("batch,threads,jobs,seconds,jobs_per_second");
+        String svg = Files.readString(out.resolve(CoreThroughputHarness.SWEEP_FILE + ".svg"));
+        assertThat(svg).startsWith("<svg").contains("<polyline").endsWith("</svg>\n");
+    }
+
+    private static String run(String... args) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            CoreThroughputHarness.run(HarnessOptions.parse(args), out);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The jobs/s cell of the first table row whose name starts with {@code name}. */
+    private static double rate(String report, String name) {
+        String cell = cell(report, name, 3);
+        assertThat(cell).as("jobs/s of '%s'", name).isNotEqualTo(ResultTable.NOT_AVAILABLE);
+        return Double.parseDouble(cell.replace(",", ""));
+    }
+
+    /** Cell {@code column} (0 = name) of the first table row whose name starts with {@code name}. */
+    private static String cell(String report, String name, int column) {
+        for (String line : report.split("\n")) {
+            if (line.startsWith("| ")) {
+                String[] cells = line.substring(2).split(" \\| ");
+                if (cells[0].toLowerCase(Locale.ROOT).startsWith(name.toLowerCase(Locale.ROOT))) {
+                    return cells[column].trim();
+                }
+            }
+        }
+        throw new AssertionError("no row '" + name + "' in the report:\n" + report);
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = new String[a.length + b.length];
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
