@@ -280,14 +280,19 @@ public final class RedisEndpoint {
         return s.toString();
     }
 
+    /** Two endpoints are equal when every setting is, so a pool shared per endpoint never mixes settings. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof RedisEndpoint e && e.toString().equals(toString()) && Objects.equals(e.password, password);
+        return o instanceof RedisEndpoint e && e.nodes.equals(nodes) && e.cluster == cluster && e.tls == tls
+                && Objects.equals(e.user, user) && Objects.equals(e.password, password) && e.database == database
+                && e.timeoutMillis == timeoutMillis && e.poolSize == poolSize && Objects.equals(e.clientName, clientName)
+                && Objects.equals(e.trustStore, trustStore) && Objects.equals(e.trustStorePassword, trustStorePassword)
+                && e.verifyHostname == verifyHostname;
     }
 
     @Override
     public int hashCode() {
-        return toString().hashCode();
+        return Objects.hash(nodes, cluster, tls, user, database, timeoutMillis, poolSize, clientName, trustStore);
     }
 
     /** Builds an endpoint; user and password set here override those of the URI. */

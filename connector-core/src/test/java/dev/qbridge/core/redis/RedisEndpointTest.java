@@ -50,6 +50,15 @@ class RedisEndpointTest {
     }
 
     @Test
+    void endpointsDifferingInAnySettingAreNotEqual() {
+        assertThat(RedisEndpoint.parse("redis://h:1?timeout=100")).isEqualTo(RedisEndpoint.parse("redis://h:1?timeout=100"))
+                .hasSameHashCodeAs(RedisEndpoint.parse("redis://h:1?timeout=100"))
+                .isNotEqualTo(RedisEndpoint.parse("redis://h:1?timeout=200"))
+                .isNotEqualTo(RedisEndpoint.parse("redis://h:1?timeout=100&poolSize=2"))
+                .isNotEqualTo(RedisEndpoint.parse("redis://:pw@h:1?timeout=100"));
+    }
+
+    @Test
     void badUrisSayWhatIsWrong() {
         assertThatThrownBy(() -> RedisEndpoint.parse("http://x")).isInstanceOf(QueueException.class).hasMessageContaining("scheme 'http'");
         assertThatThrownBy(() -> RedisEndpoint.parse("redis://x:notaport")).hasMessageContaining("port 'notaport'");
