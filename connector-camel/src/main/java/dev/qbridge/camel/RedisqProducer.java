@@ -1,0 +1,117 @@
+package dev.qbridge.camel;
+
+import dev.qbridge.core.queue.NewJob;
+import dev.qbridge.core.queue.QueueKind;
+import dev.qbridge.core.queue.RedisQueue;
+import java.lang.reflect.Array;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.TypeConverter;
+import org.apache.camel.support.DefaultProducer;
+
+/**
+ * Pushes the body as one job, or each element of a collection or array body as a batch (one round trip per
+ * 1,000 jobs). The priority and due time come from the {@link RedisqConstants} headers or the endpoint's defaults;
+ * the reply headers say how many jobs were added and with which priority or due time. The push is done when
+ * {@code process} returns: a route that continues after it knows the job is in Redis.
+ */
+public class RedisqProducer extends DefaultProducer {
+
+    private final RedisqEndpoint endpoint;
+
+    public RedisqProducer(RedisqEndpoint endpoint) {
+        super(endpoint);
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        RedisQueue queue = endpoint.queue();
+        Message in = exchange.getIn();
+        List<byte[]> payloads = payloads(exchange);
+        NewJob template = NewJob.of(new byte[0]);
+        QueueKind kind = queue.config().kind();
+        Long priority = null;
+        Instant dueAt = null;
+        if (kind == QueueKind.PRIORITY) {
+            priority = in.getHeader(RedisqConstants.PRIORITY, Long.class);
+            template = priority == null ? template : template.withPriority(priority);
+            priority = priority == null ? queue.config().defaultPriority() : priority;
+        } else if (kind == QueueKind.DELAYED) {
+            dueAt = dueAt(exchange, in);
+            if (dueAt == null) {
+                Duration delay = delay(exchange, in);
+                dueAt = Instant.now().plus(delay == null ? queue.config().defaultDelay() : delay);
+                template = delay == null ? template : template.withDelay(delay);
+            } else {
+                template = template.dueAt(dueAt);
+            }
+        }
+        List<NewJob> jobs = new ArrayList<>(payloads.size());
+        for (byte[] payload : payloads) {
+            jobs.add(new NewJob(payload, template.priority(), template.delay(), template.dueAt()));
+        }
+        long pushed = queue.pushJobs(jobs);
+        in.setHeader(RedisqConstants.QUEUE, queue.name());
+        in.setHeader(RedisqConstants.PUSHED, pushed);
+        if (priority != null) {
+            in.setHeader(RedisqConstants.PRIORITY, priority);
+        }
+        if (dueAt != null) {
+            in.setHeader(RedisqConstants.DUE_AT, dueAt.toEpochMilli());
+        }
+    }
+
+    /** One payload per element of a collection or array body (a byte[] is one payload), else the body itself. */
+    private static List<byte[]> payloads(Exchange exchange) throws Exception {
+        Object body = exchange.getIn().getBody();
+        TypeConverter converter = exchange.getContext().getTypeConverter();
+        if (body == null) {
+            throw new IllegalArgumentException("redisq cannot push a null body: a job needs a payload");
+        }
+        List<byte[]> payloads = new ArrayList<>();
+        if (body instanceof Collection<?> items) {
+            for (Object item : items) {
+                payloads.add(converter.mandatoryConvertTo(byte[].class, exchange, item));
+            }
+        } else if (body.getClass().isArray() && !(body instanceof byte[])) {
+            for (int i = 0; i < Array.getLength(body); i++) {
+                payloads.add(converter.mandatoryConvertTo(byte[].class, exchange, Array.get(body, i)));
+            }
+        } else {
+            payloads.add(exchange.getIn().getMandatoryBody(byte[].class));
+        }
+        return payloads;
+    }
+
+    private static Instant dueAt(Exchange exchange, Message in) {
+        Object value = in.getHeader(RedisqConstants.DUE_AT);
+        if (value == null || value instanceof Instant) {
+            return (Instant) value;
+        }
+        Long millis = exchange.getContext().getTypeConverter().tryConvertTo(Long.class, exchange, value);
+        if (millis == null) {
+            throw new IllegalArgumentException("header " + RedisqConstants.DUE_AT + " must be an Instant or epoch "
+                    + "milliseconds, was " + value);
+        }
+        return Instant.ofEpochMilli(millis);
+    }
+
+    private static Duration delay(Exchange exchange, Message in) {
+        Object value = in.getHeader(RedisqConstants.DELAY);
+        if (value == null || value instanceof Duration) {
+            return (Duration) value;
+        }
+        Long millis = exchange.getContext().getTypeConverter().tryConvertTo(Long.class, exchange, value);
+        if (millis == null) {
+            throw new IllegalArgumentException("header " + RedisqConstants.DELAY + " must be a Duration or "
+                    + "milliseconds, was " + value);
+        }
+        return Duration.ofMillis(millis);
+    }
+}

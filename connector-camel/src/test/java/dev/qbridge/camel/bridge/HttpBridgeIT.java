@@ -1,0 +1,143 @@
+package dev.qbridge.camel.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.qbridge.core.queue.DeadLetter;
+import dev.qbridge.core.queue.Delivery;
+import dev.qbridge.core.queue.RedisQueue;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** HTTP and redisq, both ways: a real Vert.x server in front, a real JDK HTTP server behind. */
+class HttpBridgeIT extends BridgeTestSupport {
+
+    private final HttpClient client = HttpClient.newHttpClient();
+    private int port;
+    private HttpServer peer;
+
+    @Override
+    void configure(CamelContext context) throws Exception {
+        port = freePort();
+        VertxPlatformHttpServerConfiguration config = new VertxPlatformHttpServerConfiguration();
+        config.setBindHost("127.0.0.1");
+        config.setBindPort(port);
+        context.addService(new VertxPlatformHttpServer(config));
+    }
+
+    @AfterEach
+    void stopPeer() {
+        if (peer != null) {
+            peer.stop(0);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private HttpResponse<String> post(String path, String body) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dsl.class)
+    void postIsAnswered2xxOnlyOnceItsJobIsInRedis(Dsl dsl) throws Exception {
+        start(dsl);
+        addRoute("http-to-redisq", Map.of("path", "/jobs", "sink", redisq("inbox", "")));
+
+        HttpResponse<String> response = post("/jobs", "{\"order\":42}");
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(response.body()).isEqualTo("{\"queue\":\"inbox\",\"pushed\":1}");
+        // no waiting: the answer came after the push
+        assertThat(queue("inbox").take(10)).extracting(Delivery::payloadAsString).containsExactly("{\"order\":42}");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dsl.class)
+    void postIsAnsweredWithAServerErrorWhenThePushFails(Dsl dsl) throws Exception {
+        start(dsl);
+        redis.client().set("inbox", "a string, not a queue");
+        addRoute("http-to-redisq", Map.of("path", "/jobs", "sink", redisq("inbox", "")));
+
+        HttpResponse<String> response = post("/jobs", "lost?");
+
+        assertThat(response.statusCode()).isEqualTo(500);
+        assertThat(redis.client().get("inbox")).isEqualTo("a string, not a queue");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dsl.class)
+    void jobsArePostedAndAckedOn2xxRetriedOn5xxAndTimeoutsDeadLetteredOn4xx(Dsl dsl) throws Exception {
+        Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+        Set<String> accepted = ConcurrentHashMap.newKeySet();
+        Set<String> jobIds = ConcurrentHashMap.newKeySet();
+        peer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        peer.createContext("/sink", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            int call = calls.computeIfAbsent(body, b -> new AtomicInteger()).incrementAndGet();
+            jobIds.add(exchange.getRequestHeaders().getFirst("X-Qbridge-Job-Id"));
+            int status = 200;
+            if (body.startsWith("bad")) {
+                status = 400;
+            } else if (body.startsWith("flaky") && call == 1) {
+                status = 503;
+            } else if (body.startsWith("slow") && call == 1) {
+                try {
+                    Thread.sleep(3000); // far past the bridge's timeout
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (status == 200) {
+                accepted.add(body);
+            }
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        peer.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+        peer.start();
+        start(dsl);
+        RedisQueue outbox = queue("outbox");
+        List<String> good = jobs("good", 10);
+        outbox.push(bytes(good));
+        outbox.push(bytes(List.of("flaky", "slow", "bad")));
+
+        addRoute("redisq-to-http", Map.of(
+                "source", redisq("outbox", "initialBackoff=50&maxAttempts=5&backoffJitter=0"),
+                "url", "http://127.0.0.1:" + peer.getAddress().getPort() + "/sink",
+                "httpTimeout", "500"));
+
+        await().atMost(WAIT).until(() -> outbox.counts().pending() == 0 && outbox.counts().dead() == 1);
+        assertThat(accepted).containsAll(good).contains("flaky", "slow").doesNotContain("bad");
+        assertThat(calls.get("flaky").get()).as("a 503 is retried").isGreaterThanOrEqualTo(2);
+        assertThat(calls.get("slow").get()).as("a timeout is retried").isGreaterThanOrEqualTo(2);
+        DeadLetter dead = outbox.deadLetters(1).get(0);
+        assertThat(dead.attempts()).as("the delivery answered 400 is the last one").isEqualTo(calls.get("bad").get());
+        assertThat(dead.payloadAsString()).isEqualTo("bad");
+        assertThat(dead.reason()).contains("HTTP 400");
+        assertThat(jobIds).doesNotContainNull().hasSize(13);
+    }
+}
