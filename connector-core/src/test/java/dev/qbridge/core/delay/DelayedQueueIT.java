@@ -9,9 +9,8 @@ import dev.qbridge.core.queue.NewJob;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueKind;
 import dev.qbridge.core.queue.RedisQueue;
+import dev.qbridge.core.RedisFixture;
 import dev.qbridge.core.redis.JedisConnection;
-import dev.qbridge.core.redis.RedisEndpoint;
-import dev.qbridge.testkit.RedisServerExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +22,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,18 +29,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DelayedQueueIT {
 
     @RegisterExtension
-    static RedisServerExtension redis = RedisServerExtension.standalone();
+    static RedisFixture redis = RedisFixture.standalone();
 
     static JedisConnection connection;
 
     @BeforeAll
     static void connect() {
-        connection = JedisConnection.open(RedisEndpoint.parse(redis.uri()));
-    }
-
-    @AfterAll
-    static void disconnect() {
-        connection.close();
+        connection = redis.connection();
     }
 
     private static RedisQueue delayed(DueTimeUnit unit) {

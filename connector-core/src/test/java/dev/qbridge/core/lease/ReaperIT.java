@@ -6,10 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.qbridge.core.queue.Delivery;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.RedisQueue;
+import dev.qbridge.core.RedisFixture;
 import dev.qbridge.core.redis.JedisConnection;
-import dev.qbridge.core.redis.RedisEndpoint;
 import dev.qbridge.core.retry.RetryPolicy;
-import dev.qbridge.testkit.RedisServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,7 +19,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,18 +26,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ReaperIT {
 
     @RegisterExtension
-    static RedisServerExtension redis = RedisServerExtension.standalone();
+    static RedisFixture redis = RedisFixture.standalone();
 
     static JedisConnection connection;
 
     @BeforeAll
     static void connect() {
-        connection = JedisConnection.open(RedisEndpoint.parse(redis.uri()));
-    }
-
-    @AfterAll
-    static void disconnect() {
-        connection.close();
+        connection = redis.connection();
     }
 
     @Test

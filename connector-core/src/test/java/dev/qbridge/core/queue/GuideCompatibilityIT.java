@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.qbridge.core.delay.DelayedPromoter;
 import dev.qbridge.core.lease.Reaper;
+import dev.qbridge.core.RedisFixture;
 import dev.qbridge.core.redis.JedisConnection;
-import dev.qbridge.core.redis.RedisEndpoint;
-import dev.qbridge.testkit.RedisServerExtension;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -20,18 +18,13 @@ import redis.clients.jedis.RedisClient;
 class GuideCompatibilityIT {
 
     @RegisterExtension
-    static RedisServerExtension redis = RedisServerExtension.standalone();
+    static RedisFixture redis = RedisFixture.standalone();
 
     static JedisConnection connection;
 
     @BeforeAll
     static void connect() {
-        connection = JedisConnection.open(RedisEndpoint.parse(redis.uri()));
-    }
-
-    @AfterAll
-    static void disconnect() {
-        connection.close();
+        connection = redis.connection();
     }
 
     private static RedisClient guide() {

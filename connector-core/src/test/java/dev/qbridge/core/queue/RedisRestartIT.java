@@ -7,9 +7,8 @@ import static org.awaitility.Awaitility.await;
 import dev.qbridge.core.QueueException;
 import dev.qbridge.core.consume.QueueWorker;
 import dev.qbridge.core.lease.Reaper;
+import dev.qbridge.core.RedisFixture;
 import dev.qbridge.core.redis.JedisConnection;
-import dev.qbridge.core.redis.RedisEndpoint;
-import dev.qbridge.testkit.RedisServerExtension;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -17,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,18 +24,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RedisRestartIT {
 
     @RegisterExtension
-    static RedisServerExtension redis = RedisServerExtension.withAof();
+    static RedisFixture redis = RedisFixture.withAof();
 
     static JedisConnection connection;
 
     @BeforeAll
     static void connect() {
-        connection = JedisConnection.open(RedisEndpoint.parse(redis.uri()));
-    }
-
-    @AfterAll
-    static void disconnect() {
-        connection.close();
+        connection = redis.connection();
     }
 
     private static List<byte[]> jobs(int count) {

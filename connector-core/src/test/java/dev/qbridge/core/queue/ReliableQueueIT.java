@@ -6,16 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.qbridge.core.QueueException;
 import dev.qbridge.core.lease.Reaper;
+import dev.qbridge.core.RedisFixture;
 import dev.qbridge.core.redis.JedisConnection;
-import dev.qbridge.core.redis.RedisEndpoint;
 import dev.qbridge.core.retry.RetryPolicy;
-import dev.qbridge.testkit.RedisServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,18 +21,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ReliableQueueIT {
 
     @RegisterExtension
-    static RedisServerExtension redis = RedisServerExtension.standalone();
+    static RedisFixture redis = RedisFixture.standalone();
 
     static JedisConnection connection;
 
     @BeforeAll
     static void connect() {
-        connection = JedisConnection.open(RedisEndpoint.parse(redis.uri()));
-    }
-
-    @AfterAll
-    static void disconnect() {
-        connection.close();
+        connection = redis.connection();
     }
 
     private static RedisQueue queue(QueueConfig.Builder config) {
