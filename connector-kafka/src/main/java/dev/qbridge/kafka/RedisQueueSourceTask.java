@@ -1,0 +1,305 @@
+package dev.qbridge.kafka;
+
+import dev.qbridge.core.QueueException;
+import dev.qbridge.core.lease.LeaseRenewer;
+import dev.qbridge.core.lease.Reaper;
+import dev.qbridge.core.queue.Delivery;
+import dev.qbridge.core.queue.RedisQueue;
+import dev.qbridge.core.redis.JedisConnection;
+import dev.qbridge.core.redis.RedisConnection;
+import dev.qbridge.core.retry.Backoff;
+import dev.qbridge.kafka.config.RedisConnectionConfig;
+import dev.qbridge.kafka.config.SourceConfig;
+import dev.qbridge.kafka.source.DropClassifier;
+import dev.qbridge.kafka.source.JobRecord;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes jobs from Redis queues and hands them to Kafka, at least once. A taken job sits under a lease (renewed
+ * while Kafka is slow) until {@link #commitRecord} says Kafka has it; the acks collected there are sent to Redis
+ * in one round trip per queue on the next {@link #poll}. The task never holds more than {@code max.in.flight}
+ * jobs: it takes at most the room left. A task or worker that dies leaves its jobs leased; the reaper of any task
+ * of the connector returns them once the lease expired, so nothing is lost.
+ */
+public class RedisQueueSourceTask extends SourceTask {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisQueueSourceTask.class);
+    private static final String DROPPED_REASON = "Kafka Connect dropped the record under errors.tolerance=all: a "
+            + "converter, a transform or the producer failed on it (see the worker's log); replay it once fixed";
+
+    /** One queue the task reads, with what keeps its jobs safe. */
+    private record Source(RedisQueue queue, LeaseRenewer renewer, Reaper reaper) {
+    }
+
+    /** A job Kafka is done with: acked when {@code reason} is null, dead-lettered otherwise. */
+    private record Finished(Delivery delivery, String reason) {
+    }
+
+    private SourceConfig config;
+    private RedisConnection redis;
+    private final Map<String, Source> sources = new LinkedHashMap<>();
+    private List<Source> rotation = List.of();
+    private JobRecord.Factory records;
+    private DropClassifier drops;
+    private int maxInFlight;
+
+    /** Jobs taken and not yet acked or dead-lettered in Redis; only {@link #poll} adds to it. */
+    private final AtomicInteger held = new AtomicInteger();
+    /** Filled by {@link #commitRecord} (producer threads), drained by {@link #finishPending()}. */
+    private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
+    /** Drained but not yet written to Redis because it was unavailable; retried first. */
+    private final List<Finished> unflushed = new ArrayList<>();
+    private final Object room = new Object();
+    private volatile boolean waitingForRoom;
+    private volatile boolean stopping;
+    private final Backoff outage = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
+    private int nextQueue;
+    private long nextReapAtMillis;
+
+    @Override
+    public String version() {
+        return Version.get();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        config = new SourceConfig(props);
+        maxInFlight = config.maxInFlight();
+        String assigned = props.getOrDefault(RedisQueueSourceConnector.TASK_QUEUES_CONFIG,
+                String.join(",", config.queues()));
+        try {
+            redis = JedisConnection.openLazily(RedisConnectionConfig.endpoint(config));
+            for (String name : assigned.split(",")) {
+                if (name.isBlank()) {
+                    continue;
+                }
+                var queueConfig = config.queueConfig(name.trim());
+                RedisQueue queue = new RedisQueue(redis, queueConfig);
+                sources.put(queue.name(), new Source(queue, new LeaseRenewer(queue), new Reaper(redis, queueConfig)));
+            }
+        } catch (QueueException e) {
+            stop();
+            throw new ConnectException("cannot read the queues " + assigned + ": " + e.getMessage(), e);
+        }
+        rotation = List.copyOf(sources.values());
+        records = new JobRecord.Factory(config);
+        drops = new DropClassifier(props);
+        LOG.info("Source task reads {} queue(s) {} from {} (max.in.flight {}, batch.size {})", config.queueKind(),
+                sources.keySet(), redis.endpoint(), maxInFlight, config.batchSize());
+    }
+
+    @Override
+    public List<SourceRecord> poll() throws InterruptedException {
+        try {
+            finishPending();
+            reapWhenDue();
+            int free = maxInFlight - held.get();
+            if (free <= 0) {
+                awaitRoom();
+                finishPending();
+                free = maxInFlight - held.get();
+                if (free <= 0) {
+                    return null; // Kafka has not confirmed enough yet: take nothing rather than exceed the bound
+                }
+            }
+            List<SourceRecord> out = take(Math.min(free, config.batchSize()));
+            if (outage.failures() > 0) {
+                LOG.info("Redis is back after {} failed polls; reading the queues again", outage.failures());
+                outage.reset();
+            }
+            return out.isEmpty() ? null : out;
+        } catch (QueueException e) {
+            if (stopping) {
+                return null;
+            }
+            if (!e.isRetriable()) {
+                throw new ConnectException("cannot read from Redis: " + e.getMessage(), e);
+            }
+            // wait here: the worker would poll again at once and flood a Redis that is restarting
+            if (outage.failures() == 0) {
+                LOG.warn("Redis is unavailable ({}); polling again with backoff. Jobs already taken stay leased and "
+                        + "are acked once Redis is back, or delivered again if their lease expires", e.getMessage());
+            }
+            long wait = outage.next().toMillis();
+            synchronized (room) {
+                room.wait(wait); // woken early by stop()
+            }
+            return null;
+        }
+    }
+
+    /** Takes at most {@code max} jobs over the queues in turn, waiting up to poll.wait.ms when all are empty. */
+    private List<SourceRecord> take(int max) throws InterruptedException {
+        List<SourceRecord> out = new ArrayList<>(max);
+        if (rotation.isEmpty()) {
+            Thread.sleep(config.pollWait().toMillis());
+            return out;
+        }
+        for (int i = 0; i < rotation.size() && out.size() < max && !stopping; i++) {
+            Source source = rotation.get((nextQueue + i) % rotation.size());
+            try {
+                addRecords(source, source.queue().take(max - out.size()), out);
+            } catch (QueueException e) {
+                if (out.isEmpty()) {
+                    throw e;
+                }
+                // jobs already taken from other queues are leased to us: hand them to Kafka, not to the void
+                LOG.warn("Cannot take from queue {} ({}); sending the {} jobs taken from the others", source.queue().name(),
+                        e.getMessage(), out.size());
+                break;
+            }
+        }
+        nextQueue = (nextQueue + 1) % rotation.size();
+        if (out.isEmpty() && !stopping) {
+            if (rotation.size() == 1) {
+                Source only = rotation.get(0);
+                addRecords(only, only.queue().take(max, config.pollWait()), out);
+            } else {
+                synchronized (room) {
+                    room.wait(Math.min(100, config.pollWait().toMillis())); // woken early by stop()
+                }
+            }
+        }
+        return out;
+    }
+
+    private void addRecords(Source source, List<Delivery> taken, List<SourceRecord> out) {
+        if (taken.isEmpty()) {
+            return;
+        }
+        held.addAndGet(taken.size());
+        source.renewer().track(taken);
+        for (Delivery d : taken) {
+            try {
+                out.add(records.create(d, source.queue().config()));
+            } catch (IOException | RuntimeException e) {
+                finished.add(new Finished(d, "cannot build a Kafka record from the job: " + e.getMessage()));
+            }
+        }
+    }
+
+    private void awaitRoom() throws InterruptedException {
+        synchronized (room) {
+            waitingForRoom = true;
+            try {
+                if (finished.isEmpty() && !stopping) {
+                    room.wait(config.pollWait().toMillis());
+                }
+            } finally {
+                waitingForRoom = false;
+            }
+        }
+    }
+
+    /**
+     * Called once Kafka acknowledged the record (metadata set), or when Connect dropped it (metadata null): a
+     * transform filtered it out, so the job is done and acked, or an error dropped it under
+     * errors.tolerance=all, so the job goes to the queue's dead-letter list. Only collects; poll() writes.
+     */
+    @Override
+    public void commitRecord(SourceRecord record, RecordMetadata metadata) {
+        if (!(record instanceof JobRecord job)) {
+            return;
+        }
+        String reason = metadata != null || drops.wasFiltered(record) ? null : DROPPED_REASON;
+        finished.add(new Finished(job.delivery(), reason));
+        if (waitingForRoom) {
+            synchronized (room) {
+                room.notifyAll();
+            }
+        }
+    }
+
+    @Override
+    public void commit() {
+        // acks are written by poll(); nothing else to do when Connect commits its (informative) offsets
+    }
+
+    /** Acks (and dead-letters) what Kafka is done with, in one round trip per queue. */
+    private synchronized void finishPending() {
+        for (Finished f; (f = finished.poll()) != null; ) {
+            unflushed.add(f);
+        }
+        if (unflushed.isEmpty()) {
+            return;
+        }
+        Map<List<String>, List<Delivery>> groups = new LinkedHashMap<>(); // (queue, reason or "") -> deliveries
+        for (Finished f : unflushed) {
+            List<String> group = List.of(f.delivery().queue(), f.reason() == null ? "" : f.reason());
+            groups.computeIfAbsent(group, g -> new ArrayList<>()).add(f.delivery());
+        }
+        Set<List<String>> done = new HashSet<>();
+        try {
+            for (Map.Entry<List<String>, List<Delivery>> e : groups.entrySet()) {
+                Source source = sources.get(e.getKey().get(0));
+                String reason = e.getKey().get(1);
+                List<Delivery> deliveries = e.getValue();
+                if (reason.isEmpty()) {
+                    source.queue().ack(deliveries);
+                } else {
+                    source.queue().deadLetter(deliveries, reason);
+                    LOG.warn("{} job(s) of queue {} went to its dead-letter list {}: {}", deliveries.size(),
+                            source.queue().name(), source.queue().name() + ":dead", reason);
+                }
+                source.renewer().release(deliveries);
+                held.addAndGet(-deliveries.size());
+                done.add(e.getKey());
+            }
+        } finally {
+            // what Redis did not take stays for the next poll, which takes nothing new until it is written
+            unflushed.removeIf(f -> done.contains(List.of(f.delivery().queue(), f.reason() == null ? "" : f.reason())));
+        }
+    }
+
+    private void reapWhenDue() {
+        long now = System.currentTimeMillis();
+        if (now < nextReapAtMillis) {
+            return;
+        }
+        nextReapAtMillis = now + config.reaperInterval().toMillis();
+        for (Source source : rotation) {
+            Reaper.Result result = source.reaper().reapExpired();
+            if (result.total() > 0) {
+                LOG.info("Queue {}: {} job(s) whose lease expired (their task or worker died) were requeued, {} "
+                        + "dead-lettered after too many attempts", source.queue().name(), result.requeued(),
+                        result.deadLettered());
+            }
+        }
+    }
+
+    @Override
+    public void stop() {
+        stopping = true;
+        synchronized (room) {
+            room.notifyAll();
+        }
+        try {
+            finishPending();
+        } catch (QueueException | NullPointerException e) {
+            LOG.warn("Cannot ack the last jobs Kafka confirmed ({}); they are delivered again once their lease expires",
+                    e.getMessage());
+        }
+        sources.values().forEach(s -> s.renewer().close());
+        if (drops != null) {
+            drops.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+}

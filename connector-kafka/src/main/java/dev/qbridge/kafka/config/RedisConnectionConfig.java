@@ -1,0 +1,112 @@
+package dev.qbridge.kafka.config;
+
+import dev.qbridge.core.QueueException;
+import dev.qbridge.core.redis.RedisEndpoint;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * The Redis settings both connectors share: where Redis is and how to log in. Secrets are PASSWORD
+ * fields, so the worker masks them in its REST answers and logs; {@link Password#value()} is only read
+ * to build the endpoint.
+ */
+public final class RedisConnectionConfig {
+
+    public static final String GROUP = "Redis";
+
+    public static final String REDIS_URI_CONFIG = "redis.uri";
+    private static final String REDIS_URI_DOC = "Where Redis is: redis://host:port[/db], rediss://host:port for TLS, or "
+            + "redis-cluster://host1:port1,host2:port2 for a Redis Cluster (then every queue name needs a hash tag, "
+            + "such as {orders}). Query parameters timeout (ms), poolSize and clientName are accepted. Put the password "
+            + "in redis.password rather than in the URI.";
+
+    public static final String REDIS_USER_CONFIG = "redis.user";
+    private static final String REDIS_USER_DOC = "The ACL user to log in as; empty for the default user.";
+
+    public static final String REDIS_PASSWORD_CONFIG = "redis.password";
+    private static final String REDIS_PASSWORD_DOC = "The password of the user (or of requirepass); empty when Redis "
+            + "asks for none. Use a config provider (${file:...}) to keep it out of the connector config.";
+
+    public static final String REDIS_TRUSTSTORE_CONFIG = "redis.truststore.path";
+    private static final String REDIS_TRUSTSTORE_DOC = "A PKCS12 or JKS file of the certificates to trust for rediss:// "
+            + "connections; empty to use the JVM's default trust store.";
+
+    public static final String REDIS_TRUSTSTORE_PASSWORD_CONFIG = "redis.truststore.password";
+    private static final String REDIS_TRUSTSTORE_PASSWORD_DOC = "The password of redis.truststore.path, if it has one.";
+
+    private RedisConnectionConfig() {
+    }
+
+    /** Adds the Redis keys to a connector's definition. */
+    public static ConfigDef define(ConfigDef def) {
+        int order = 0;
+        return def
+                .define(REDIS_URI_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
+                        Importance.HIGH, REDIS_URI_DOC, GROUP, ++order, Width.LONG, "Redis URI")
+                .define(REDIS_USER_CONFIG, Type.STRING, "", Importance.MEDIUM, REDIS_USER_DOC,
+                        GROUP, ++order, Width.SHORT, "Redis user")
+                .define(REDIS_PASSWORD_CONFIG, Type.PASSWORD, "", Importance.MEDIUM, REDIS_PASSWORD_DOC,
+                        GROUP, ++order, Width.SHORT, "Redis password")
+                .define(REDIS_TRUSTSTORE_CONFIG, Type.STRING, "", Importance.LOW, REDIS_TRUSTSTORE_DOC,
+                        GROUP, ++order, Width.LONG, "Trust store")
+                .define(REDIS_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, "", Importance.LOW, REDIS_TRUSTSTORE_PASSWORD_DOC,
+                        GROUP, ++order, Width.SHORT, "Trust store password");
+    }
+
+    /** The endpoint of a parsed config; throws a CONFIG {@link QueueException} that says what is wrong. */
+    public static RedisEndpoint endpoint(AbstractConfig config) {
+        RedisEndpoint.Builder builder = RedisEndpoint.builder(config.getString(REDIS_URI_CONFIG))
+                .user(config.getString(REDIS_USER_CONFIG))
+                .password(secret(config.getPassword(REDIS_PASSWORD_CONFIG)));
+        String trustStore = config.getString(REDIS_TRUSTSTORE_CONFIG);
+        if (!trustStore.isBlank()) {
+            builder.trustStore(Path.of(trustStore), secret(config.getPassword(REDIS_TRUSTSTORE_PASSWORD_CONFIG)));
+        }
+        return builder.build();
+    }
+
+    private static String secret(Password password) {
+        return password == null ? null : password.value();
+    }
+
+    /**
+     * Cross-field checks of the Redis keys for {@code validate()}: a URI that does not parse, and queue names
+     * that would put a queue's keys in different slots of a Redis Cluster.
+     */
+    public static void validate(Map<String, ConfigValue> values, List<String> queueNames, String queueKey) {
+        ConfigValue uri = values.get(REDIS_URI_CONFIG);
+        if (uri == null || uri.value() == null || !uri.errorMessages().isEmpty()) {
+            return;
+        }
+        RedisEndpoint endpoint;
+        try {
+            endpoint = RedisEndpoint.parse((String) uri.value());
+        } catch (QueueException e) {
+            uri.addErrorMessage(e.getMessage());
+            return;
+        }
+        if (endpoint.isCluster()) {
+            ConfigValue queues = values.get(queueKey);
+            for (String name : queueNames) {
+                if (!hasHashTag(name) && queues != null) {
+                    queues.addErrorMessage("queue '" + name + "' has no hash tag, so on Redis Cluster its keys would "
+                            + "land in different slots; name it with one, such as {" + name + "}");
+                }
+            }
+        }
+    }
+
+    static boolean hasHashTag(String name) {
+        int open = name.indexOf('{');
+        int close = open < 0 ? -1 : name.indexOf('}', open + 1);
+        return open >= 0 && close > open + 1;
+    }
+}

@@ -1,0 +1,94 @@
+-- write-batch: push a batch of Kafka records into one queue AND store their partitions' offsets, in one
+-- atomic step, so a record is written exactly once however often Kafka delivers it again.
+-- KEYS[1] the queue's ready key (list for reliable, sorted set for priority and delayed)
+-- KEYS[2] the queue's id sequence (used for FIFO order among equal priorities, as push-priority does)
+-- KEYS[3] the offsets hash "<queue>:qbridge:sink-offsets:<connector>", field "topic/partition" -> next offset
+-- ARGV[1] kind: 'reliable', 'priority' or 'delayed'
+-- ARGV[2] milliseconds per score unit of a delayed queue (1000: epoch seconds, 1: epoch ms)
+-- ARGV[3] P, the number of partitions in this batch
+-- ARGV[4 .. 3+2P] pairs (field "topic/partition", next offset after this batch's last record of it)
+-- ARGV[4+2P ..] quadruples (partition index 1..P, record offset, score, payload); score is '' (reliable),
+--   an integer priority, or 'at<ms>' / 'in<ms>' (delayed: a due time, or a delay from Redis's clock)
+-- Returns: {written, skipped}: records pushed, and records skipped because their offset was below the one
+--   already stored (Kafka delivered them again after a crash or rebalance).
+-- Invariant: for every partition, the stored offset is one past the last record this connector has written
+-- (or deliberately passed over, such as a bad record sent to the dead letter queue); a record whose offset is
+-- below it is never written again, and jobs and offsets change together or not at all.
+local kind = ARGV[1]
+local want = kind == 'reliable' and 'list' or 'zset'
+local actual = redis.call('TYPE', KEYS[1]).ok
+if actual ~= want and actual ~= 'none' then
+  return redis.error_reply('WRONGTYPE key ' .. KEYS[1] .. ' holds a ' .. actual .. ', a ' .. kind
+      .. ' queue must be a ' .. (want == 'list' and 'list' or 'sorted set'))
+end
+local unit = tonumber(ARGV[2])
+local p = tonumber(ARGV[3])
+local fields = {}
+local nexts = {}
+for i = 1, p do
+  fields[i] = ARGV[2 + 2 * i]
+  nexts[i] = tonumber(ARGV[3 + 2 * i])
+end
+local stored = redis.call('HMGET', KEYS[3], unpack(fields))
+local floor = {}
+for i = 1, p do
+  floor[i] = tonumber(stored[i]) or -1
+end
+
+local first = 4 + 2 * p
+local written = 0
+local skipped = 0
+local list = {}
+local now = nil
+local base = nil
+if kind == 'priority' then
+  local count = (#ARGV - first + 1) / 4
+  base = redis.call('INCRBY', KEYS[2], count) - count
+end
+local n = 0
+for i = first, #ARGV, 4 do
+  n = n + 1
+  local part = tonumber(ARGV[i])
+  if tonumber(ARGV[i + 1]) < floor[part] then
+    skipped = skipped + 1
+  else
+    written = written + 1
+    local score = ARGV[i + 2]
+    local payload = ARGV[i + 3]
+    if kind == 'reliable' then
+      list[#list + 1] = payload
+      if #list == 500 then
+        redis.call('LPUSH', KEYS[1], unpack(list))
+        list = {}
+      end
+    elseif kind == 'priority' then
+      local fraction = ((base + n) % 2147483648) / 2147483648
+      redis.call('ZADD', KEYS[1], 'NX', tonumber(score) + fraction, payload)
+    else
+      if now == nil then
+        local t = redis.call('TIME')
+        now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      end
+      local due = tonumber(string.sub(score, 3))
+      if string.sub(score, 1, 2) == 'in' then due = now + due end
+      local s = due
+      if unit ~= 1 then s = string.format('%.3f', due / unit) end
+      redis.call('ZADD', KEYS[1], 'NX', s, payload)
+    end
+  end
+end
+if #list > 0 then
+  redis.call('LPUSH', KEYS[1], unpack(list))
+end
+
+local update = {}
+for i = 1, p do
+  if nexts[i] > floor[i] then
+    update[#update + 1] = fields[i]
+    update[#update + 1] = ARGV[3 + 2 * i] -- the caller's digits: a Lua number could print as 1e+15
+  end
+end
+if #update > 0 then
+  redis.call('HSET', KEYS[3], unpack(update))
+end
+return {written, skipped}

@@ -1,0 +1,74 @@
+package dev.qbridge.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.source.ExactlyOnceSupport;
+import org.junit.jupiter.api.Test;
+
+/** What the connectors answer the worker before any task runs. */
+class ConnectorsTest {
+
+    private static Map<String, String> source(String... keyValues) {
+        Map<String, String> props = new HashMap<>(Map.of("name", "s", "redis.uri", "redis://localhost:6379"));
+        for (int i = 0; i < keyValues.length; i += 2) {
+            props.put(keyValues[i], keyValues[i + 1]);
+        }
+        return props;
+    }
+
+    private static List<String> queuesOfTasks(String queues, int maxTasks) {
+        RedisQueueSourceConnector connector = new RedisQueueSourceConnector();
+        connector.start(source("queues", queues));
+        return connector.taskConfigs(maxTasks).stream()
+                .map(c -> c.get(RedisQueueSourceConnector.TASK_QUEUES_CONFIG)).toList();
+    }
+
+    @Test
+    void tasksMaxSpreadsQueuesOverTasksAndTasksShareQueuesWhenThereAreMore() {
+        assertThat(queuesOfTasks("a,b,c", 2)).containsExactly("a,c", "b");
+        assertThat(queuesOfTasks("a,b", 5)).containsExactly("a", "b", "a", "b", "a");
+        assertThat(queuesOfTasks("a", 1)).containsExactly("a");
+    }
+
+    @Test
+    void sourceSaysHonestlyThatItIsNotExactlyOnce() {
+        assertThat(new RedisQueueSourceConnector().exactlyOnceSupport(source("queues", "a")))
+                .isEqualTo(ExactlyOnceSupport.UNSUPPORTED);
+    }
+
+    @Test
+    void bothConnectorsReportTheBuildVersion() {
+        assertThat(new RedisQueueSourceConnector().version()).matches("\\d+\\.\\d+\\.\\d+.*");
+        assertThat(new RedisQueueSinkConnector().version()).isEqualTo(new RedisQueueSourceConnector().version());
+    }
+
+    private static Map<String, List<String>> errors(org.apache.kafka.connect.connector.Connector c, Map<String, String> p) {
+        Map<String, List<String>> errors = new HashMap<>();
+        for (ConfigValue v : c.validate(p).configValues()) {
+            if (!v.errorMessages().isEmpty()) {
+                errors.put(v.name(), v.errorMessages());
+            }
+        }
+        return errors;
+    }
+
+    @Test
+    void crossFieldMistakesAreReportedOnTheKeyToFix() {
+        assertThat(errors(new RedisQueueSourceConnector(), source("queues", "a", "key.source", "field")))
+                .containsOnlyKeys("key.field");
+        assertThat(errors(new RedisQueueSourceConnector(), source("queues", "a,a"))).containsOnlyKeys("queues");
+        assertThat(errors(new RedisQueueSourceConnector(), source("queues", "a", "redis.uri", "http://x")).get("redis.uri"))
+                .anySatisfy(m -> assertThat(m).contains("scheme 'http' is unknown"));
+        assertThat(errors(new RedisQueueSourceConnector(), source("queues", "orders",
+                "redis.uri", "redis-cluster://h1:7000,h2:7001")).get("queues"))
+                .anySatisfy(m -> assertThat(m).contains("{orders}"));
+        assertThat(errors(new RedisQueueSinkConnector(), source("topics", "t", "queue.kind", "priority")).get("priority.default"))
+                .anySatisfy(m -> assertThat(m).contains("priority.header or priority.field"));
+        assertThat(errors(new RedisQueueSinkConnector(), source("topics", "t", "due.field", "at")).get("due.field"))
+                .anySatisfy(m -> assertThat(m).contains("queue.kind=delayed"));
+    }
+}

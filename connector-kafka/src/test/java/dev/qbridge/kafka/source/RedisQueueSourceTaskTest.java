@@ -1,0 +1,230 @@
+package dev.qbridge.kafka.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.qbridge.core.queue.QueueConfig;
+import dev.qbridge.core.queue.QueueCounts;
+import dev.qbridge.core.queue.QueueKind;
+import dev.qbridge.core.queue.RedisQueue;
+import dev.qbridge.core.redis.JedisConnection;
+import dev.qbridge.core.redis.RedisEndpoint;
+import dev.qbridge.kafka.RedisQueueSourceTask;
+import dev.qbridge.testkit.RedisServerExtension;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The source task against a real Redis; the test plays the worker (poll, then commitRecord as Kafka confirms). */
+class RedisQueueSourceTaskTest {
+
+    @RegisterExtension
+    static RedisServerExtension redis = RedisServerExtension.withAof();
+
+    private JedisConnection connection;
+    private final List<RedisQueueSourceTask> tasks = new ArrayList<>();
+
+    @BeforeEach
+    void connect() {
+        connection = JedisConnection.open(RedisEndpoint.parse(redis.uri()));
+    }
+
+    @AfterEach
+    void stop() {
+        tasks.forEach(RedisQueueSourceTask::stop);
+        connection.close();
+    }
+
+    private RedisQueueSourceTask start(String... keyValues) {
+        Map<String, String> props = new HashMap<>();
+        props.put("name", "jobs-source");
+        props.put("redis.uri", redis.uri());
+        props.put("queues", "jobs");
+        props.put("poll.wait.ms", "50");
+        for (int i = 0; i < keyValues.length; i += 2) {
+            props.put(keyValues[i], keyValues[i + 1]);
+        }
+        RedisQueueSourceTask task = new RedisQueueSourceTask();
+        task.start(props);
+        tasks.add(task);
+        return task;
+    }
+
+    private RedisQueue queue(QueueKind kind) {
+        return new RedisQueue(connection, QueueConfig.builder("jobs").kind(kind).build());
+    }
+
+    private QueueCounts counts() {
+        return queue(QueueKind.RELIABLE).counts();
+    }
+
+    private void pushJobs(int count) {
+        List<byte[]> jobs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            jobs.add(("job-" + i).getBytes(StandardCharsets.UTF_8));
+        }
+        queue(QueueKind.RELIABLE).push(jobs);
+    }
+
+    private static List<SourceRecord> pollUntil(RedisQueueSourceTask task, int atLeast) throws InterruptedException {
+        List<SourceRecord> all = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (all.size() < atLeast && System.nanoTime() < deadline) {
+            List<SourceRecord> batch = task.poll();
+            if (batch != null) {
+                all.addAll(batch);
+            }
+        }
+        return all;
+    }
+
+    private static RecordMetadata confirmed(SourceRecord r) {
+        return new RecordMetadata(new TopicPartition(r.topic(), 0), 0, 0, 0, 0, 0);
+    }
+
+    @Test
+    void maxInFlightBoundsTheJobsATaskHolds() throws InterruptedException {
+        pushJobs(1000);
+        RedisQueueSourceTask task = start("max.in.flight", "100", "batch.size", "64");
+        List<SourceRecord> held = pollUntil(task, 100);
+        // Kafka confirms nothing: however often the worker polls, the task takes no more than the bound
+        for (int i = 0; i < 5; i++) {
+            assertThat(task.poll()).isNull();
+        }
+        assertThat(held).hasSize(100);
+        assertThat(counts().inFlight()).isEqualTo(100);
+        // Kafka confirms 30: exactly 30 more may be taken
+        held.subList(0, 30).forEach(r -> task.commitRecord(r, confirmed(r)));
+        List<SourceRecord> more = pollUntil(task, 30);
+        assertThat(task.poll()).isNull();
+        assertThat(more).hasSize(30);
+        assertThat(counts().inFlight()).isEqualTo(100);
+        assertThat(counts().ready()).isEqualTo(870);
+    }
+
+    @Test
+    void jobIsAckedOnlyOnceKafkaHasIt() throws InterruptedException {
+        pushJobs(10);
+        RedisQueueSourceTask task = start();
+        List<SourceRecord> records = pollUntil(task, 10);
+        assertThat(records).extracting(r -> new String((byte[]) r.value(), StandardCharsets.UTF_8))
+                .containsExactly("job-0", "job-1", "job-2", "job-3", "job-4", "job-5", "job-6", "job-7", "job-8", "job-9");
+        assertThat(counts().inFlight()).isEqualTo(10);
+        records.subList(0, 4).forEach(r -> task.commitRecord(r, confirmed(r)));
+        task.poll(); // acks go to Redis in one round trip on the next poll
+        assertThat(counts().inFlight()).isEqualTo(6);
+        records.subList(4, 10).forEach(r -> task.commitRecord(r, confirmed(r)));
+        task.poll();
+        assertThat(counts().total()).isZero();
+    }
+
+    @Test
+    void recordCarriesPayloadKeyAndHeaders() throws InterruptedException {
+        queue(QueueKind.PRIORITY).pushJobs(List.of(dev.qbridge.core.queue.NewJob.of("{\"order\":\"A-17\",\"n\":1}")
+                .withPriority(3)));
+        RedisQueueSourceTask task = start("queue.kind", "priority", "key.source", "field", "key.field", "order",
+                "value.type", "string", "topic", "q.${queue}");
+        SourceRecord r = pollUntil(task, 1).get(0);
+        assertThat(r.topic()).isEqualTo("q.jobs");
+        assertThat(r.key()).isEqualTo("A-17");
+        assertThat(r.value()).isEqualTo("{\"order\":\"A-17\",\"n\":1}");
+        Map<String, Object> headers = new HashMap<>();
+        for (Header h : r.headers()) {
+            headers.put(h.key(), h.value());
+        }
+        assertThat(headers).containsEntry(JobRecord.QUEUE_HEADER, "jobs").containsEntry(JobRecord.ATTEMPT_HEADER, 1)
+                .containsEntry(JobRecord.PRIORITY_HEADER, 3L).containsKeys(JobRecord.ID_HEADER, JobRecord.TAKEN_HEADER);
+    }
+
+    @Test
+    void recordFilteredByATransformIsAckedAndOneDroppedByAnErrorIsDeadLettered() throws InterruptedException {
+        pushJobs(2);
+        // the Filter transform drops records whose topic matches: the first record's fate is decided by replay
+        RedisQueueSourceTask task = start("errors.tolerance", "all", "transforms", "drop",
+                "transforms.drop.type", "org.apache.kafka.connect.transforms.Filter",
+                "transforms.drop.predicate", "isJobs", "predicates.isJobs.type",
+                "org.apache.kafka.connect.transforms.predicates.TopicNameMatches", "predicates.isJobs.pattern", "jobs");
+        List<SourceRecord> records = pollUntil(task, 2);
+        task.commitRecord(records.get(0), null); // filtered: replaying the chain drops it again
+        task.poll();
+        assertThat(counts().inFlight()).isEqualTo(1);
+        assertThat(counts().dead()).isZero();
+
+        RedisQueueSourceTask noFilter = start("errors.tolerance", "all", "queues", "other");
+        connection.lpush("other".getBytes(StandardCharsets.UTF_8), List.of("x".getBytes(StandardCharsets.UTF_8)));
+        SourceRecord other = pollUntil(noFilter, 1).get(0);
+        noFilter.commitRecord(other, null); // no transform could have dropped it: an error did
+        noFilter.poll();
+        RedisQueue otherQueue = new RedisQueue(connection, QueueConfig.builder("other").build());
+        assertThat(otherQueue.counts().dead()).isEqualTo(1);
+        assertThat(otherQueue.deadLetters(1).get(0).reason()).contains("errors.tolerance=all");
+    }
+
+    @Test
+    void leasesAreRenewedWhileKafkaIsSlow() throws InterruptedException {
+        pushJobs(20);
+        RedisQueueSourceTask task = start("lease.timeout.ms", "3000", "reaper.interval.ms", "100");
+        List<SourceRecord> records = pollUntil(task, 20);
+        // Kafka confirms nothing for more than two lease timeouts while the task keeps polling (and reaping): a
+        // lost lease would show as a job requeued and taken again
+        List<SourceRecord> redelivered = new ArrayList<>();
+        await().during(Duration.ofSeconds(7)).atMost(Duration.ofSeconds(30)).until(() -> {
+            List<SourceRecord> again = task.poll();
+            if (again != null) {
+                redelivered.addAll(again);
+            }
+            QueueCounts c = counts();
+            return c.inFlight() == 20 && c.ready() == 0 && c.retrying() == 0;
+        });
+        assertThat(redelivered).isEmpty();
+        records.forEach(r -> task.commitRecord(r, confirmed(r)));
+        task.poll();
+        assertThat(counts().total()).isZero();
+    }
+
+    @Test
+    void jobsHeldByADeadTaskReturnThroughTheReaperOfAnother() throws InterruptedException {
+        pushJobs(50);
+        RedisQueueSourceTask dying = start("lease.timeout.ms", "1000");
+        List<SourceRecord> lost = pollUntil(dying, 50);
+        dying.stop(); // Kafka never confirmed them: they stay leased until the lease expires
+        tasks.remove(dying);
+        assertThat(counts().inFlight()).isEqualTo(50);
+        RedisQueueSourceTask survivor = start("lease.timeout.ms", "1000", "reaper.interval.ms", "100");
+        List<SourceRecord> again = pollUntil(survivor, 50);
+        assertThat(again).hasSize(50);
+        assertThat(again).extracting(r -> ((JobRecord) r).delivery().id())
+                .containsExactlyInAnyOrderElementsOf(lost.stream().map(r -> ((JobRecord) r).delivery().id()).toList());
+        assertThat(again).allSatisfy(r -> assertThat(((JobRecord) r).delivery().attempt()).isEqualTo(2));
+        again.forEach(r -> survivor.commitRecord(r, confirmed(r)));
+        survivor.poll();
+        assertThat(counts().total()).isZero();
+    }
+
+    @Test
+    void redisOutageWhilePollingLosesNoAckAndDoesNotFailTheTask() throws InterruptedException {
+        pushJobs(10);
+        RedisQueueSourceTask task = start();
+        List<SourceRecord> records = pollUntil(task, 10);
+        records.forEach(r -> task.commitRecord(r, confirmed(r)));
+        redis.server().kill();
+        assertThat(task.poll()).as("an outage is waited out, not thrown at the worker").isNull();
+        redis.server().restart();
+        // the test's own pooled connections to the killed server fail once each: ignore those
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            task.poll();
+            return counts().total() == 0;
+        });
+    }
+}
