@@ -20,7 +20,7 @@ public record Delivery(String queue, long id, int attempt, Optional<String> scor
                        long takenAtMillis) {
 
     /** Parses a lease member as the take scripts build it. */
-    static Delivery parse(String queue, byte[] lease, long takenAtMillis) {
+    public static Delivery parse(String queue, byte[] lease, long takenAtMillis) {
         int a = indexOf(lease, 0);
         int b = indexOf(lease, a + 1);
         int c = indexOf(lease, b + 1);
