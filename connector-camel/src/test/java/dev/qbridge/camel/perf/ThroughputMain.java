@@ -33,7 +33,7 @@ import redis.clients.jedis.util.KeyValue;
 
 /**
  * Throughput of redisq -> file and redisq -> Kafka beside the same routes fed by a naive BRPOP loop, and the jobs
- * each loses when its JVM is killed with SIGKILL. Not a test: run it by hand (see docs/performance-camel.md).
+ * each loses when its JVM is killed with SIGKILL. Not a test: run it by hand (see docs/PERFORMANCE.md, section Camel).
  * Args: [jobs, default 20000] [batchSize, default 500] [all | throughput | kill, default all].
  */
 public final class ThroughputMain {
