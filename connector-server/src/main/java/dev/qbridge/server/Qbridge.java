@@ -1,0 +1,66 @@
+package dev.qbridge.server;
+
+import dev.qbridge.server.cli.DemoCommand;
+import dev.qbridge.server.cli.MigrateCommand;
+import dev.qbridge.server.cli.QueuesCommand;
+import picocli.CommandLine.Command;
+import picocli.CommandLine;
+
+/**
+ * The {@code qbridge} command line: the integration server, job migration, queue tools and the demo. Every
+ * command writes its results to standard output and its diagnostics to standard error; exit code 0 means
+ * done as asked, 1 a failure the message explains, 2 a usage error.
+ */
+@Command(name = "qbridge",
+        mixinStandardHelpOptions = true,
+        versionProvider = Qbridge.Version.class,
+        header = "Moves jobs between Redis queues and files, HTTP, JMS and Kafka without losing one.",
+        description = {"",
+            "Run it as a server you drop connector files into (server), or as a command line that moves "
+                    + "backlogs between Redis and other brokers (migrate) and looks after queues (queues). Start "
+                    + "with: qbridge demo"},
+        subcommands = {ServerCommand.class, MigrateCommand.class, QueuesCommand.class, DemoCommand.class,
+            CommandLine.HelpCommand.class},
+        footer = {"", "Run 'qbridge <command> --help' for the options of a command. Docs: docs/server.md, docs/cli.md"},
+        usageHelpAutoWidth = true)
+public final class Qbridge implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with qbridge's error handling: failures print their message, not a stack trace. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Qbridge());
+        // wide enough that URIs in the help are not broken at their ':' (a terminal's own width wins when wider)
+        cli.setUsageHelpWidth(100);
+        cli.setUsageHelpAutoWidth(true);
+        cli.getSubcommands().get("server").getCommandSpec().usageMessage().footer(ServerCommand.keysFooter());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("qbridge: " + QbridgeException.describe(e));
+            if (Boolean.getBoolean("qbridge.debug")) {
+                e.printStackTrace(commandLine.getErr());
+            }
+            return e instanceof QbridgeException q ? q.exitCode() : 1;
+        });
+        return cli;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The version from the jar's manifest, or "development" when run from classes. */
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Qbridge.class.getPackage().getImplementationVersion();
+            return new String[] {"qbridge " + (v == null ? "development build" : v),
+                "Java " + System.getProperty("java.version")};
+        }
+    }
+}

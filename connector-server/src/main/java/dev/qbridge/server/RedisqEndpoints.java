@@ -1,0 +1,46 @@
+package dev.qbridge.server;
+
+import dev.qbridge.camel.RedisqEndpoint;
+import dev.qbridge.core.queue.DueTimeUnit;
+import dev.qbridge.core.queue.QueueConfig;
+import dev.qbridge.core.queue.QueueKind;
+import dev.qbridge.core.redis.RedisEndpoint;
+import dev.qbridge.core.retry.RetryPolicy;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The Redis and the queue a {@code redisq:} endpoint names, read from its public options, for code that works on the
+ * queue directly (metrics sampling, migrations). connector-camel keeps its own mapping package-private; this one
+ * follows it option for option.
+ */
+public final class RedisqEndpoints {
+
+    private RedisqEndpoints() {
+    }
+
+    /** Where the endpoint's Redis is, with its credentials and TLS settings. */
+    public static RedisEndpoint redis(RedisqEndpoint e) {
+        RedisEndpoint.Builder b = RedisEndpoint.builder(e.getRedisUri()).user(e.getUser()).password(e.getPassword());
+        if (e.isTls()) {
+            b.tls(true);
+        }
+        if (e.getTrustStore() != null) {
+            b.trustStore(Path.of(e.getTrustStore()), e.getTrustStorePassword());
+        }
+        return b.build();
+    }
+
+    /** The endpoint's queue: name, kind, due-time unit, lease and retry policy (payload format left raw: bytes move as they are). */
+    public static QueueConfig queue(RedisqEndpoint e) {
+        QueueKind kind = QueueKind.parse(e.getKind());
+        QueueConfig.Builder b = QueueConfig.builder(e.getQueue()).kind(kind)
+                .leaseTimeout(Duration.ofMillis(e.getVisibilityTimeout()))
+                .retry(new RetryPolicy(Math.max(1, e.getMaxAttempts()), Duration.ofMillis(e.getInitialBackoff()),
+                        e.getBackoffMultiplier(), Duration.ofMillis(e.getMaxBackoff()), e.getBackoffJitter()));
+        if (kind == QueueKind.DELAYED && e.getDueTimeUnit() != null) {
+            b.dueTimeUnit(DueTimeUnit.parse(e.getDueTimeUnit()));
+        }
+        return b.build();
+    }
+}

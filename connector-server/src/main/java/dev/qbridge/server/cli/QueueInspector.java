@@ -1,0 +1,100 @@
+package dev.qbridge.server.cli;
+
+import dev.qbridge.core.queue.DueTimeUnit;
+import dev.qbridge.core.queue.QueueConfig;
+import dev.qbridge.core.queue.QueueKind;
+import dev.qbridge.core.redis.RedisConnection;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Finds the queues in a Redis and tells their kind from what Redis holds, since the protocol stores no kind:
+ * a list is a reliable queue; a sorted set whose lowest score looks like an epoch time (after 2001) is a delayed
+ * queue, any other sorted set a priority queue. A {@code --kind} option overrides the guess.
+ */
+final class QueueInspector {
+
+    /** Suffixes of the keys a queue derives from its name (docs/PROTOCOL.md). */
+    static final List<String> DERIVED_SUFFIXES = List.of(":leases", ":retry", ":dead", ":seq", ":processing:seen",
+            ":processing");
+
+    /** Epoch seconds of 2001-09-09: scores above it are due times, not priorities (which stay within +-2,000,000). */
+    private static final double EPOCH_SECONDS_FLOOR = 1_000_000_000d;
+    private static final double EPOCH_MILLIS_FLOOR = 1_000_000_000_000d;
+
+    private final RedisConnection redis;
+
+    QueueInspector(RedisConnection redis) {
+        this.redis = redis;
+    }
+
+    /** Names of the queues whose keys match {@code pattern}, sorted; at most {@code limit} keys are scanned. */
+    TreeSet<String> queueNames(String pattern, int limit) {
+        TreeSet<String> names = new TreeSet<>();
+        for (String key : redis.scanKeys(pattern, limit)) {
+            Optional<String> base = baseOf(key);
+            if (base.isPresent()) {
+                names.add(base.get());
+                continue;
+            }
+            String type = redis.type(bytes(key));
+            if (type.equals("list") || type.equals("zset")) {
+                names.add(key);
+            }
+        }
+        return names;
+    }
+
+    /** The queue a derived key belongs to, or empty when {@code key} is not derived from a queue name. */
+    static Optional<String> baseOf(String key) {
+        for (String suffix : DERIVED_SUFFIXES) {
+            if (key.endsWith(suffix) && key.length() > suffix.length()) {
+                return Optional.of(key.substring(0, key.length() - suffix.length()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The configuration of queue {@code name}: {@code kind} when given, else the guess described above. */
+    QueueConfig config(String name, QueueKind kind) {
+        QueueConfig.Builder b = QueueConfig.builder(name);
+        if (kind != null) {
+            b.kind(kind);
+            if (kind == QueueKind.DELAYED) {
+                b.dueTimeUnit(guessUnit(name));
+            }
+            return b.build();
+        }
+        String type = redis.type(bytes(name));
+        if (type.equals("zset")) {
+            Optional<Double> lowest = lowestScore(name);
+            if (lowest.isPresent() && lowest.get() >= EPOCH_SECONDS_FLOOR) {
+                b.kind(QueueKind.DELAYED).dueTimeUnit(lowest.get() >= EPOCH_MILLIS_FLOOR
+                        ? DueTimeUnit.MILLISECONDS : DueTimeUnit.SECONDS);
+            } else {
+                b.kind(QueueKind.PRIORITY);
+            }
+        }
+        return b.build();
+    }
+
+    private DueTimeUnit guessUnit(String name) {
+        return lowestScore(name).filter(s -> s >= EPOCH_MILLIS_FLOOR).isPresent()
+                ? DueTimeUnit.MILLISECONDS : DueTimeUnit.SECONDS;
+    }
+
+    private Optional<Double> lowestScore(String name) {
+        if (!redis.type(bytes(name)).equals("zset")) {
+            return Optional.empty();
+        }
+        Map<byte[], Double> first = redis.zrangeWithScores(bytes(name), 0, 0);
+        return first.values().stream().findFirst();
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

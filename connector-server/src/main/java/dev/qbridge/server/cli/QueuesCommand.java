@@ -1,0 +1,343 @@
+package dev.qbridge.server.cli;
+
+import dev.qbridge.core.QueueException;
+import dev.qbridge.core.lease.Reaper;
+import dev.qbridge.core.queue.DeadLetter;
+import dev.qbridge.core.queue.QueueConfig;
+import dev.qbridge.core.queue.QueueCounts;
+import dev.qbridge.core.queue.QueueKind;
+import dev.qbridge.core.queue.RedisQueue;
+import dev.qbridge.core.redis.JedisConnection;
+import dev.qbridge.core.redis.RedisConnection;
+import dev.qbridge.core.redis.RedisEndpoint;
+import dev.qbridge.core.script.LuaScript;
+import dev.qbridge.server.QbridgeException;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code qbridge queues}: look after the queues of one Redis. Only needs the core: no Camel. */
+@Command(name = "queues",
+        header = "List, inspect and repair the queues of a Redis.",
+        description = {"",
+            "Works on the keys of docs/PROTOCOL.md. The kind of a queue is guessed from what Redis holds (a "
+                    + "list is reliable; a sorted set is delayed when its scores are epoch times, otherwise "
+                    + "priority); --kind overrides it."},
+        mixinStandardHelpOptions = true,
+        subcommands = {QueuesCommand.ListQueues.class, QueuesCommand.Stats.class, QueuesCommand.Peek.class,
+            QueuesCommand.RequeueDead.class, QueuesCommand.RequeueStuck.class, QueuesCommand.Purge.class},
+        usageHelpAutoWidth = true)
+public final class QueuesCommand implements Runnable {
+
+    @Option(names = {"-r", "--redis"}, paramLabel = "<redis-uri>", scope = picocli.CommandLine.ScopeType.INHERIT,
+            defaultValue = "${QBRIDGE_REDIS_URL:-redis://localhost:6379}",
+            description = {"Where Redis is: redis://[user:password@]host:port[/db], rediss://... for TLS, "
+                    + "redis-cluster://h1:p1,h2:p2. Default: $QBRIDGE_REDIS_URL, else ${DEFAULT-VALUE}."})
+    String redisUri;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    RedisConnection connect() {
+        RedisEndpoint endpoint;
+        try {
+            endpoint = RedisEndpoint.parse(redisUri);
+        } catch (QueueException e) {
+            throw new QbridgeException(2, e.getMessage(), e);
+        }
+        try {
+            return JedisConnection.open(endpoint);
+        } catch (QueueException e) {
+            throw new QbridgeException("cannot reach Redis at " + endpoint + ": " + e.getMessage()
+                    + " (check --redis)", e);
+        }
+    }
+
+    /** Options every command on one queue shares. */
+    abstract static class OnQueue implements Callable<Integer> {
+        @ParentCommand
+        QueuesCommand parent;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "<queue>", description = "The queue: the Redis key of its ready jobs.")
+        String queue;
+
+        @Option(names = "--kind", paramLabel = "<kind>", converter = KindConverter.class,
+                description = "reliable, priority or delayed; guessed from Redis when not given.")
+        QueueKind kind;
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+
+        @Override
+        public Integer call() {
+            try (RedisConnection redis = parent.connect()) {
+                QueueConfig config = new QueueInspector(redis).config(queue, kind);
+                return run(redis, config, new RedisQueue(redis, config));
+            } catch (QueueException e) {
+                throw new QbridgeException("queue " + queue + ": " + e.getMessage(), e);
+            }
+        }
+
+        abstract int run(RedisConnection redis, QueueConfig config, RedisQueue q);
+    }
+
+    @Command(name = "list", header = "List the queues with their kind and counts.", mixinStandardHelpOptions = true)
+    static final class ListQueues implements Callable<Integer> {
+        @ParentCommand
+        QueuesCommand parent;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--match", paramLabel = "<glob>", defaultValue = "*",
+                description = "Only keys matching this glob pattern (SCAN MATCH). Default: ${DEFAULT-VALUE}.")
+        String pattern;
+
+        @Option(names = "--scan-limit", paramLabel = "<n>", defaultValue = "100000",
+                description = "Most keys scanned. Default: ${DEFAULT-VALUE}.")
+        int limit;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (RedisConnection redis = parent.connect()) {
+                QueueInspector inspector = new QueueInspector(redis);
+                List<String[]> rows = new ArrayList<>();
+                rows.add(new String[] {"QUEUE", "KIND", "READY", "IN-FLIGHT", "DELAYED", "RETRYING", "DEAD", "PROCESSING"});
+                for (String name : inspector.queueNames(pattern, limit)) {
+                    try {
+                        QueueConfig config = inspector.config(name, null);
+                        QueueCounts c = new RedisQueue(redis, config).counts();
+                        rows.add(new String[] {name, config.kind().toString(), n(c.ready()), n(c.inFlight()),
+                            n(c.delayed()), n(c.retrying()), n(c.dead()), n(c.guideProcessing())});
+                    } catch (QueueException e) {
+                        rows.add(new String[] {name, "?", e.getMessage(), "", "", "", "", ""});
+                    }
+                }
+                if (rows.size() == 1) {
+                    out.println("no queues in " + redis.endpoint() + (pattern.equals("*") ? "" : " matching " + pattern));
+                } else {
+                    Table.print(out, rows);
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "stats", header = "Show the counts of one queue and its newest dead letters.", mixinStandardHelpOptions = true)
+    static final class Stats extends OnQueue {
+        @Override
+        int run(RedisConnection redis, QueueConfig config, RedisQueue q) {
+            QueueCounts c = q.counts();
+            PrintWriter out = out();
+            out.println("queue:      " + queue + " (" + config.kind()
+                    + (config.kind() == QueueKind.DELAYED ? ", scores in " + config.dueTimeUnit().toString().toLowerCase(Locale.ROOT) : "")
+                    + ") on " + redis.endpoint());
+            out.println("ready:      " + n(c.ready()));
+            out.println("in flight:  " + n(c.inFlight()));
+            out.println("delayed:    " + n(c.delayed()));
+            out.println("retrying:   " + n(c.retrying()));
+            out.println("dead:       " + n(c.dead()));
+            out.println("processing: " + n(c.guideProcessing()) + " (guide-style " + queue + ":processing)");
+            out.println("total:      " + n(c.total()));
+            for (DeadLetter d : q.deadLetters(3)) {
+                out.println("dead letter " + d.id() + " (attempt " + d.attempts() + ", " + Instant.ofEpochMilli(d.failedAtMillis())
+                        + "): " + d.reason());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "peek", header = "Show the next jobs to be taken, without taking them.", mixinStandardHelpOptions = true)
+    static final class Peek extends OnQueue {
+        @Option(names = {"-n", "--count"}, paramLabel = "<n>", defaultValue = "10", description = "How many. Default: ${DEFAULT-VALUE}.")
+        int count;
+
+        @Option(names = "--dead", description = "Show the newest dead letters with their reasons instead.")
+        boolean dead;
+
+        @Override
+        int run(RedisConnection redis, QueueConfig config, RedisQueue q) {
+            PrintWriter out = out();
+            if (dead) {
+                for (DeadLetter d : q.deadLetters(count)) {
+                    out.println("#" + d.id() + " attempt " + d.attempts() + " failed " + Instant.ofEpochMilli(d.failedAtMillis())
+                            + ": " + d.reason() + "\n    " + preview(d.payload()));
+                }
+                return 0;
+            }
+            byte[] key = QueueInspector.bytes(queue);
+            if (config.kind() == QueueKind.RELIABLE) {
+                // consumers take from the tail: the next job is the last element
+                List<byte[]> tail = new ArrayList<>(redis.lrange(key, -count, -1));
+                Collections.reverse(tail);
+                tail.forEach(p -> out.println(preview(p)));
+            } else {
+                for (Map.Entry<byte[], Double> e : redis.zrangeWithScores(key, 0, count - 1L).entrySet()) {
+                    String score = config.kind() == QueueKind.DELAYED
+                            ? "due " + Instant.ofEpochMilli((long) (e.getValue() * config.dueTimeUnit().millisPerUnit()))
+                            : "priority " + e.getValue();
+                    out.println("[" + score + "] " + preview(e.getKey()));
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "requeue-dead", header = "Move dead letters back to the queue, oldest first.", mixinStandardHelpOptions = true)
+    static final class RequeueDead extends OnQueue {
+        private static final LuaScript REQUEUE_DEAD = LuaScript.load(QueuesCommand.class, "requeue-dead");
+
+        @Option(names = "--limit", paramLabel = "<n>", description = "Most dead letters to move. Default: all.")
+        Long limit;
+
+        @Override
+        int run(RedisConnection redis, QueueConfig config, RedisQueue q) {
+            long moved = 0;
+            long left;
+            while (true) {
+                long batch = limit == null ? 1000 : Math.min(1000, limit - moved);
+                if (batch <= 0) {
+                    left = q.counts().dead();
+                    break;
+                }
+                List<?> reply = (List<?>) redis.eval(REQUEUE_DEAD, List.of(config.keys().dead(), config.keys().ready()),
+                        List.of(ascii(batch), ascii(config.kind().toString()), ascii(config.dueTimeUnit().millisPerUnit())));
+                long m = (Long) reply.get(0);
+                left = (Long) reply.get(1);
+                moved += m;
+                if (m < batch) {
+                    break;
+                }
+            }
+            out().println("requeued " + n(moved) + " dead letters of " + queue + "; " + n(left) + " left");
+            return 0;
+        }
+    }
+
+    @Command(name = "requeue-stuck", header = "Run the reaper once: requeue expired leases and stuck guide-style jobs.",
+            description = {"",
+            "Jobs whose lease expired (their consumer died or hung) go back to be delivered again, or to "
+                    + "dead letters once out of attempts. Jobs that foreign BRPOPLPUSH consumers left in "
+                    + "<queue>:processing go back to the queue once they have been seen there longer than "
+                    + "--older-than: a job first seen by this run starts its clock now, so use --wait to look again "
+                    + "after --older-than and rescue those still there."},
+            mixinStandardHelpOptions = true)
+    static final class RequeueStuck extends OnQueue {
+        @Option(names = "--older-than", paramLabel = "<duration>", required = true, converter = DurationConverter.class,
+                description = "How long a job must have been in <queue>:processing, e.g. 30s, 5m, 1h, PT2M.")
+        Duration olderThan;
+
+        @Option(names = "--wait", description = "After the first pass, wait --older-than and look again.")
+        boolean waitAndRetry;
+
+        @Option(names = "--max-attempts", paramLabel = "<n>", defaultValue = "5",
+                description = "Deliveries after which an expired job is dead-lettered. Default: ${DEFAULT-VALUE}.")
+        int maxAttempts;
+
+        @Override
+        int run(RedisConnection redis, QueueConfig config, RedisQueue q) {
+            QueueConfig withAttempts = QueueConfig.builder(config.name()).kind(config.kind()).dueTimeUnit(config.dueTimeUnit())
+                    .retry(dev.qbridge.core.retry.RetryPolicy.of(maxAttempts, Duration.ofSeconds(1))).build();
+            Reaper reaper = new Reaper(redis, withAttempts);
+            Reaper.Result leases = reaper.reapExpired();
+            Reaper.Rescue rescue = reaper.rescueGuideProcessing(olderThan);
+            long rescued = rescue.rescued();
+            if (waitAndRetry && rescue.tracked() > 0) {
+                out().println("watching " + n(rescue.tracked()) + " jobs in " + queue + ":processing; looking again in " + olderThan);
+                out().flush();
+                sleep(olderThan.plusMillis(100));
+                leases = add(leases, reaper.reapExpired());
+                rescue = reaper.rescueGuideProcessing(olderThan);
+                rescued += rescue.rescued();
+            }
+            out().println("queue " + queue + ": requeued " + n(leases.requeued()) + " expired leases, dead-lettered "
+                    + n(leases.deadLettered()) + ", rescued " + n(rescued) + " from " + queue + ":processing ("
+                    + n(rescue.tracked()) + " still watched there)");
+            return 0;
+        }
+
+        private static Reaper.Result add(Reaper.Result a, Reaper.Result b) {
+            return new Reaper.Result(a.requeued() + b.requeued(), a.deadLettered() + b.deadLettered());
+        }
+
+        private static void sleep(Duration d) {
+            try {
+                Thread.sleep(d.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Command(name = "purge", header = "Delete a queue: every job in every state, and its counters.",
+            mixinStandardHelpOptions = true)
+    static final class Purge extends OnQueue {
+        @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation.")
+        boolean yes;
+
+        @Override
+        int run(RedisConnection redis, QueueConfig config, RedisQueue q) {
+            QueueCounts c = q.counts();
+            PrintWriter out = out();
+            if (!yes) {
+                out.print("Delete queue " + queue + " on " + redis.endpoint() + " with " + n(c.total())
+                        + " jobs (ready, in flight, retrying, dead, processing)? Type 'yes' to confirm: ");
+                out.flush();
+                String answer = readLine();
+                if (answer == null || !(answer.trim().equalsIgnoreCase("yes") || answer.trim().equalsIgnoreCase("y"))) {
+                    out.println("not purged");
+                    return 1;
+                }
+            }
+            long deleted = redis.del(config.keys().all());
+            out.println("purged queue " + queue + ": " + n(c.total()) + " jobs, " + deleted + " keys deleted");
+            return 0;
+        }
+
+        private static String readLine() {
+            try {
+                return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            } catch (java.io.IOException e) {
+                return null;
+            }
+        }
+    }
+
+    static String n(long value) {
+        return String.format(Locale.ROOT, "%,d", value);
+    }
+
+    static byte[] ascii(Object value) {
+        return String.valueOf(value).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static String preview(byte[] payload) {
+        String s = new String(payload, 0, Math.min(payload.length, 200), StandardCharsets.UTF_8);
+        return payload.length > 200 ? s + "... (" + payload.length + " bytes)" : s;
+    }
+}

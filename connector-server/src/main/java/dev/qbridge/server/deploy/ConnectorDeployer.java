@@ -1,0 +1,400 @@
+package dev.qbridge.server.deploy;
+
+import dev.qbridge.camel.bridge.BridgeTemplates;
+import dev.qbridge.server.Secrets;
+import dev.qbridge.server.metrics.ServerMetrics;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs, restarts and stops connectors in one Camel context, one route per connector file, and keeps the report
+ * of files that could not be loaded. A connector's route is {@code from(source).to(sink)} (or its template): the
+ * redisq consumer acks a job only when its exchange completed, so a job leaves its source only once the sink has
+ * it. Stopping a connector stops its route gracefully: nothing new is taken, jobs in flight finish and are acked.
+ * Not thread-safe for changes (the directory watcher is its only writer); status reads are safe from any thread.
+ */
+public final class ConnectorDeployer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectorDeployer.class);
+
+    /** What the server knows about one connector file. */
+    public sealed interface FileState permits Running, Disabled, Bad, Waiting {
+        Path file();
+
+        String contentHash();
+    }
+
+    /** A connector whose route was started. */
+    public record Running(ConnectorSpec spec, Bridge bridge) implements FileState {
+        public Path file() {
+            return spec.file();
+        }
+
+        public String contentHash() {
+            return spec.contentHash();
+        }
+    }
+
+    /** A valid file with {@code enabled = false}. */
+    public record Disabled(ConnectorSpec spec) implements FileState {
+        public Path file() {
+            return spec.file();
+        }
+
+        public String contentHash() {
+            return spec.contentHash();
+        }
+    }
+
+    /**
+     * A valid file whose connector could not start because something it needs is unavailable (Redis down): tried
+     * again at every scan after {@link #RETRY_INTERVAL}, not reported as a bad file.
+     */
+    public record Waiting(ConnectorSpec spec, String reason, long sinceNanos) implements FileState {
+        public Path file() {
+            return spec.file();
+        }
+
+        public String contentHash() {
+            return spec.contentHash();
+        }
+
+        public boolean due() {
+            return System.nanoTime() - sinceNanos >= RETRY_INTERVAL.toNanos();
+        }
+    }
+
+    /** How often a connector waiting for its Redis is tried again. */
+    public static final java.time.Duration RETRY_INTERVAL = java.time.Duration.ofSeconds(5);
+
+    /** A file that could not be loaded, and why. */
+    public record Bad(BadFile report) implements FileState {
+        public Path file() {
+            return report.file();
+        }
+
+        public String contentHash() {
+            return report.contentHash();
+        }
+    }
+
+    private final CamelContext context;
+    private final ServerMetrics metrics;
+    private final String platformHttpHost;
+    private final int platformHttpPort;
+    private final Map<Path, FileState> files = new ConcurrentHashMap<>();
+    private VertxPlatformHttpServer platformHttp;
+
+    /**
+     * @param platformHttpHost address of the HTTP server of platform-http: sources (http-to-redisq bridges)
+     * @param platformHttpPort its port; it starts with the first connector that needs it
+     */
+    public ConnectorDeployer(CamelContext context, ServerMetrics metrics, String platformHttpHost, int platformHttpPort)
+            throws Exception {
+        this.context = context;
+        this.metrics = metrics;
+        this.platformHttpHost = platformHttpHost;
+        this.platformHttpPort = platformHttpPort;
+        context.addRoutes(new BridgeTemplates());
+    }
+
+    /** The state of every file the server has seen and not seen removed. */
+    public Collection<FileState> files() {
+        return List.copyOf(files.values());
+    }
+
+    public Optional<FileState> state(Path file) {
+        return Optional.ofNullable(files.get(file));
+    }
+
+    /** The route status of a running connector. */
+    public String routeStatus(String name) {
+        ServiceStatus status = context.getRouteController().getRouteStatus(name);
+        return status == null ? "Unknown" : status.name();
+    }
+
+    /** Loads a new or changed file: stops its old connector (if any), then starts the new one or reports the file. */
+    public void apply(Path file) {
+        FileState previous = files.get(file);
+        ConnectorSpec spec;
+        try {
+            spec = ConnectorFile.parse(file);
+            checkNameIsFree(spec);
+        } catch (BadFileException e) {
+            // a broken edit of a running connector stops it: running a file that no longer says so would surprise more
+            stop(previous);
+            report(e.report());
+            return;
+        }
+        stop(previous);
+        if (!spec.enabled()) {
+            files.put(file, new Disabled(spec));
+            LOG.info("connector {} ({}) is disabled (enabled = false)", spec.name(), file.getFileName());
+            return;
+        }
+        metrics.connectorStarting(spec);
+        try {
+            Bridge bridge = start(spec);
+            files.put(file, new Running(spec, bridge));
+            metrics.connectorStarted(spec);
+            LOG.info("connector {} started from {}: {} -> {}{}", spec.name(), file.getFileName(),
+                    Secrets.redact(spec.source()), Secrets.redact(spec.sink()),
+                    bridge.template().map(t -> " (route template " + t + ")").orElse(" (plain route)"));
+        } catch (BadFileException e) {
+            removeRoute(spec);
+            metrics.connectorStopped(spec);
+            report(e.report());
+        } catch (Unavailable e) {
+            removeRoute(spec);
+            metrics.connectorStopped(spec);
+            boolean first = !(previous instanceof Waiting);
+            files.put(file, new Waiting(spec, e.getMessage(), System.nanoTime()));
+            if (first) {
+                LOG.warn("connector {} ({}) cannot start yet: {}; trying again every {} s", spec.name(), file.getFileName(),
+                        e.getMessage(), RETRY_INTERVAL.toSeconds());
+            }
+        }
+    }
+
+    /** A connector could not start for a reason that waiting may mend (its Redis is down). */
+    private static final class Unavailable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unavailable(String message) {
+            super(message);
+        }
+    }
+
+    /** The file is gone: stops its connector gracefully and forgets it. */
+    public void remove(Path file) {
+        FileState previous = files.get(file);
+        stop(previous); // still listed while it stops: /connectors shows it until its jobs in flight are acked
+        files.remove(file);
+        if (previous instanceof Bad) {
+            LOG.info("bad connector file {} was removed", file.getFileName());
+        }
+        metrics.badFiles(badFileCount());
+    }
+
+    /** Stops every connector gracefully, for the server's shutdown. */
+    public void stopAll() {
+        for (FileState state : List.copyOf(files.values())) {
+            stop(state);
+        }
+    }
+
+    private void report(BadFile report) {
+        files.put(report.file(), new Bad(report));
+        metrics.badFiles(badFileCount());
+        LOG.error("BAD CONNECTOR FILE {}: key {}: {} (the file is not loaded; other connectors keep running)",
+                report.file(), report.key(), report.reason());
+    }
+
+    private long badFileCount() {
+        return files.values().stream().filter(s -> s instanceof Bad).count();
+    }
+
+    private void checkNameIsFree(ConnectorSpec spec) throws BadFileException {
+        for (FileState other : files.values()) {
+            if (other instanceof Running r && r.spec().name().equals(spec.name()) && !r.file().equals(spec.file())) {
+                throw ConnectorFile.bad(spec.file(), ConnectorFile.NAME_CONFIG, "connector name '" + spec.name()
+                        + "' is already used by " + r.file().getFileName() + "; set a different name", spec.contentHash());
+            }
+        }
+        if (context.getRoute(spec.name()) != null && files.values().stream()
+                .noneMatch(s -> s instanceof Running r && r.spec().name().equals(spec.name()))) {
+            throw ConnectorFile.bad(spec.file(), ConnectorFile.NAME_CONFIG, "a route with id '" + spec.name()
+                    + "' already runs (from routes/); set a different name", spec.contentHash());
+        }
+    }
+
+    private Bridge start(ConnectorSpec spec) throws BadFileException, Unavailable {
+        String jmsFactory = jmsFactory(spec);
+        Bridge bridge = Bridge.choose(spec, jmsFactory);
+        String source = withJms(spec.source(), jmsFactory);
+        String sink = withJms(spec.sink(), jmsFactory);
+        if (bridge.template().isEmpty()) {
+            resolve(spec, ConnectorFile.SOURCE_CONFIG, source);
+            resolve(spec, ConnectorFile.SINK_CONFIG, sink);
+        } else {
+            // the redisq side is a whole URI in every bridge: check its options now, against its key
+            if (ConnectorSpec.scheme(source).equals("redisq")) {
+                resolve(spec, ConnectorFile.SOURCE_CONFIG, source);
+            }
+            if (ConnectorSpec.scheme(sink).equals("redisq")) {
+                resolve(spec, ConnectorFile.SINK_CONFIG, sink);
+            }
+            if (ConnectorSpec.scheme(source).equals("platform-http")) {
+                startPlatformHttp();
+            }
+        }
+        metrics.trackQueues(spec, context);
+        try {
+            if (bridge.template().isPresent()) {
+                TemplatedRouteBuilder builder = TemplatedRouteBuilder.builder(context, bridge.template().get())
+                        .routeId(spec.name());
+                bridge.parameters().forEach(builder::parameter);
+                builder.add();
+            } else {
+                context.addRoutes(new RouteBuilder(context) {
+                    @Override
+                    public void configure() {
+                        from(source).routeId(spec.name()).routeDescription("connector file " + spec.file().getFileName())
+                                .to(sink);
+                    }
+                });
+            }
+            return bridge;
+        } catch (Exception e) {
+            String message = describe(e);
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof dev.qbridge.core.QueueException q && q.isRetriable()) {
+                    throw new Unavailable(Secrets.redact(q.getMessage()));
+                }
+            }
+            String key = spec.template().isPresent() && message.contains(spec.template().get())
+                    ? ConnectorFile.TEMPLATE_CONFIG
+                    : message.contains(sink) || message.toLowerCase().contains("producer") ? ConnectorFile.SINK_CONFIG
+                    : ConnectorFile.SOURCE_CONFIG;
+            throw ConnectorFile.bad(spec.file(), key, "the connector could not start: " + message, spec.contentHash());
+        }
+    }
+
+    private synchronized void startPlatformHttp() throws BadFileException {
+        if (platformHttp != null) {
+            return;
+        }
+        VertxPlatformHttpServerConfiguration config = new VertxPlatformHttpServerConfiguration();
+        config.setBindHost(platformHttpHost);
+        config.setBindPort(platformHttpPort);
+        VertxPlatformHttpServer server = new VertxPlatformHttpServer(config);
+        try {
+            context.addService(server, true, true);
+            platformHttp = server;
+            LOG.info("HTTP sources (platform-http:) listen on {}:{}", platformHttpHost, server.getPort());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the HTTP server of platform-http: sources on " + platformHttpHost + ":"
+                    + platformHttpPort + ": " + describe(e) + " (set --platform-http-port)", e);
+        }
+    }
+
+    /** Creates the endpoint now, so that an unknown component or a bad option is reported against its key. */
+    private void resolve(ConnectorSpec spec, String key, String uri) throws BadFileException {
+        try {
+            Endpoint endpoint = context.getEndpoint(uri);
+            if (endpoint == null) {
+                throw new IllegalArgumentException("no component for " + ConnectorSpec.scheme(uri) + ":");
+            }
+        } catch (RuntimeException e) {
+            String scheme = ConnectorSpec.scheme(uri);
+            String hint = context.hasComponent(scheme) == null && context.getComponent(scheme, false) == null
+                    ? " (the server has the components redisq, file, http, https, jms, kafka and Camel's core ones)" : "";
+            throw ConnectorFile.bad(spec.file(), key, describe(e) + hint, spec.contentHash());
+        }
+    }
+
+    /** Binds the connection factory of the connector's jms.brokerUrl and returns its bean name, or null. */
+    private String jmsFactory(ConnectorSpec spec) {
+        if (spec.jmsBrokerUrl().isEmpty()) {
+            return null;
+        }
+        // the URL is part of the name: a changed broker URL gets a new factory
+        String bean = "qbridge-jms-" + spec.name() + "-" + Integer.toHexString(
+                (spec.jmsBrokerUrl().get() + spec.jmsUser().orElse("") + spec.jmsPassword().orElse("")).hashCode());
+        if (context.getRegistry().lookupByName(bean) == null) {
+            context.getRegistry().bind(bean, JmsFactories.artemis(spec.jmsBrokerUrl().get(), spec.jmsUser().orElse(null),
+                    spec.jmsPassword().orElse(null)));
+        }
+        return bean;
+    }
+
+    /** A jms: URI of a plain route gets the connector's connection factory, unless it names one. */
+    private static String withJms(String uri, String factory) {
+        if (factory == null || !ConnectorSpec.scheme(uri).equals("jms") || uri.contains("connectionFactory=")) {
+            return uri;
+        }
+        return uri + (uri.contains("?") ? "&" : "?") + "connectionFactory=#" + factory;
+    }
+
+    private void stop(FileState state) {
+        if (!(state instanceof Running running)) {
+            return;
+        }
+        ConnectorSpec spec = running.spec();
+        long started = System.nanoTime();
+        try {
+            // graceful: the redisq consumer takes nothing new and waits for the jobs in hand to finish and be acked
+            context.getRouteController().stopRoute(spec.name(), Math.max(1, spec.stopTimeout().toSeconds()), TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("connector {}: stopping its route failed: {}", spec.name(), describe(e));
+        }
+        removeRoute(spec);
+        metrics.connectorStopped(spec);
+        LOG.info("connector {} stopped in {} ms (jobs in flight finished and acked)", spec.name(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    private void removeRoute(ConnectorSpec spec) {
+        try {
+            if (context.getRoute(spec.name()) != null) {
+                context.getRouteController().stopRoute(spec.name(), Math.max(1, spec.stopTimeout().toSeconds()), TimeUnit.SECONDS);
+                context.removeRoute(spec.name());
+            }
+        } catch (Exception e) {
+            LOG.warn("connector {}: removing its route failed: {}", spec.name(), describe(e));
+        }
+        // endpoints hold connection pools: close those no other connector uses
+        List<String> inUse = new ArrayList<>();
+        files.values().forEach(s -> {
+            if (s instanceof Running r && !r.spec().name().equals(spec.name())) {
+                inUse.add(r.spec().source());
+                inUse.add(r.spec().sink());
+            }
+        });
+        String factory = spec.jmsBrokerUrl().isPresent() ? jmsFactory(spec) : null;
+        for (String uri : List.of(withJms(spec.source(), factory), withJms(spec.sink(), factory))) {
+            if (!inUse.contains(uri)) {
+                Endpoint endpoint = context.hasEndpoint(uri);
+                if (endpoint != null) {
+                    try {
+                        context.removeEndpoint(endpoint);
+                    } catch (Exception e) {
+                        LOG.debug("connector {}: could not remove endpoint: {}", spec.name(), e.toString());
+                    }
+                }
+            }
+        }
+    }
+
+    static String describe(Throwable e) {
+        StringBuilder s = new StringBuilder();
+        Throwable t = e;
+        int depth = 0;
+        while (t != null && depth++ < 5) {
+            String m = t.getMessage();
+            if (m != null && !s.toString().contains(m)) {
+                if (s.length() > 0) {
+                    s.append(": ");
+                }
+                s.append(m);
+            }
+            t = t.getCause() == t ? null : t.getCause();
+        }
+        return Secrets.redact(s.length() == 0 ? e.getClass().getSimpleName() : s.toString());
+    }
+}

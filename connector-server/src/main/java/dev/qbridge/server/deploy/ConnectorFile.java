@@ -1,0 +1,300 @@
+package dev.qbridge.server.deploy;
+
+import dev.qbridge.server.Secrets;
+import dev.qbridge.server.cli.DurationConverter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.commons.configuration2.PropertiesConfiguration;
+import org.apache.commons.configuration2.builder.FileBasedConfigurationBuilder;
+import org.apache.commons.configuration2.builder.fluent.Parameters;
+import org.apache.commons.configuration2.ex.ConfigurationException;
+import picocli.CommandLine;
+
+/**
+ * The connector file: a {@code .properties} file read with Apache Commons Configuration 2, so values may use
+ * {@code ${env:NAME}} and {@code ${sys:name}} and the file may {@code include = other.conf} (relative to it).
+ * Every key is declared here with its documentation and default: this class is the reference of the format
+ * (docs/server.md repeats it). Unknown keys are refused, so a typo never silently does nothing.
+ */
+public final class ConnectorFile {
+
+    /** A key of the connector file. */
+    public record Key(String name, String doc, String defaultValue) {
+    }
+
+    public static final String SOURCE_CONFIG = "source";
+    public static final String SINK_CONFIG = "sink";
+    public static final String NAME_CONFIG = "name";
+    public static final String ENABLED_CONFIG = "enabled";
+    public static final String CONCURRENCY_CONFIG = "concurrency";
+    public static final String BATCH_SIZE_CONFIG = "batchSize";
+    public static final String MAX_ATTEMPTS_CONFIG = "retry.maxAttempts";
+    public static final String INITIAL_BACKOFF_CONFIG = "retry.initialBackoff";
+    public static final String MAX_BACKOFF_CONFIG = "retry.maxBackoff";
+    public static final String DEAD_LETTER_QUEUE_CONFIG = "deadLetterQueue";
+    public static final String STOP_TIMEOUT_CONFIG = "stopTimeout";
+    public static final String TEMPLATE_CONFIG = "template";
+    public static final String TEMPLATE_PARAMETER_PREFIX = "template.";
+    public static final String JMS_BROKER_URL_CONFIG = "jms.brokerUrl";
+    public static final String JMS_USER_CONFIG = "jms.user";
+    public static final String JMS_PASSWORD_CONFIG = "jms.password";
+
+    /** Every key, in the order docs/server.md lists them. */
+    public static final List<Key> KEYS = List.of(
+            new Key(SOURCE_CONFIG, "Camel endpoint URI jobs are consumed from, such as redisq:orders?redisUri=${env:REDIS_URL}. "
+                    + "Required.", null),
+            new Key(SINK_CONFIG, "Camel endpoint URI every job is sent to, such as kafka:orders?brokers=localhost:9092. A job "
+                    + "leaves its source only once the sink has it. Required.", null),
+            new Key(NAME_CONFIG, "The connector's name (its route id, its label in metrics); unique in the server.",
+                    "the file name without .properties"),
+            new Key(ENABLED_CONFIG, "false keeps the file without running the connector.", "true"),
+            new Key(CONCURRENCY_CONFIG, "Consumer threads of a redisq: source (its concurrentConsumers).", "1"),
+            new Key(BATCH_SIZE_CONFIG, "Jobs a redisq: source takes and acks per round trip, 1 to 1000.", "100"),
+            new Key(MAX_ATTEMPTS_CONFIG, "Deliveries of a job from a redisq: source before it is dead-lettered.", "5"),
+            new Key(INITIAL_BACKOFF_CONFIG, "Wait before the first retry of a failed job of a redisq: source (500ms, 2s, 1m).", "1s"),
+            new Key(MAX_BACKOFF_CONFIG, "Longest wait between two retries of a redisq: source.", "5m"),
+            new Key(DEAD_LETTER_QUEUE_CONFIG, "A reliable queue for the payloads of jobs of a redisq: source that failed for "
+                    + "good; unset: the source queue's own <queue>:dead list, with the reason.", null),
+            new Key(STOP_TIMEOUT_CONFIG, "How long stopping the connector (file removed or changed, server stopping) waits "
+                    + "for jobs in flight to finish and be acked.", "30s"),
+            new Key(TEMPLATE_CONFIG, "auto: a pair that a connector-camel bridge template covers (redisq with file, http, "
+                    + "jms or kafka, either way) runs as that template, with its guarantees; other pairs run "
+                            + "as the plain "
+                    + "route from(source).to(sink). none: always the plain route. Any other value: the id of a route "
+                    + "template (a YAML routeTemplate in routes/) that receives source, sink and the "
+                            + "template.* parameters.",
+                    "auto"),
+            new Key(TEMPLATE_PARAMETER_PREFIX + "<parameter>", "A parameter of the route template.", null),
+            new Key(JMS_BROKER_URL_CONFIG, "An Apache Artemis broker URL (tcp://host:61616): the connection factory of the "
+                    + "connector's jms: endpoints, unless their URI names one.", null),
+            new Key(JMS_USER_CONFIG, "User for the JMS broker.", null),
+            new Key(JMS_PASSWORD_CONFIG, "Password for the JMS broker.", null));
+
+    private static final Pattern UNRESOLVED = Pattern.compile("\\$\\{([^}]*)}");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+    private ConnectorFile() {
+    }
+
+    /** True for a file the server loads: {@code *.properties}, not hidden, not {@code *.tmp}. */
+    public static boolean isConnectorFile(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(".properties") && !name.startsWith(".") && !name.endsWith(".tmp");
+    }
+
+    /** Reads and validates a connector file; the exception names the file, the key and what to change. */
+    public static ConnectorSpec parse(Path file) throws BadFileException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw bad(file, "-", "cannot read the file: " + e.getMessage(), "");
+        }
+        String hash = sha256(bytes);
+        Map<String, String> values = read(file, hash);
+        return toSpec(file, values, hash);
+    }
+
+    private static Map<String, String> read(Path file, String hash) throws BadFileException {
+        PropertiesConfiguration config;
+        try {
+            config = new FileBasedConfigurationBuilder<>(PropertiesConfiguration.class)
+                    .configure(new Parameters().properties().setFile(file.toFile()).setThrowExceptionOnMissing(false))
+                    .getConfiguration();
+        } catch (ConfigurationException e) {
+            throw bad(file, "-", "not a readable properties file: " + rootMessage(e), hash);
+        }
+        Map<String, String> values = new TreeMap<>();
+        for (Iterator<String> keys = config.getKeys(); keys.hasNext(); ) {
+            String key = keys.next();
+            String value;
+            try {
+                value = config.getString(key);
+            } catch (RuntimeException e) {
+                throw bad(file, key, "cannot resolve the value: " + rootMessage(e), hash);
+            }
+            if (config.getList(key).size() > 1) {
+                throw bad(file, key, "is set more than once (or contains an unescaped ','); set it once", hash);
+            }
+            Matcher unresolved = UNRESOLVED.matcher(value == null ? "" : value);
+            if (unresolved.find()) {
+                String variable = unresolved.group(1);
+                throw bad(file, key, "${" + variable + "} is not set"
+                        + (variable.startsWith("env:") ? ": export the environment variable " + variable.substring(4)
+                            + " before starting the server" : variable.startsWith("sys:") ? ": pass -D" + variable.substring(4)
+                            + "=... to the JVM" : ": use ${env:NAME} or ${sys:name}"), hash);
+            }
+            values.put(key, value == null ? "" : value.trim());
+        }
+        return values;
+    }
+
+    private static ConnectorSpec toSpec(Path file, Map<String, String> values, String hash) throws BadFileException {
+        for (String key : values.keySet()) {
+            if (!isKnown(key)) {
+                throw bad(file, key, "unknown key; known keys: " + String.join(", ", KEYS.stream().map(Key::name).toList()), hash);
+            }
+        }
+        String source = required(file, values, SOURCE_CONFIG, hash);
+        String sink = required(file, values, SINK_CONFIG, hash);
+        String defaultName = file.getFileName().toString().replaceFirst("\\.properties$", "");
+        String name = values.getOrDefault(NAME_CONFIG, defaultName);
+        if (!NAME.matcher(name).matches()) {
+            throw bad(file, NAME_CONFIG, "'" + name + "' is not a valid connector name: use letters, digits, '.', '_' and '-'", hash);
+        }
+        String enabled = values.getOrDefault(ENABLED_CONFIG, "true");
+        if (!enabled.equals("true") && !enabled.equals("false")) {
+            throw bad(file, ENABLED_CONFIG, "must be true or false, was '" + enabled + "'", hash);
+        }
+
+        Map<String, String> redisqOptions = new LinkedHashMap<>();
+        putInt(file, values, CONCURRENCY_CONFIG, "concurrentConsumers", 1, 256, redisqOptions, hash);
+        putInt(file, values, BATCH_SIZE_CONFIG, "batchSize", 1, 1000, redisqOptions, hash);
+        putInt(file, values, MAX_ATTEMPTS_CONFIG, "maxAttempts", 1, 1_000_000, redisqOptions, hash);
+        putDuration(file, values, INITIAL_BACKOFF_CONFIG, "initialBackoff", redisqOptions, hash);
+        putDuration(file, values, MAX_BACKOFF_CONFIG, "maxBackoff", redisqOptions, hash);
+        if (values.containsKey(DEAD_LETTER_QUEUE_CONFIG)) {
+            redisqOptions.put("deadLetterQueue", values.get(DEAD_LETTER_QUEUE_CONFIG));
+        }
+        if (!redisqOptions.isEmpty()) {
+            if (!ConnectorSpec.scheme(source).equals("redisq")) {
+                String key = values.keySet().stream().filter(k -> List.of(CONCURRENCY_CONFIG, BATCH_SIZE_CONFIG,
+                        MAX_ATTEMPTS_CONFIG, INITIAL_BACKOFF_CONFIG, MAX_BACKOFF_CONFIG, DEAD_LETTER_QUEUE_CONFIG).contains(k))
+                        .findFirst().orElse(SOURCE_CONFIG);
+                throw bad(file, key, "applies to a redisq: source only, and the source is " + ConnectorSpec.scheme(source)
+                        + ":; set the option in the source URI instead", hash);
+            }
+            source = withOptions(file, source, redisqOptions, hash);
+        }
+
+        Duration stopTimeout = Duration.ofSeconds(30);
+        if (values.containsKey(STOP_TIMEOUT_CONFIG)) {
+            stopTimeout = duration(file, STOP_TIMEOUT_CONFIG, values.get(STOP_TIMEOUT_CONFIG), hash);
+        }
+        Optional<String> template = Optional.ofNullable(values.get(TEMPLATE_CONFIG)).filter(s -> !s.isEmpty());
+        Map<String, String> templateParameters = new TreeMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(TEMPLATE_PARAMETER_PREFIX)) {
+                templateParameters.put(k.substring(TEMPLATE_PARAMETER_PREFIX.length()), v);
+            }
+        });
+        if (template.isPresent() && template.get().equals("none") && !templateParameters.isEmpty()) {
+            throw bad(file, TEMPLATE_PARAMETER_PREFIX + templateParameters.keySet().iterator().next(),
+                    "a template parameter, but template = none runs no template: remove it or the template key", hash);
+        }
+        Optional<String> jmsUrl = optional(values, JMS_BROKER_URL_CONFIG);
+        if (jmsUrl.isPresent() && !ConnectorSpec.scheme(source).equals("jms") && !ConnectorSpec.scheme(sink).equals("jms")) {
+            throw bad(file, JMS_BROKER_URL_CONFIG, "neither source nor sink is a jms: endpoint", hash);
+        }
+        return new ConnectorSpec(name, enabled.equals("true"), file, source, sink, template, Map.copyOf(templateParameters), jmsUrl,
+                optional(values, JMS_USER_CONFIG), optional(values, JMS_PASSWORD_CONFIG),
+                stopTimeout, hash);
+    }
+
+    /** A value that is set and not empty ({@code ${env:X:-}} gives an empty one). */
+    private static Optional<String> optional(Map<String, String> values, String key) {
+        return Optional.ofNullable(values.get(key)).filter(v -> !v.isEmpty());
+    }
+
+    /** The file's hash without parsing it: tells an unchanged file from a changed one. */
+    public static String hashOf(Path file) throws IOException {
+        return sha256(Files.readAllBytes(file));
+    }
+
+    private static boolean isKnown(String key) {
+        return key.startsWith(TEMPLATE_PARAMETER_PREFIX) && key.length() > TEMPLATE_PARAMETER_PREFIX.length()
+                || KEYS.stream().anyMatch(k -> k.name().equals(key));
+    }
+
+    private static String required(Path file, Map<String, String> values, String key, String hash) throws BadFileException {
+        String value = values.get(key);
+        if (value == null || value.isEmpty()) {
+            throw bad(file, key, "is required: a Camel endpoint URI such as "
+                    + (key.equals(SOURCE_CONFIG) ? "redisq:orders?redisUri=${env:REDIS_URL}" : "kafka:orders?brokers=localhost:9092"), hash);
+        }
+        if (!value.matches("[A-Za-z][A-Za-z0-9+.-]*:.*")) {
+            throw bad(file, key, "'" + Secrets.redact(value) + "' is not a Camel endpoint URI: write scheme:path?options, "
+                    + "such as redisq:orders or file:/var/out", hash);
+        }
+        return value;
+    }
+
+    private static void putInt(Path file, Map<String, String> values, String key, String option, int min, int max,
+                               Map<String, String> options, String hash) throws BadFileException {
+        String value = values.get(key);
+        if (value == null) {
+            return;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n < min || n > max) {
+                throw bad(file, key, "must be between " + min + " and " + max + ", was " + n, hash);
+            }
+            options.put(option, Integer.toString(n));
+        } catch (NumberFormatException e) {
+            throw bad(file, key, "'" + value + "' is not a whole number", hash);
+        }
+    }
+
+    private static void putDuration(Path file, Map<String, String> values, String key, String option,
+                                    Map<String, String> options, String hash) throws BadFileException {
+        String value = values.get(key);
+        if (value != null) {
+            options.put(option, Long.toString(duration(file, key, value, hash).toMillis()));
+        }
+    }
+
+    private static Duration duration(Path file, String key, String value, String hash) throws BadFileException {
+        try {
+            return DurationConverter.parse(value);
+        } catch (CommandLine.TypeConversionException e) {
+            throw bad(file, key, e.getMessage(), hash);
+        }
+    }
+
+    private static String withOptions(Path file, String uri, Map<String, String> options, String hash) throws BadFileException {
+        StringBuilder s = new StringBuilder(uri);
+        String query = uri.contains("?") ? uri.substring(uri.indexOf('?') + 1) : "";
+        for (Map.Entry<String, String> o : options.entrySet()) {
+            if (query.matches("(^|.*&)" + Pattern.quote(o.getKey()) + "=.*")) {
+                String key = KEYS.stream().map(Key::name).filter(k -> k.endsWith(o.getKey())).findFirst().orElse(o.getKey());
+                throw bad(file, key, "is also set as " + o.getKey() + " in the source URI; set it in one place", hash);
+            }
+            s.append(s.indexOf("?") < 0 ? '?' : '&').append(o.getKey()).append('=').append(o.getValue());
+        }
+        return s.toString();
+    }
+
+    static BadFileException bad(Path file, String key, String reason, String hash) {
+        return new BadFileException(new BadFile(file, key, Secrets.redact(reason), hash));
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + t.getMessage() + ")";
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
+    }
+}

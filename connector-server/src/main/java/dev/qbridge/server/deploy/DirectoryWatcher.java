@@ -1,0 +1,139 @@
+package dev.qbridge.server.deploy;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hot deploy: scans the connector directory at a fixed interval and hands new, changed and removed connector
+ * files to the {@link ConnectorDeployer}, one at a time on one thread.
+ * <p>
+ * A half-written file is never loaded: a file is only read once its modification time is at least the settle
+ * time in the past (every write moves it), and a changed file only counts as changed when its content hash
+ * differs, so touching a file restarts nothing. Writers that cannot promise to finish within the settle time
+ * write {@code name.properties.tmp} (or a dotfile) and rename it into place: both are ignored until renamed.
+ * Polling rather than a WatchService: it behaves the same on every file system, including network and container
+ * mounts, and a scan of a directory of connector files costs microseconds.
+ */
+public final class DirectoryWatcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DirectoryWatcher.class);
+
+    private final Path dir;
+    private final ConnectorDeployer deployer;
+    private final Duration settle;
+    private final Duration interval;
+    private final Set<Path> waitingToSettle = new HashSet<>();
+    private ScheduledExecutorService timer;
+    private volatile boolean closed;
+
+    public DirectoryWatcher(Path dir, ConnectorDeployer deployer, Duration settle, Duration interval) {
+        this.dir = dir;
+        this.deployer = deployer;
+        this.settle = settle;
+        this.interval = interval;
+    }
+
+    /** Loads every settled file now, then keeps scanning in the background. */
+    public synchronized void start() {
+        scan();
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "qbridge-connector-watcher");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(this::scanSafely, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void scanSafely() {
+        try {
+            scan();
+        } catch (RuntimeException e) {
+            LOG.error("scanning {} failed: {}; trying again in {} ms", dir, e.toString(), interval.toMillis());
+        }
+    }
+
+    /** One pass: deploy settled new or changed files, stop connectors of removed files. */
+    synchronized void scan() {
+        if (closed) {
+            return;
+        }
+        Set<Path> present = new HashSet<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path file : entries) {
+                if (!ConnectorFile.isConnectorFile(file) || !Files.isRegularFile(file)) {
+                    continue;
+                }
+                present.add(file);
+                consider(file);
+            }
+        } catch (IOException e) {
+            LOG.error("cannot list connector directory {}: {}", dir, e.toString());
+            return;
+        }
+        for (ConnectorDeployer.FileState state : deployer.files()) {
+            if (!present.contains(state.file()) && !closed) {
+                LOG.info("connector file {} was removed", state.file().getFileName());
+                deployer.remove(state.file());
+            }
+        }
+        waitingToSettle.retainAll(present);
+    }
+
+    private void consider(Path file) {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            long age = System.currentTimeMillis() - attributes.lastModifiedTime().toMillis();
+            if (age < settle.toMillis()) {
+                if (waitingToSettle.add(file)) {
+                    LOG.debug("connector file {} was just written; loading it once unchanged for {} ms", file.getFileName(),
+                            settle.toMillis());
+                }
+                return;
+            }
+            waitingToSettle.remove(file);
+            String hash = ConnectorFile.hashOf(file);
+            var known = deployer.state(file);
+            boolean retry = known.isPresent() && known.get() instanceof ConnectorDeployer.Waiting w && w.due();
+            if (known.isPresent() && known.get().contentHash().equals(hash) && !retry) {
+                return;
+            }
+            if (closed) {
+                return;
+            }
+            if (!retry) {
+                LOG.info("{} connector file {}", known.isPresent() ? "changed" : "new", file.getFileName());
+            }
+            deployer.apply(file);
+        } catch (NoSuchFileException e) {
+            // removed between listing and reading: the next scan stops its connector
+        } catch (IOException e) {
+            LOG.warn("cannot read connector file {}: {}", file, e.toString());
+        }
+    }
+
+    /** Stops scanning; waits for a deploy in progress to end. Connectors keep running. */
+    @Override
+    public void close() {
+        closed = true;
+        if (timer != null) {
+            timer.shutdown();
+            try {
+                timer.awaitTermination(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.qbridge.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class HelpTest {
+
+    @Test
+    void everyCommandHasAHelpThatNamesItsUsage() {
+        List<List<String>> commands = List.of(List.<String>of(), List.of("server"), List.of("migrate"), List.of("queues"),
+                List.of("demo"), List.of("queues", "list"), List.of("queues", "purge"));
+        for (List<String> command : commands) {
+            List<String> withHelp = new java.util.ArrayList<>(command);
+            withHelp.add("--help");
+            String[] args = withHelp.toArray(String[]::new);
+            Cli result = Cli.run(args);
+            assertThat(result.exitCode()).as(String.join(" ", args)).isZero();
+            assertThat(result.out()).contains("Usage: qbridge" + (command.isEmpty() ? "" : " " + String.join(" ", command)));
+            assertThat(result.out().lines()).allMatch(line -> line.length() <= 100, "lines fit in 100 columns");
+        }
+    }
+
+    @Test
+    void serverHelpListsEveryConnectorFileKeyLiterally() {
+        Cli result = Cli.run("server", "--help");
+
+        assertThat(result.out()).contains("Connector file keys", "redisq:orders?redisUri=${env:REDIS_URL}", "retry.maxAttempts",
+                "jms.brokerUrl", "template.<parameter>");
+    }
+
+    @Test
+    void topLevelHelpStartsWithTheDemo() {
+        assertThat(Cli.run("--help").out()).contains("Start with: qbridge demo", "server", "migrate", "queues", "demo");
+    }
+
+    @Test
+    void aUsageErrorExitsWithTwoAndSaysWhatIsMissing() {
+        Cli result = Cli.run("migrate", "--from", "redisq:a");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("Missing required option: '--to=<uri>'");
+    }
+}

@@ -1,0 +1,224 @@
+package dev.qbridge.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.qbridge.core.queue.Delivery;
+import dev.qbridge.core.queue.NewJob;
+import dev.qbridge.core.queue.QueueConfig;
+import dev.qbridge.core.queue.QueueKind;
+import dev.qbridge.core.queue.RedisQueue;
+import dev.qbridge.core.redis.JedisConnection;
+import dev.qbridge.core.redis.RedisConnection;
+import dev.qbridge.core.redis.RedisEndpoint;
+import dev.qbridge.server.Cli;
+import dev.qbridge.server.Qbridge;
+import dev.qbridge.testkit.JavaProcess;
+import dev.qbridge.testkit.RedisServerExtension;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+class MigrateIT {
+
+    @RegisterExtension
+    static RedisServerExtension oldRedis = RedisServerExtension.standalone();
+
+    @RegisterExtension
+    static RedisServerExtension newRedis = RedisServerExtension.standalone();
+
+    private RedisConnection oldConnection;
+    private RedisConnection newConnection;
+
+    @BeforeEach
+    void connect() {
+        oldConnection = JedisConnection.open(RedisEndpoint.parse(oldRedis.uri()));
+        newConnection = JedisConnection.open(RedisEndpoint.parse(newRedis.uri()));
+    }
+
+    @AfterEach
+    void close() {
+        oldConnection.close();
+        newConnection.close();
+    }
+
+    private static RedisQueue queue(RedisConnection redis, String name, QueueKind kind) {
+        return new RedisQueue(redis, QueueConfig.builder(name).kind(kind).build());
+    }
+
+    private static void pushJobs(RedisQueue queue, int count) {
+        List<byte[]> jobs = new ArrayList<>(count);
+        IntStream.rangeClosed(1, count).forEach(i -> jobs.add(("job-" + i).getBytes(StandardCharsets.UTF_8)));
+        queue.push(jobs);
+    }
+
+    private static List<String> list(RedisConnection redis, String key) {
+        return redis.lrange(key.getBytes(StandardCharsets.UTF_8), 0, -1).stream()
+                .map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+    }
+
+    private String src(String queue, String options) {
+        return "redisq:" + queue + "?redisUri=" + oldRedis.uri() + options;
+    }
+
+    private String dst(String queue, String options) {
+        return "redisq:" + queue + "?redisUri=" + newRedis.uri() + options;
+    }
+
+    @Test
+    void moveToAnotherRedisTakesEveryJobAndVerifiesTheCounts() {
+        pushJobs(queue(oldConnection, "orders", QueueKind.RELIABLE), 5000);
+
+        Cli result = Cli.run("migrate", "--from", src("orders", ""), "--to", dst("orders", ""), "--progress", "lines");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("verify: source before 5,000, after 0; written to destination 5,000; moved", "OK");
+        assertThat(result.out()).contains("migrate: 5,000 of 5,000 jobs written (100%)");
+        // same order as consumers would have taken them at the source
+        List<String> moved = new ArrayList<>(list(newConnection, "orders"));
+        java.util.Collections.reverse(moved);
+        assertThat(moved).containsExactlyElementsOf(IntStream.rangeClosed(1, 5000).mapToObj(i -> "job-" + i).toList());
+        assertThat(queue(oldConnection, "orders", QueueKind.RELIABLE).counts().total()).isZero();
+    }
+
+    @Test
+    void moveBetweenQueueKindsKeepsPriorities() {
+        RedisQueue urgent = queue(oldConnection, "urgent", QueueKind.PRIORITY);
+        urgent.pushJobs(List.of(NewJob.of("low").withPriority(9), NewJob.of("high").withPriority(1),
+                NewJob.of("mid").withPriority(5)));
+
+        Cli result = Cli.run("migrate", "--from", src("urgent", "&kind=priority"), "--to", dst("urgent", "&kind=priority"));
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(queue(newConnection, "urgent", QueueKind.PRIORITY).take(3)).extracting(Delivery::payloadAsString)
+                .containsExactly("high", "mid", "low");
+    }
+
+    @Test
+    void copyWithLimitLeavesTheSourceAsItWas() {
+        pushJobs(queue(oldConnection, "orders", QueueKind.RELIABLE), 1000);
+
+        Cli result = Cli.run("migrate", "--copy", "--limit", "100", "--from", src("orders", ""), "--to", dst("sample", ""));
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("verify: source before 1,000, after 1,000; written to destination 100; copied", "OK");
+        assertThat(list(newConnection, "sample")).hasSize(100).contains("job-1", "job-100").doesNotContain("job-101");
+        assertThat(queue(oldConnection, "orders", QueueKind.RELIABLE).counts().ready()).isEqualTo(1000);
+    }
+
+    @Test
+    void dryRunChecksBothEndpointsAndWritesNothing() {
+        pushJobs(queue(oldConnection, "orders", QueueKind.RELIABLE), 10);
+
+        Cli result = Cli.run("migrate", "--dry-run", "--from", src("orders", ""), "--to", dst("orders", ""));
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("move 10 jobs", "dry run: nothing written");
+        assertThat(queue(oldConnection, "orders", QueueKind.RELIABLE).counts().ready()).isEqualTo(10);
+        assertThat(list(newConnection, "orders")).isEmpty();
+
+        Cli bad = Cli.run("migrate", "--dry-run", "--from", src("orders", ""), "--to", "nosuch:thing");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--to nosuch:thing");
+    }
+
+    @Test
+    void moveToFilesWritesEveryJob(@TempDir Path dir) throws Exception {
+        pushJobs(queue(oldConnection, "orders", QueueKind.RELIABLE), 300);
+
+        Cli result = Cli.run("migrate", "--from", src("orders", ""), "--to",
+                "file:" + dir + "?fileName=jobs.txt&fileExist=Append&appendChars=%0A");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(Files.readAllLines(dir.resolve("jobs.txt")))
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, 300).mapToObj(i -> "job-" + i).toList());
+    }
+
+    @Test
+    void moveFromFilesTakesEachFileAsAJob(@TempDir Path dir) throws Exception {
+        for (int i = 1; i <= 3; i++) {
+            Files.writeString(dir.resolve("job-" + i + ".json"), "{\"file\":" + i + "}");
+        }
+
+        Cli result = Cli.run("migrate", "--from", "file:" + dir, "--to", dst("from-files", ""), "--idle-timeout", "2s");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("verify: read from source 3; written to destination 3", "OK");
+        assertThat(list(newConnection, "from-files")).containsExactlyInAnyOrder("{\"file\":1}", "{\"file\":2}", "{\"file\":3}");
+    }
+
+    @Test
+    void moveToHttpPostsEveryJobAndStopsOnARefusal() throws Exception {
+        List<String> posted = java.util.Collections.synchronizedList(new ArrayList<>());
+        com.sun.net.httpserver.HttpServer peer = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 4);
+        peer.createContext("/in", ex -> {
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            boolean refuse = body.equals("job-8");
+            if (!refuse) {
+                posted.add(body);
+            }
+            ex.sendResponseHeaders(refuse ? 503 : 204, -1);
+            ex.close();
+        });
+        peer.start();
+        try {
+            pushJobs(queue(oldConnection, "orders", QueueKind.RELIABLE), 10);
+
+            Cli result = Cli.run("migrate", "--from", src("orders", ""), "--to",
+                    "http://127.0.0.1:" + peer.getAddress().getPort() + "/in", "--batch-size", "5");
+
+            assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+            assertThat(result.err()).contains("migration stopped after 7 jobs", "run the same command again");
+            assertThat(posted).containsExactly("job-1", "job-2", "job-3", "job-4", "job-5", "job-6", "job-7");
+            var counts = queue(oldConnection, "orders", QueueKind.RELIABLE).counts();
+            assertThat(counts.inFlight()).isZero();
+            assertThat(counts.ready() + counts.retrying()).as("the refused job and those after it stay at the source").isEqualTo(3);
+        } finally {
+            peer.stop(0);
+        }
+    }
+
+    @Test
+    void migrationKilledWithKill9AndRunAgainLosesNothing() {
+        int total = 20_000;
+        pushJobs(queue(oldConnection, "orders", QueueKind.RELIABLE), total);
+        // a short lease, so that the jobs the killed run held come back quickly for the second run
+        String from = src("orders", "&visibilityTimeout=2000");
+        String to = dst("orders", "");
+
+        try (JavaProcess first = JavaProcess.start(Qbridge.class, "migrate", "--from", from, "--to", to,
+                "--batch-size", "200", "--max-rate", "4000", "--progress", "lines")) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> list(newConnection, "orders").size() >= 3000);
+            first.kill9();
+        }
+        assertThat(list(newConnection, "orders").size()).as("killed mid-way").isLessThan(total);
+
+        Cli second = Cli.run("migrate", "--from", from, "--to", to, "--progress", "lines");
+
+        assertThat(second.exitCode()).as(second.toString()).isZero();
+        List<String> moved = list(newConnection, "orders");
+        assertThat(new HashSet<>(moved)).as("every job arrived").hasSize(total)
+                .containsAll(IntStream.rangeClosed(1, total).mapToObj(i -> "job-" + i).toList());
+        assertThat(moved.size() - total).as("duplicates: at most the batch in flight at the kill").isLessThanOrEqualTo(200);
+        assertThat(queue(oldConnection, "orders", QueueKind.RELIABLE).counts().total()).isZero();
+    }
+
+    @Test
+    void helpExplainsTheUriForms() {
+        Cli result = Cli.run("migrate", "--help");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).contains("Usage: qbridge migrate", "--from", "--copy", "--dry-run", "kill -9", "Examples:");
+    }
+}

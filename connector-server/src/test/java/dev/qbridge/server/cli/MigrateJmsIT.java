@@ -1,0 +1,74 @@
+package dev.qbridge.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.qbridge.core.queue.QueueConfig;
+import dev.qbridge.core.queue.RedisQueue;
+import dev.qbridge.core.redis.JedisConnection;
+import dev.qbridge.core.redis.RedisConnection;
+import dev.qbridge.core.redis.RedisEndpoint;
+import dev.qbridge.server.Cli;
+import dev.qbridge.testkit.RedisServerExtension;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A backlog from a Redis queue to a JMS queue and back, on an embedded Artemis broker. */
+class MigrateJmsIT {
+
+    @RegisterExtension
+    static RedisServerExtension redis = RedisServerExtension.standalone();
+
+    @TempDir
+    static Path work;
+
+    static EmbeddedActiveMQ artemis;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        artemis = new EmbeddedActiveMQ().setConfiguration(new ConfigurationImpl().setPersistenceEnabled(false)
+                .setSecurityEnabled(false).setJournalDirectory(work.toString()).addAcceptorConfiguration("in-vm", "vm://0"));
+        artemis.start();
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        artemis.stop();
+    }
+
+    @Test
+    void jobsGoFromRedisToJmsAndBackWithEveryCountVerified() {
+        int total = 2000;
+        try (RedisConnection connection = JedisConnection.open(RedisEndpoint.parse(redis.uri()))) {
+            List<byte[]> jobs = new ArrayList<>();
+            IntStream.rangeClosed(1, total).forEach(i -> jobs.add(("job-" + i).getBytes(StandardCharsets.UTF_8)));
+            new RedisQueue(connection, QueueConfig.builder("orders").build()).push(jobs);
+
+            Cli toJms = Cli.run("migrate", "--redis", redis.uri(), "--jms-broker-url", "vm://0", "--from", "redisq:orders",
+                    "--to", "jms:queue:orders-backlog", "--progress", "none");
+            System.out.println(toJms);
+            assertThat(toJms.exitCode()).as(toJms.toString()).isZero();
+            assertThat(toJms.out()).contains("verify: source before 2,000, after 0; written to destination 2,000", "OK");
+
+            Cli back = Cli.run("migrate", "--redis", redis.uri(), "--jms-broker-url", "vm://0", "--from", "jms:queue:orders-backlog",
+                    "--to", "redisq:orders-back", "--idle-timeout", "3s", "--progress", "none");
+            System.out.println(back);
+            assertThat(back.exitCode()).as(back.toString()).isZero();
+            assertThat(back.out()).contains("verify: read from source 2,000; written to destination 2,000", "OK");
+            List<byte[]> arrived = connection.lrange("orders-back".getBytes(StandardCharsets.UTF_8), 0, -1);
+            HashSet<String> distinct = new HashSet<>();
+            arrived.forEach(b -> distinct.add(new String(b, StandardCharsets.UTF_8)));
+            assertThat(distinct).hasSize(total).contains("job-1", "job-2000");
+        }
+    }
+}

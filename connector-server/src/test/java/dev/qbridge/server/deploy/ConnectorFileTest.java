@@ -1,0 +1,150 @@
+package dev.qbridge.server.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConnectorFileTest {
+
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String content) throws IOException {
+        return Files.writeString(dir.resolve(name), content);
+    }
+
+    private BadFile badFile(Path file) {
+        try {
+            ConnectorFile.parse(file);
+        } catch (BadFileException e) {
+            return e.report();
+        }
+        throw new AssertionError(file + " was accepted");
+    }
+
+    @Test
+    void sourceSinkAndNameFromTheFile() throws Exception {
+        ConnectorSpec spec = ConnectorFile.parse(write("orders.properties", "source = redisq:orders\nsink = kafka:orders?brokers=k:9092\n"));
+
+        assertThat(spec.name()).isEqualTo("orders");
+        assertThat(spec.enabled()).isTrue();
+        assertThat(spec.source()).isEqualTo("redisq:orders");
+        assertThat(spec.sink()).isEqualTo("kafka:orders?brokers=k:9092");
+    }
+
+    @Test
+    void systemPropertiesAndEnvironmentAreInterpolated() throws Exception {
+        System.setProperty("qbridge.test.queue", "from-sys");
+        String path = System.getenv("PATH");
+
+        ConnectorSpec spec = ConnectorFile.parse(write("c.properties",
+                "source = redisq:${sys:qbridge.test.queue}\nsink = file:/x?include=${env:PATH}\n"));
+
+        assertThat(spec.source()).isEqualTo("redisq:from-sys");
+        assertThat(spec.sink()).isEqualTo("file:/x?include=" + path);
+    }
+
+    @Test
+    void interpolationTakesADefaultForAnUnsetVariable() throws Exception {
+        ConnectorSpec spec = ConnectorFile.parse(write("c.properties",
+                "source = redisq:q?redisUri=${env:QBRIDGE_TEST_UNSET:-redis://localhost:6379}\nsink = redisq:out\n"));
+
+        assertThat(spec.source()).isEqualTo("redisq:q?redisUri=redis://localhost:6379");
+    }
+
+    @Test
+    void includedFilesAreReadRelativeToTheConnectorFile() throws Exception {
+        write("common.conf", "sink = redisq:shared-out\nconcurrency = 3\n");
+
+        ConnectorSpec spec = ConnectorFile.parse(write("c.properties", "include = common.conf\nsource = redisq:in\n"));
+
+        assertThat(spec.sink()).isEqualTo("redisq:shared-out");
+        assertThat(spec.source()).isEqualTo("redisq:in?concurrentConsumers=3");
+    }
+
+    @Test
+    void redisqOptionsBecomeSourceUriOptions() throws Exception {
+        ConnectorSpec spec = ConnectorFile.parse(write("c.properties", """
+                source = redisq:in?kind=priority
+                sink = redisq:out
+                concurrency = 4
+                batchSize = 200
+                retry.maxAttempts = 10
+                retry.initialBackoff = 500ms
+                retry.maxBackoff = 2m
+                deadLetterQueue = in-failed
+                stopTimeout = 1m
+                """));
+
+        assertThat(spec.source()).isEqualTo("redisq:in?kind=priority&concurrentConsumers=4&batchSize=200&maxAttempts=10"
+                + "&initialBackoff=500&maxBackoff=120000&deadLetterQueue=in-failed");
+        assertThat(spec.stopTimeout()).hasSeconds(60);
+    }
+
+    @Test
+    void aMissingRequiredKeyIsReportedWithTheKey() throws Exception {
+        BadFile bad = badFile(write("c.properties", "source = redisq:in\n"));
+
+        assertThat(bad.key()).isEqualTo("sink");
+        assertThat(bad.reason()).startsWith("is required");
+    }
+
+    @Test
+    void anUnknownKeyIsReportedWithTheKnownOnes() throws Exception {
+        BadFile bad = badFile(write("c.properties", "source = redisq:in\nsink = redisq:out\nconcurency = 2\n"));
+
+        assertThat(bad.key()).isEqualTo("concurency");
+        assertThat(bad.reason()).contains("unknown key", "concurrency");
+    }
+
+    @Test
+    void anUnsetVariableSaysWhatToExport() throws Exception {
+        BadFile bad = badFile(write("c.properties", "source = redisq:in?redisUri=${env:QBRIDGE_TEST_UNSET}\nsink = redisq:out\n"));
+
+        assertThat(bad.key()).isEqualTo("source");
+        assertThat(bad.reason()).contains("${env:QBRIDGE_TEST_UNSET} is not set", "export the environment variable QBRIDGE_TEST_UNSET");
+    }
+
+    @Test
+    void redisqOptionsOnAnotherSourceAreRefused() throws Exception {
+        BadFile bad = badFile(write("c.properties", "source = kafka:t?brokers=k:1\nsink = redisq:out\nconcurrency = 2\n"));
+
+        assertThat(bad.key()).isEqualTo("concurrency");
+        assertThat(bad.reason()).contains("applies to a redisq: source only");
+    }
+
+    @Test
+    void anOptionSetTwiceIsRefused() throws Exception {
+        BadFile bad = badFile(write("c.properties", "source = redisq:in?batchSize=10\nsink = redisq:out\nbatchSize = 20\n"));
+
+        assertThat(bad.key()).isEqualTo("batchSize");
+        assertThat(bad.reason()).contains("also set as batchSize in the source URI");
+    }
+
+    @Test
+    void passwordsNeverAppearInReports() throws Exception {
+        BadFile bad = badFile(write("c.properties", "source = redis://:hunter2@host:6379/0\nsink = redisq:out\nbatchSize = 0\n"));
+
+        assertThat(bad.toString()).doesNotContain("hunter2");
+    }
+
+    @Test
+    void onlyPropertiesFilesThatAreNotHiddenOrTemporaryAreConnectorFiles() {
+        assertThat(ConnectorFile.isConnectorFile(Path.of("a.properties"))).isTrue();
+        assertThat(ConnectorFile.isConnectorFile(Path.of("a.properties.tmp"))).isFalse();
+        assertThat(ConnectorFile.isConnectorFile(Path.of(".a.properties"))).isFalse();
+        assertThat(ConnectorFile.isConnectorFile(Path.of("a.conf"))).isFalse();
+    }
+
+    @Test
+    void badTemplateParametersAreRefused() throws Exception {
+        assertThatThrownBy(() -> ConnectorFile.parse(write("c.properties",
+                "source = redisq:in\nsink = redisq:out\ntemplate = none\ntemplate.delay = 5\n")))
+                .isInstanceOf(BadFileException.class).hasMessageContaining("template.delay");
+    }
+}

@@ -1,0 +1,91 @@
+package dev.qbridge.server.deploy;
+
+import dev.qbridge.server.Qbridge;
+import dev.qbridge.testkit.JavaProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The real {@code qbridge server} in a child JVM, with its HTTP endpoint. */
+final class ServerProcess implements AutoCloseable {
+
+    private static final Pattern HTTP = Pattern.compile("HTTP endpoint on http://[^:]+:(\\d+)");
+
+    final JavaProcess process;
+    final int httpPort;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private ServerProcess(JavaProcess process) {
+        this.process = process;
+        String line = process.waitForOutputLine("HTTP endpoint on", Duration.ofSeconds(60));
+        Matcher m = HTTP.matcher(line);
+        if (!m.find()) {
+            throw new IllegalStateException("no port in: " + line);
+        }
+        this.httpPort = Integer.parseInt(m.group(1));
+        process.waitForOutputLine("watching", Duration.ofSeconds(30));
+    }
+
+    static ServerProcess start(Path dir, String redisUri, String... extra) {
+        return start(dir, redisUri, java.util.Map.of(), extra);
+    }
+
+    static ServerProcess start(Path dir, String redisUri, java.util.Map<String, String> env, String... extra) {
+        List<String> args = new ArrayList<>(List.of("server", dir.toString(), "--http-port", "0", "--http-host", "127.0.0.1",
+                "--redis", redisUri, "--settle", "300ms", "--scan-interval", "100ms", "--shutdown-timeout", "20s"));
+        args.addAll(List.of(extra));
+        JavaProcess.Builder builder = JavaProcess.builder(Qbridge.class).jvmArgs("-Xmx512m").args(args.toArray(String[]::new));
+        env.forEach(builder::env);
+        return new ServerProcess(builder.start());
+    }
+
+    String get(String path) {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() + " " + response.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String output() {
+        return String.join("\n", process.outputLines());
+    }
+
+    /** SIGTERM, as a service manager stops the server. */
+    void sigterm() {
+        ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroy);
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+
+    /** Writes a connector file the safe way: to a .tmp file, then renamed into place. */
+    static Path drop(Path dir, String name, String content) {
+        try {
+            Path tmp = dir.resolve(name + ".tmp");
+            Files.writeString(tmp, content, StandardCharsets.UTF_8);
+            return Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
