@@ -322,10 +322,22 @@ public final class RedisQueue {
         return redis.lrange(keys.dead(), 0, limit - 1L).stream().map(DeadLetter::parse).toList();
     }
 
-    /** Moves up to {@code max} dead letters, oldest first, back to the ready key as fresh jobs. */
+    /**
+     * Moves up to {@code max} dead letters, oldest first, back to the ready key as fresh jobs, 1,000 per
+     * script call so that a long dead-letter list never blocks Redis for long.
+     */
     public long requeueDead(long max) {
-        return asLong(redis.eval(REQUEUE_DEAD, List.of(keys.dead(), keys.ready()),
-                List.of(ascii(config.kind().toString()), ascii(max))));
+        long moved = 0;
+        while (moved < max) {
+            long batch = Math.min(MAX_BATCH, max - moved);
+            long n = asLong(redis.eval(REQUEUE_DEAD, List.of(keys.dead(), keys.ready()),
+                    List.of(ascii(config.kind().toString()), ascii(batch))));
+            moved += n;
+            if (n < batch) {
+                break;
+            }
+        }
+        return moved;
     }
 
     /** Deletes every key of the queue: ready, in-flight, retrying and dead jobs. Returns how many keys existed. */

@@ -10,7 +10,6 @@ import dev.qbridge.core.queue.RedisQueue;
 import dev.qbridge.core.redis.JedisConnection;
 import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.core.redis.RedisEndpoint;
-import dev.qbridge.core.script.LuaScript;
 import dev.qbridge.server.QbridgeException;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -210,30 +209,13 @@ public final class QueuesCommand implements Runnable {
 
     @Command(name = "requeue-dead", header = "Move dead letters back to the queue, oldest first.", mixinStandardHelpOptions = true)
     static final class RequeueDead extends OnQueue {
-        private static final LuaScript REQUEUE_DEAD = LuaScript.load(QueuesCommand.class, "requeue-dead");
-
         @Option(names = "--limit", paramLabel = "<n>", description = "Most dead letters to move. Default: all.")
         Long limit;
 
         @Override
         int run(RedisConnection redis, QueueConfig config, RedisQueue q) {
-            long moved = 0;
-            long left;
-            while (true) {
-                long batch = limit == null ? 1000 : Math.min(1000, limit - moved);
-                if (batch <= 0) {
-                    left = q.counts().dead();
-                    break;
-                }
-                List<?> reply = (List<?>) redis.eval(REQUEUE_DEAD, List.of(config.keys().dead(), config.keys().ready()),
-                        List.of(ascii(batch), ascii(config.kind().toString()), ascii(config.dueTimeUnit().millisPerUnit())));
-                long m = (Long) reply.get(0);
-                left = (Long) reply.get(1);
-                moved += m;
-                if (m < batch) {
-                    break;
-                }
-            }
+            long moved = q.requeueDead(limit == null ? Long.MAX_VALUE : limit);
+            long left = q.counts().dead();
             out().println("requeued " + n(moved) + " dead letters of " + queue + "; " + n(left) + " left");
             return 0;
         }
