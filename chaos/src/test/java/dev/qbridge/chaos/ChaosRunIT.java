@@ -1,0 +1,41 @@
+package dev.qbridge.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CI-sized chaos run: 50,000 jobs through source worker, Kafka and sink worker while each worker is killed with
+ * SIGKILL, Redis is killed and restarted on its AOF and so is the broker. It proves the guarantee, not a speed:
+ * no timing and no duplicate count is asserted (at-least-once allows duplicates; they are only reported).
+ */
+class ChaosRunIT {
+
+    @Test
+    void everyJobArrivesAndEveryBadInputIsDeadLetteredAcrossKillsAndRestarts() {
+        ChaosOptions options = ChaosOptions.parse("--jobs", "50000", "--kills", "3", "--redis-restarts", "1",
+                "--kafka-restarts", "1", "--feed-seconds", "45", "--max-minutes", "3.5",
+                "--seed", System.getProperty("qbridge.chaos.seed", "6"));
+
+        ChaosReport report = ChaosRun.run(options);
+        System.out.println(report.toText());
+
+        assertThat(report.allEventsPerformed()).as("every kill and restart happened\n%s", report.toText()).isTrue();
+        assertThat(report.missing()).as("jobs lost\n%s", report.toText()).isZero();
+        assertThat(report.unexpectedDownstream()).as("foreign records in the out queue").isZero();
+        assertThat(report.deadLettered("malformed JSON")).as("malformed JSON dead-lettered in chaos-in:dead")
+                .isEqualTo(options.badJson());
+        assertThat(report.deadLettered("oversized")).as("oversized payloads dead-lettered in chaos-in:dead")
+                .isEqualTo(options.oversized());
+        assertThat(report.deadLettered("good job")).as("good jobs dead-lettered").isZero();
+        assertThat(report.sourceDeadLetters().get("malformed JSON").keySet())
+                .allMatch(reason -> reason.startsWith("payload is not valid JSON"));
+        assertThat(report.tombstonesSent()).isEqualTo(options.tombstones());
+        assertThat(report.tombstonesInDlq()).as("tombstones in the sink's dead letter queue topic")
+                .isEqualTo(report.tombstonesSent());
+        assertThat(report.dlqReasons().keySet()).allMatch(reason -> reason.contains("tombstone"));
+        // a wrong-type key cannot be dead-lettered (there is no job); it must at least be reported by name
+        assertThat(report.wrongTypeStatus()).contains("WRONGTYPE", ChaosRun.WRONG_TYPE_KEY);
+        assertThat(report.passed()).as(report.toText()).isTrue();
+    }
+}
