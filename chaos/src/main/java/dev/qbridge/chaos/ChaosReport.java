@@ -50,7 +50,8 @@ public record ChaosReport(
     public boolean passed() {
         return allEventsPerformed() && missing == 0 && unexpectedDownstream == 0 && deadLettered("malformed JSON") == options.badJson()
                 && deadLettered("oversized") == options.oversized() && deadLettered("good job") == 0
-                && tombstonesSent == options.tombstones() && tombstonesInDlq == tombstonesSent;
+                && tombstonesSent == options.tombstones() && tombstonesInDlq == tombstonesSent
+                && probeJobsLeftRedis == probeJobs;
     }
 
     public String toText() {

@@ -238,7 +238,10 @@ public final class ChaosRun {
                 sleep(1000);
             }
             double drain = (System.nanoTime() - drainStart) / 1e9;
-            String wrongType = wrongTypeStatus(source.status(WRONG_TYPE_CONNECTOR));
+            // the task keeps running (its other queue flows) and names the bad key in its log
+            String logged = source.firstLogLine("WRONGTYPE key " + WRONG_TYPE_KEY);
+            String wrongType = wrongTypeStatus(source.status(WRONG_TYPE_CONNECTOR))
+                    + (logged.isEmpty() ? "; not in the worker log" : "; worker log: " + logged.strip());
             long probeLeft = probeFlow(probe);
             return new ChaosReport(options, feed.pushed(), feed.retriedBatches(), downstream.present(), downstream.missing(),
                     downstream.missingSample(10), downstream.records(), downstream.duplicates(), downstream.unexpected(),

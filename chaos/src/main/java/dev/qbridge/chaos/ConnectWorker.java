@@ -124,6 +124,24 @@ final class ConnectWorker implements AutoCloseable {
         }
     }
 
+    /** The first line containing {@code text} in the logs of every JVM this worker ran, or "" when none has it. */
+    String firstLogLine(String text) {
+        try (var files = Files.list(dir)) {
+            for (Path log : files.filter(f -> f.getFileName().toString().startsWith(name + "-")
+                    && f.getFileName().toString().endsWith(".log")).sorted().toList()) {
+                try (var lines = Files.lines(log, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                    var hit = lines.filter(l -> l.contains(text)).findFirst();
+                    if (hit.isPresent()) {
+                        return hit.get();
+                    }
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "";
+        }
+        return "";
+    }
+
     String tail(int lines) {
         return jvm == null ? "" : jvm.tail(lines);
     }

@@ -34,8 +34,10 @@ class ChaosRunIT {
         assertThat(report.tombstonesInDlq()).as("tombstones in the sink's dead letter queue topic")
                 .isEqualTo(report.tombstonesSent());
         assertThat(report.dlqReasons().keySet()).allMatch(reason -> reason.contains("tombstone"));
-        // a wrong-type key cannot be dead-lettered (there is no job); it must at least be reported by name
+        // a wrong-type key cannot be dead-lettered (there is no job): it is reported by name, and the task keeps
+        // serving its other queue
         assertThat(report.wrongTypeStatus()).contains("WRONGTYPE", ChaosRun.WRONG_TYPE_KEY);
+        assertThat(report.probeJobsLeftRedis()).as("jobs of the queue beside the wrong-type key").isEqualTo(report.probeJobs());
         assertThat(report.passed()).as(report.toText()).isTrue();
     }
 }

@@ -15,6 +15,7 @@ import dev.qbridge.kafka.source.JobRecord;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +71,9 @@ public class RedisQueueSourceTask extends SourceTask {
     private final Backoff outage = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
     private int nextQueue;
     private long nextReapAtMillis;
+    /** Queues whose key holds another data type: skipped until then, so the task's other queues keep flowing. */
+    private final Map<Source, Long> sidelinedUntil = new HashMap<>();
+    private final Map<Source, Backoff> sidelineBackoff = new HashMap<>();
 
     @Override
     public String version() {
@@ -152,9 +156,17 @@ public class RedisQueueSourceTask extends SourceTask {
         }
         for (int i = 0; i < rotation.size() && out.size() < max && !stopping; i++) {
             Source source = rotation.get((nextQueue + i) % rotation.size());
+            if (isSidelined(source)) {
+                continue;
+            }
             try {
                 addRecords(source, source.queue().take(max - out.size()), out);
+                readable(source);
             } catch (QueueException e) {
+                if (e.kind() == QueueException.Kind.WRONG_TYPE) {
+                    sideline(source, e);
+                    continue;
+                }
                 if (out.isEmpty()) {
                     throw e;
                 }
@@ -166,9 +178,16 @@ public class RedisQueueSourceTask extends SourceTask {
         }
         nextQueue = (nextQueue + 1) % rotation.size();
         if (out.isEmpty() && !stopping) {
-            if (rotation.size() == 1) {
-                Source only = rotation.get(0);
-                addRecords(only, only.queue().take(max, config.pollWait()), out);
+            Source only = rotation.get(0);
+            if (rotation.size() == 1 && !isSidelined(only)) {
+                try {
+                    addRecords(only, only.queue().take(max, config.pollWait()), out);
+                } catch (QueueException e) {
+                    if (e.kind() != QueueException.Kind.WRONG_TYPE) {
+                        throw e;
+                    }
+                    sideline(only, e);
+                }
             } else {
                 synchronized (room) {
                     room.wait(Math.min(100, config.pollWait().toMillis())); // woken early by stop()
@@ -176,6 +195,32 @@ public class RedisQueueSourceTask extends SourceTask {
             }
         }
         return out;
+    }
+
+    private boolean isSidelined(Source source) {
+        Long until = sidelinedUntil.get(source);
+        return until != null && System.currentTimeMillis() < until;
+    }
+
+    /**
+     * A key of the wrong type pops nothing and holds no job to dead-letter: say so once, skip the queue with a
+     * growing backoff, and keep serving the task's other queues, so one bad key never stops the rest.
+     */
+    private void sideline(Source source, QueueException e) {
+        Backoff backoff = sidelineBackoff.computeIfAbsent(source, s -> new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1)));
+        long wait = backoff.next().toMillis();
+        sidelinedUntil.put(source, System.currentTimeMillis() + wait);
+        if (backoff.failures() == 1) {
+            LOG.error("Queue {} is skipped: {}; the task keeps reading its other queues and looks at this one again "
+                    + "with backoff until the key is fixed", source.queue().name(), e.getMessage());
+        }
+    }
+
+    private void readable(Source source) {
+        if (sidelinedUntil.remove(source) != null) {
+            sidelineBackoff.remove(source);
+            LOG.info("Queue {} is readable again", source.queue().name());
+        }
     }
 
     private void addRecords(Source source, List<Delivery> taken, List<SourceRecord> out) {

@@ -114,6 +114,22 @@ class RedisQueueSourceTaskTest {
     }
 
     @Test
+    void keyOfTheWrongTypeIsSkippedWhileTheTasksOtherQueuesKeepFlowing() throws InterruptedException {
+        redis.client().hset("broken", "not", "a list");
+        pushJobs(20);
+        RedisQueueSourceTask task = start("queues", "broken,jobs");
+        List<SourceRecord> records = pollUntil(task, 20);
+        assertThat(records).hasSize(20);
+        assertThat(redis.client().hget("broken", "not")).as("nothing popped from the bad key").isEqualTo("a list");
+
+        // once the key is fixed, the queue is read again after its backoff
+        redis.client().del("broken");
+        redis.client().lpush("broken", "repaired");
+        List<SourceRecord> later = pollUntil(task, 1);
+        assertThat(later).extracting(r -> new String((byte[]) r.value(), StandardCharsets.UTF_8)).containsExactly("repaired");
+    }
+
+        @Test
     void jobIsAckedOnlyOnceKafkaHasIt() throws InterruptedException {
         pushJobs(10);
         RedisQueueSourceTask task = start();
