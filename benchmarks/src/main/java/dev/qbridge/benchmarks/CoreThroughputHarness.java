@@ -20,7 +20,9 @@ import java.util.OptionalDouble;
  * End-to-end throughput of the core queue on one freshly started redis-server, in one run:
  * the server's own ceiling (redis-benchmark LPUSH/LPOP -P 50), push, take+ack with T threads at batch B,
  * the guide's naive BRPOPLPUSH + LREM consumer, reaper requeue of expired leases and delayed promotion,
- * printed as a Markdown table with each rate's ratio to the LPUSH ceiling. {@code --sweep} instead measures
+ * printed as a Markdown table with each rate's ratio to the LPUSH ceiling; then enqueue-to-delivery latency at a
+ * fixed rate and the consumer's heap over a large and a small backlog ({@link LatencyAndHeap}; {@code --only}
+ * picks among table, latency and heap). {@code --sweep} instead measures
  * take+ack at batch sizes 1..1000 and writes docs/throughput-vs-batch.svg and .csv.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.qbridge.benchmarks.CoreThroughputHarness --jobs 1000000</pre>
@@ -79,6 +81,26 @@ public final class CoreThroughputHarness {
 
     private static void table(HarnessOptions o, RedisServer server, Optional<RedisBenchmarkCeiling> tool,
                               QueueWorkloads work, PrintStream out) {
+        if (o.runs("table")) {
+            throughput(o, server, tool, work, out);
+        }
+        List<LatencyAndHeap.Latency> latencies = new ArrayList<>();
+        if (o.runs("latency")) {
+            latencies.add(LatencyAndHeap.latency(work, o.latencyRate(), o.latencySeconds(), o.payloadBytes()));
+        }
+        List<LatencyAndHeap.Heap> heaps = new ArrayList<>();
+        if (o.runs("heap")) {
+            int small = Math.min(LatencyAndHeap.HEAP_SMALL_BACKLOG, Math.max(1, o.heapBacklog() / 10));
+            for (int backlog : new int[] {small, o.heapBacklog()}) {
+                heaps.add(LatencyAndHeap.heap(work, server.client(), backlog,
+                        Math.min(LatencyAndHeap.HEAP_CONSUMED, backlog), o.payloadBytes()));
+            }
+        }
+        out.print(LatencyAndHeap.render(latencies, heaps, o.payloadBytes()));
+    }
+
+    private static void throughput(HarnessOptions o, RedisServer server, Optional<RedisBenchmarkCeiling> tool,
+                                   QueueWorkloads work, PrintStream out) {
         ResultTable table = new ResultTable();
         table.ceiling("redis-benchmark LPUSH -P " + RedisBenchmarkCeiling.PIPELINE + " (ceiling)", o.benchmarkRequests(),
                 ceiling(tool, server, "lpush", o.benchmarkRequests()));

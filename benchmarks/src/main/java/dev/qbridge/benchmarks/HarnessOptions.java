@@ -1,8 +1,10 @@
 package dev.qbridge.benchmarks;
 
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The harness's command line. Every option has a default that reproduces docs/PERFORMANCE.md; the smoke test
@@ -19,9 +21,16 @@ import java.util.Optional;
  * @param sweep             measure take+ack at batch sizes 1..1000 and write the chart instead of the table
  * @param outDir            where the sweep writes its SVG and CSV
  * @param redisBenchmark    {@code auto} (find it on the PATH), {@code none}, or a path to the binary
+ * @param latencyRate       jobs/s the latency producer pushes
+ * @param latencySeconds    seconds the latency run is recorded (after 1 s of warm-up)
+ * @param heapBacklog       the large backlog of the heap workload (compared with min(10,000, backlog / 10))
+ * @param only              the parts of the (non-sweep) report to run: {@code table}, {@code latency}, {@code heap}
  */
 record HarnessOptions(int jobs, int batch, int threads, int payloadBytes, int naiveJobs, int benchmarkRequests,
-                      int reapJobs, int runs, boolean sweep, Path outDir, String redisBenchmark) {
+                      int reapJobs, int runs, boolean sweep, Path outDir, String redisBenchmark, int latencyRate,
+                      int latencySeconds, int heapBacklog, Set<String> only) {
+
+    static final Set<String> PARTS = Set.of("table", "latency", "heap");
 
     static final String USAGE = """
             usage: java -cp benchmarks.jar dev.qbridge.benchmarks.CoreThroughputHarness [options]
@@ -36,10 +45,16 @@ record HarnessOptions(int jobs, int batch, int threads, int payloadBytes, int na
               --sweep                 take+ack at batch 1,10,100,500,1000; writes throughput-vs-batch.svg/.csv
               --out DIR               where --sweep writes (default docs)
               --redis-benchmark X     auto (on the PATH), none, or the binary's path (default auto)
+              --latency-rate N        jobs/s pushed by the fixed-rate latency producer (default 5000)
+              --latency-seconds S     seconds of latency recorded, after 1 s of warm-up (default 10)
+              --heap-backlog N        preloaded backlog of the heap workload, compared with
+                                      min(10000, N/10) (default 1000000)
+              --only P,Q              parts to run, of table,latency,heap (default all; --sweep ignores it)
             """;
 
     static HarnessOptions defaults() {
-        return new HarnessOptions(1_000_000, 500, 2, 64, 50_000, 1_000_000, 1_000_000, 1, false, Path.of("docs"), "auto");
+        return new HarnessOptions(1_000_000, 500, 2, 64, 50_000, 1_000_000, 1_000_000, 1, false, Path.of("docs"), "auto",
+                5_000, 10, 1_000_000, PARTS);
     }
 
     static HarnessOptions parse(String... args) {
@@ -55,6 +70,10 @@ record HarnessOptions(int jobs, int batch, int threads, int payloadBytes, int na
         boolean sweep = d.sweep;
         Path outDir = d.outDir;
         String redisBenchmark = d.redisBenchmark;
+        int latencyRate = d.latencyRate;
+        int latencySeconds = d.latencySeconds;
+        int heapBacklog = d.heapBacklog;
+        Set<String> only = d.only;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (name.equals("--sweep")) {
@@ -76,11 +95,31 @@ record HarnessOptions(int jobs, int batch, int threads, int payloadBytes, int na
                 case "--runs" -> runs = range(name, value, 1, 25);
                 case "--out" -> outDir = Path.of(value);
                 case "--redis-benchmark" -> redisBenchmark = value;
+                case "--latency-rate" -> latencyRate = range(name, value, 1, 1_000_000);
+                case "--latency-seconds" -> latencySeconds = range(name, value, 1, 3600);
+                case "--heap-backlog" -> heapBacklog = range(name, value, 10, 100_000_000);
+                case "--only" -> only = parts(value);
                 default -> throw new IllegalArgumentException("option " + name + " is unknown");
             }
         }
         return new HarnessOptions(jobs, batch, threads, payloadBytes, naiveJobs, benchmarkRequests, reapJobs, runs, sweep,
-                outDir, redisBenchmark);
+                outDir, redisBenchmark, latencyRate, latencySeconds, heapBacklog, only);
+    }
+
+    boolean runs(String part) {
+        return only.contains(part);
+    }
+
+    private static Set<String> parts(String value) {
+        Set<String> parts = new LinkedHashSet<>();
+        for (String part : value.toLowerCase(Locale.ROOT).split(",")) {
+            String p = part.trim();
+            if (!PARTS.contains(p)) {
+                throw new IllegalArgumentException("option --only takes parts of " + PARTS + ", was '" + part + "'");
+            }
+            parts.add(p);
+        }
+        return Set.copyOf(parts);
     }
 
     /** Where redis-benchmark is, or empty for {@code none} and for {@code auto} when it is not on the PATH. */

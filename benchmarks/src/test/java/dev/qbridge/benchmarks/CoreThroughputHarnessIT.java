@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CoreThroughputHarnessIT {
 
     private static final String[] TINY = {"--jobs", "2000", "--naive-jobs", "300", "--benchmark-requests", "2000",
-            "--reap-jobs", "2000", "--batch", "100"};
+            "--reap-jobs", "2000", "--batch", "100", "--latency-rate", "500", "--latency-seconds", "1",
+            "--heap-backlog", "2000"};
 
     private static final List<String> QUEUE_ROWS = List.of("push:", "take+ack: batch 100, 2 threads", "naive:", "reaper:",
             "promoter:");
@@ -43,18 +44,31 @@ class CoreThroughputHarnessIT {
                 assertThat(cell(report, row, 3)).isEqualTo(ResultTable.NOT_AVAILABLE);
             }
         }
+        // latency at a fixed rate: jobs, achieved rate, p50, p99, p99.9, max (never an assertion on their size)
+        for (int column = 1; column <= 6; column++) {
+            assertThat(number(report, "latency: 500 jobs/s for 1 s", column)).as("latency column %d in%n%s", column, report)
+                    .isPositive();
+        }
+        assertThat(number(report, "latency:", 1)).isEqualTo(500);
+        // heap with a backlog: the small backlog (2,000 / 10) and the large one, consumed jobs, used heap before/while
+        for (String row : List.of("heap: backlog 200", "heap: backlog 2,000")) {
+            for (int column : new int[] {1, 2, 4, 5}) {
+                assertThat(number(report, row, column)).as("'%s' column %d in%n%s", row, column, report).isPositive();
+            }
+        }
     }
 
     @Test
     @Timeout(60)
     void withoutRedisBenchmarkTheCeilingRowsSayNotAvailable() {
-        String report = run(concat(TINY, "--redis-benchmark", "none"));
+        String report = run(concat(TINY, "--redis-benchmark", "none", "--only", "table"));
 
         for (String row : CEILING_ROWS) {
             assertThat(cell(report, row, 3)).as("row '%s' in%n%s", row, report).isEqualTo(ResultTable.NOT_AVAILABLE);
         }
         assertThat(cell(report, "take+ack:", 4)).as("ratio to an unknown ceiling").isEqualTo(ResultTable.NOT_AVAILABLE);
         assertThat(rate(report, "take+ack:")).isPositive();
+        assertThat(report).doesNotContain("| latency:").doesNotContain("| heap:");
     }
 
     @Test
@@ -87,11 +101,18 @@ class CoreThroughputHarnessIT {
         return Double.parseDouble(cell.replace(",", ""));
     }
 
+    private static double number(String report, String name, int column) {
+        String cell = cell(report, name, column);
+        assertThat(cell).as("cell %d of '%s'", column, name).isNotEqualTo(ResultTable.NOT_AVAILABLE);
+        return Double.parseDouble(cell.replace(",", ""));
+    }
+
     /** Cell {@code column} (0 = name) of the first table row whose name starts with {@code name}. */
     private static String cell(String report, String name, int column) {
         for (String line : report.split("\n")) {
             if (line.startsWith("| ")) {
-                String[] cells = line.substring(2).split(" \\| ");
+                String row = line.endsWith(" |") ? line.substring(2, line.length() - 2) : line.substring(2);
+                String[] cells = row.split(" \\| ");
                 if (cells[0].toLowerCase(Locale.ROOT).startsWith(name.toLowerCase(Locale.ROOT))) {
                     return cells[column].trim();
                 }
