@@ -87,14 +87,14 @@ final class LatencyAndHeap {
         }, "latency-producer");
         long start = System.nanoTime();
         producer.start();
-        join(producer);
+        Threads.joinAll(List.of(producer));
         long produced = System.nanoTime() - start;
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (handled.get() < total && failure.get() == null && System.nanoTime() < deadline) {
             LockSupport.parkNanos(1_000_000);
         }
         worker.stop(Duration.ofSeconds(30)); // happens-before: the worker thread has ended, latencies[] is visible
-        rethrow(failure.get());
+        Threads.rethrow(failure.get(), "the latency producer");
         QueueCounts left = queue.counts();
         if (handled.get() != total || recorded[0] != measured || left.total() != 0) {
             throw new IllegalStateException("latency run pushed " + total + " jobs, handled " + handled.get()
@@ -270,26 +270,5 @@ final class LatencyAndHeap {
 
     private static String decimal(double v) {
         return String.format(Locale.ROOT, "%.1f", v);
-    }
-
-    private static void join(Thread t) {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for " + t.getName(), e);
-        }
-    }
-
-    private static void rethrow(Throwable failure) {
-        if (failure instanceof RuntimeException e) {
-            throw e;
-        }
-        if (failure instanceof Error e) {
-            throw e;
-        }
-        if (failure != null) {
-            throw new IllegalStateException("the latency producer failed", failure);
-        }
     }
 }

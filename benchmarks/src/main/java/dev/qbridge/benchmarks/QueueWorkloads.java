@@ -92,9 +92,9 @@ final class QueueWorkloads {
         cpu.start();
         long start = System.nanoTime();
         go.countDown();
-        joinAll(consumers);
+        Threads.joinAll(consumers);
         Measurement m = cpu.stop(jobs, System.nanoTime() - start);
-        rethrow(failure.get());
+        Threads.rethrow(failure.get(), "a consumer thread");
         QueueCounts left = queue.counts();
         if (acked.sum() != jobs || left.total() != 0) {
             throw new IllegalStateException("take+ack of " + jobs + " jobs acked " + acked.sum() + " and left " + left);
@@ -182,29 +182,6 @@ final class QueueWorkloads {
             throw new IllegalStateException("promoter moved " + promoted + " of " + jobs + " due jobs, target holds " + target);
         }
         return m;
-    }
-
-    private static void joinAll(List<Thread> threads) {
-        for (Thread t : threads) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + t.getName(), e);
-            }
-        }
-    }
-
-    private static void rethrow(Throwable failure) {
-        if (failure instanceof RuntimeException e) {
-            throw e;
-        }
-        if (failure instanceof Error e) {
-            throw e;
-        }
-        if (failure != null) {
-            throw new IllegalStateException("a consumer thread failed", failure);
-        }
     }
 
     private static void sleep(Duration d) {
