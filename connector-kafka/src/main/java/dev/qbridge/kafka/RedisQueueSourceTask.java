@@ -16,11 +16,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -49,6 +48,10 @@ public class RedisQueueSourceTask extends SourceTask {
 
     /** A job Kafka is done with: acked when {@code reason} is null, dead-lettered otherwise. */
     private record Finished(Delivery delivery, String reason) {
+    }
+
+    /** What happens to a group of finished jobs of one queue: one ack, or one dead-letter call per reason. */
+    private record Outcome(String queue, String reason) {
     }
 
     private SourceConfig config;
@@ -275,7 +278,7 @@ public class RedisQueueSourceTask extends SourceTask {
         // acks are written by poll(); nothing else to do when Connect commits its (informative) offsets
     }
 
-    /** Acks (and dead-letters) what Kafka is done with, in one round trip per queue. */
+    /** Acks (and dead-letters) what Kafka is done with, in one round trip per queue and outcome. */
     private synchronized void finishPending() {
         for (Finished f; (f = finished.poll()) != null; ) {
             unflushed.add(f);
@@ -283,32 +286,36 @@ public class RedisQueueSourceTask extends SourceTask {
         if (unflushed.isEmpty()) {
             return;
         }
-        Map<List<String>, List<Delivery>> groups = new LinkedHashMap<>(); // (queue, reason or "") -> deliveries
+        Map<Outcome, List<Delivery>> groups = new LinkedHashMap<>();
         for (Finished f : unflushed) {
-            List<String> group = List.of(f.delivery().queue(), f.reason() == null ? "" : f.reason());
-            groups.computeIfAbsent(group, g -> new ArrayList<>()).add(f.delivery());
+            groups.computeIfAbsent(new Outcome(f.delivery().queue(), f.reason()), o -> new ArrayList<>()).add(f.delivery());
         }
-        Set<List<String>> done = new HashSet<>();
+        unflushed.clear();
+        Iterator<Map.Entry<Outcome, List<Delivery>>> pending = groups.entrySet().iterator();
         try {
-            for (Map.Entry<List<String>, List<Delivery>> e : groups.entrySet()) {
-                Source source = sources.get(e.getKey().get(0));
-                String reason = e.getKey().get(1);
-                List<Delivery> deliveries = e.getValue();
-                if (reason.isEmpty()) {
-                    source.queue().ack(deliveries);
-                } else {
-                    source.queue().deadLetter(deliveries, reason);
-                    LOG.warn("{} job(s) of queue {} went to its dead-letter list {}: {}", deliveries.size(),
-                            source.queue().name(), source.queue().name() + ":dead", reason);
-                }
-                source.renewer().release(deliveries);
-                held.addAndGet(-deliveries.size());
-                done.add(e.getKey());
+            while (pending.hasNext()) {
+                Map.Entry<Outcome, List<Delivery>> group = pending.next();
+                write(group.getKey(), group.getValue());
+                pending.remove();
             }
         } finally {
             // what Redis did not take stays for the next poll, which takes nothing new until it is written
-            unflushed.removeIf(f -> done.contains(List.of(f.delivery().queue(), f.reason() == null ? "" : f.reason())));
+            groups.forEach((outcome, deliveries) ->
+                    deliveries.forEach(d -> unflushed.add(new Finished(d, outcome.reason()))));
         }
+    }
+
+    private void write(Outcome outcome, List<Delivery> deliveries) {
+        Source source = sources.get(outcome.queue());
+        if (outcome.reason() == null) {
+            source.queue().ack(deliveries);
+        } else {
+            source.queue().deadLetter(deliveries, outcome.reason());
+            LOG.warn("{} job(s) of queue {} went to its dead-letter list {}: {}", deliveries.size(),
+                    source.queue().name(), source.queue().name() + ":dead", outcome.reason());
+        }
+        source.renewer().release(deliveries);
+        held.addAndGet(-deliveries.size());
     }
 
     private void reapWhenDue() {

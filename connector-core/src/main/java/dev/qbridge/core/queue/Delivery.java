@@ -81,9 +81,13 @@ public record Delivery(String queue, long id, int attempt, Optional<String> scor
         return o instanceof Delivery d && Arrays.equals(d.lease, lease) && d.queue.equals(queue);
     }
 
+    /**
+     * Consistent with {@link #equals}: equal leases hold equal ids and attempts. Hashing those instead of the
+     * lease keeps a set of deliveries in flight from rehashing every payload on each add and remove.
+     */
     @Override
     public int hashCode() {
-        return 31 * queue.hashCode() + Arrays.hashCode(lease);
+        return (31 * queue.hashCode() + Long.hashCode(id)) * 31 + attempt;
     }
 
     @Override

@@ -72,6 +72,15 @@ public final class SourceConfig extends AbstractConfig {
             + "unchanged, for ByteArrayConverter), string (UTF-8 text, for StringConverter) or json (parsed schemaless "
             + "JSON, for JsonConverter with schemas.enable=false; jobs that are not JSON go to the dead-letter list).";
 
+    public static final String HEADERS_CONFIG = "headers";
+    public static final List<String> HEADERS_ALL = List.of("queue", "job.id", "attempt", "priority", "due.at", "taken.at");
+    private static final String HEADERS_DOC = "The headers each record carries, comma separated, from: queue "
+            + "(qbridge.queue), job.id (qbridge.job.id), attempt (qbridge.attempt), priority (qbridge.priority, priority "
+            + "queues), due.at (qbridge.due.at, delayed queues), taken.at (qbridge.taken.at, the same as the record's "
+            + "timestamp); empty for none. Every header is per-record work for Connect and the producer and bytes in "
+            + "the topic: with 100-byte jobs the six of them cost a source task about a third of its throughput "
+            + "(docs/PERFORMANCE.md). Keep job.id when consumers dedupe redeliveries.";
+
     public static final String BATCH_SIZE_CONFIG = "batch.size";
     public static final int BATCH_SIZE_DEFAULT = 1000;
     private static final String BATCH_SIZE_DOC = "Most jobs one poll takes from Redis (one round trip per queue).";
@@ -115,7 +124,9 @@ public final class SourceConfig extends AbstractConfig {
                 .define(KEY_FIELD_CONFIG, Type.STRING, "", Importance.MEDIUM, KEY_FIELD_DOC, RECORD_GROUP, ++order,
                         Width.SHORT, "Key field")
                 .define(VALUE_TYPE_CONFIG, Type.STRING, VALUE_TYPE_DEFAULT, ValidString.in("bytes", "string", "json"),
-                        Importance.MEDIUM, VALUE_TYPE_DOC, RECORD_GROUP, ++order, Width.SHORT, "Value type");
+                        Importance.MEDIUM, VALUE_TYPE_DOC, RECORD_GROUP, ++order, Width.SHORT, "Value type")
+                .define(HEADERS_CONFIG, Type.LIST, String.join(",", HEADERS_ALL), new HeaderNames(), Importance.LOW,
+                        HEADERS_DOC, RECORD_GROUP, ++order, Width.LONG, "Headers");
         order = 0;
         def.define(BATCH_SIZE_CONFIG, Type.INT, BATCH_SIZE_DEFAULT, Range.between(1, 1000), Importance.MEDIUM,
                         BATCH_SIZE_DOC, FLOW_GROUP, ++order, Width.SHORT, "Batch size")
@@ -136,6 +147,11 @@ public final class SourceConfig extends AbstractConfig {
 
     public SourceConfig(Map<String, String> props) {
         super(CONFIG_DEF, props);
+    }
+
+    /** The header names (as in {@link #HEADERS_ALL}) each record carries. */
+    public List<String> headers() {
+        return getList(HEADERS_CONFIG).stream().map(String::trim).filter(h -> !h.isEmpty()).toList();
     }
 
     public List<String> queues() {
@@ -235,6 +251,26 @@ public final class SourceConfig extends AbstractConfig {
         @Override
         public String toString() {
             return "non-empty list of distinct queue names";
+        }
+    }
+
+    /** Names from {@link #HEADERS_ALL}; empty allowed (ValidList refuses an empty list on some Kafka versions). */
+    static final class HeaderNames implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            List<?> list = value instanceof List<?> l ? l : List.of();
+            for (Object o : list) {
+                String header = String.valueOf(o).trim();
+                if (!header.isEmpty() && !HEADERS_ALL.contains(header)) {
+                    throw new org.apache.kafka.common.config.ConfigException(name, value, "unknown header '" + header
+                            + "'; choose from " + String.join(", ", HEADERS_ALL) + ", or leave it empty for none");
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "any of " + String.join(", ", HEADERS_ALL) + " (empty for none)";
         }
     }
 }

@@ -9,7 +9,9 @@ import dev.qbridge.kafka.config.SourceConfig;
 import dev.qbridge.kafka.config.SourceConfig.KeySource;
 import dev.qbridge.kafka.config.SourceConfig.ValueType;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -31,9 +33,9 @@ public final class JobRecord extends SourceRecord {
 
     private final Delivery delivery;
 
-    private JobRecord(Delivery delivery, String topic, Schema keySchema, Object key, Schema valueSchema, Object value,
-                      ConnectHeaders headers) {
-        super(offsetKey(delivery.queue()), offsetValue(delivery.id()), topic, null, keySchema, key, valueSchema, value,
+    private JobRecord(Delivery delivery, Map<String, String> sourcePartition, String topic, Schema keySchema, Object key,
+                      Schema valueSchema, Object value, ConnectHeaders headers) {
+        super(sourcePartition, offsetValue(delivery.id()), topic, null, keySchema, key, valueSchema, value,
                 delivery.takenAtMillis(), headers);
         this.delivery = delivery;
     }
@@ -52,18 +54,36 @@ public final class JobRecord extends SourceRecord {
         return Map.of("job", id);
     }
 
+    /** What every record of one queue shares, worked out once instead of per job. */
+    private record QueueTarget(String topic, Map<String, String> sourcePartition) {
+    }
+
     /** Builds records from deliveries as a task's config says. */
     public static final class Factory {
         private final SourceConfig config;
+        private final Map<String, QueueTarget> targets = new ConcurrentHashMap<>();
         private final KeySource keySource;
         private final String keyField;
         private final ValueType valueType;
+        private final boolean queueHeader;
+        private final boolean idHeader;
+        private final boolean attemptHeader;
+        private final boolean priorityHeader;
+        private final boolean dueHeader;
+        private final boolean takenHeader;
 
         public Factory(SourceConfig config) {
             this.config = config;
             this.keySource = config.keySource();
             this.keyField = config.keyField();
             this.valueType = config.valueType();
+            List<String> headers = config.headers();
+            this.queueHeader = headers.contains("queue");
+            this.idHeader = headers.contains("job.id");
+            this.attemptHeader = headers.contains("attempt");
+            this.priorityHeader = headers.contains("priority");
+            this.dueHeader = headers.contains("due.at");
+            this.takenHeader = headers.contains("taken.at");
         }
 
         /** The record of one delivery; throws {@link IOException} when value.type=json and the payload is not JSON. */
@@ -94,7 +114,9 @@ public final class JobRecord extends SourceRecord {
                 keySchema = Schema.OPTIONAL_STRING_SCHEMA;
                 key = keyFromField(value instanceof Map<?, ?> map ? map.get(keyField) : field(d.payload()));
             }
-            return new JobRecord(d, config.topicFor(d.queue()), keySchema, key, valueSchema, value, headers(d, queue));
+            QueueTarget target = targets.computeIfAbsent(d.queue(), q -> new QueueTarget(config.topicFor(q), offsetKey(q)));
+            return new JobRecord(d, target.sourcePartition(), target.topic(), keySchema, key, valueSchema, value,
+                    headers(d, queue));
         }
 
         private Object field(byte[] payload) {
@@ -124,19 +146,30 @@ public final class JobRecord extends SourceRecord {
             return v.toString();
         }
 
-        private static ConnectHeaders headers(Delivery d, QueueConfig queue) {
+        private ConnectHeaders headers(Delivery d, QueueConfig queue) {
             ConnectHeaders headers = new ConnectHeaders();
-            headers.addString(QUEUE_HEADER, d.queue());
-            headers.addLong(ID_HEADER, d.id());
-            headers.addInt(ATTEMPT_HEADER, d.attempt());
-            d.scoreValue().ifPresent(score -> {
-                if (queue.kind() == QueueKind.PRIORITY) {
+            if (queueHeader) {
+                headers.addString(QUEUE_HEADER, d.queue());
+            }
+            if (idHeader) {
+                headers.addLong(ID_HEADER, d.id());
+            }
+            if (attemptHeader) {
+                headers.addInt(ATTEMPT_HEADER, d.attempt());
+            }
+            boolean priority = priorityHeader && queue.kind() == QueueKind.PRIORITY;
+            boolean due = dueHeader && queue.kind() == QueueKind.DELAYED;
+            if ((priority || due) && d.score().isPresent()) {
+                double score = Double.parseDouble(d.score().get());
+                if (priority) {
                     headers.addLong(PRIORITY_HEADER, (long) Math.floor(score));
-                } else if (queue.kind() == QueueKind.DELAYED) {
+                } else {
                     headers.addLong(DUE_HEADER, Math.round(score * queue.dueTimeUnit().millisPerUnit()));
                 }
-            });
-            headers.addLong(TAKEN_HEADER, d.takenAtMillis());
+            }
+            if (takenHeader) {
+                headers.addLong(TAKEN_HEADER, d.takenAtMillis());
+            }
             return headers;
         }
     }

@@ -70,6 +70,7 @@ class ThroughputIT {
             props.put("producer.override.linger.ms", "5");
             props.put("producer.override.batch.size", "524288");
             props.put("producer.override.compression.type", "lz4");
+            props.put("headers", System.getProperty("qbridge.perf.headers", String.join(",", dev.qbridge.kafka.config.SourceConfig.HEADERS_ALL)));
             ConnectCluster.get().configureConnector("perf-source", props);
             await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(20)).until(() -> queue.counts().ready() < jobs);
             long start = System.nanoTime();
