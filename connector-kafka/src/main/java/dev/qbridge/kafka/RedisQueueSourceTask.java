@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,6 +42,7 @@ public class RedisQueueSourceTask extends SourceTask {
     private static final Logger LOG = LoggerFactory.getLogger(RedisQueueSourceTask.class);
     private static final String DROPPED_REASON = "Kafka Connect dropped the record under errors.tolerance=all: a "
             + "converter, a transform or the producer failed on it (see the worker's log); replay it once fixed";
+    private static final String MAX_REQUEST_SIZE_OVERRIDE = "producer.override.max.request.size";
 
     /** One queue the task reads, with what keeps its jobs safe. */
     private record Source(RedisQueue queue, LeaseRenewer renewer, Reaper reaper) {
@@ -61,6 +63,7 @@ public class RedisQueueSourceTask extends SourceTask {
     private JobRecord.Factory records;
     private DropClassifier drops;
     private int maxInFlight;
+    private int maxJobBytes;
 
     /** Jobs taken and not yet acked or dead-lettered in Redis; only {@link #poll} adds to it. */
     private final AtomicInteger held = new AtomicInteger();
@@ -87,6 +90,8 @@ public class RedisQueueSourceTask extends SourceTask {
     public void start(Map<String, String> props) {
         config = new SourceConfig(props);
         maxInFlight = config.maxInFlight();
+        maxJobBytes = config.maxJobBytes();
+        warnIfProducerRefusesSmallerJobs(props);
         String assigned = props.getOrDefault(RedisQueueSourceConnector.TASK_QUEUES_CONFIG,
                 String.join(",", config.queues()));
         try {
@@ -108,6 +113,23 @@ public class RedisQueueSourceTask extends SourceTask {
         drops = new DropClassifier(props);
         LOG.info("Source task reads {} queue(s) {} from {} (max.in.flight {}, batch.size {})", config.queueKind(),
                 sources.keySet(), redis.endpoint(), maxInFlight, config.batchSize());
+    }
+
+    /** Only a connector's producer override is visible to the task; the worker's own producer settings are not. */
+    private void warnIfProducerRefusesSmallerJobs(Map<String, String> props) {
+        String override = props.get(MAX_REQUEST_SIZE_OVERRIDE);
+        long maxRequestSize;
+        try {
+            maxRequestSize = override == null ? Long.MAX_VALUE : Long.parseLong(override.trim());
+        } catch (NumberFormatException e) {
+            return; // the worker refuses it when it builds the producer, with its own message
+        }
+        if (maxRequestSize < maxJobBytes) {
+            LOG.warn("{}={} is smaller than {}={}: jobs between the two sizes will fail in the producer instead of "
+                    + "going to the dead-letter list with their size; lower {} or raise {}", MAX_REQUEST_SIZE_OVERRIDE,
+                    maxRequestSize, SourceConfig.MAX_JOB_BYTES_CONFIG, maxJobBytes, SourceConfig.MAX_JOB_BYTES_CONFIG,
+                    MAX_REQUEST_SIZE_OVERRIDE);
+        }
     }
 
     @Override
@@ -233,12 +255,24 @@ public class RedisQueueSourceTask extends SourceTask {
         held.addAndGet(taken.size());
         source.renewer().track(taken);
         for (Delivery d : taken) {
+            // the producer would refuse it, and Connect hands commitRecord no exception to say why: catch it here
+            if (d.payload().length > maxJobBytes) {
+                finished.add(new Finished(d, tooLargeReason(d)));
+                continue;
+            }
             try {
                 out.add(records.create(d, source.queue().config()));
             } catch (IOException | RuntimeException e) {
                 finished.add(new Finished(d, "cannot build a Kafka record from the job: " + e.getMessage()));
             }
         }
+    }
+
+    private String tooLargeReason(Delivery d) {
+        return String.format(Locale.ROOT, "job of %,d bytes is over %s=%,d (Kafka refuses records over the producer's "
+                + "max.request.size and the topic's max.message.bytes); raise them and %s, then requeue it from %s:dead",
+                d.payload().length, SourceConfig.MAX_JOB_BYTES_CONFIG, maxJobBytes, SourceConfig.MAX_JOB_BYTES_CONFIG,
+                d.queue());
     }
 
     private void awaitRoom() throws InterruptedException {

@@ -71,4 +71,14 @@ class ConnectorsTest {
         assertThat(errors(new RedisQueueSinkConnector(), source("topics", "t", "due.field", "at")).get("due.field"))
                 .anySatisfy(m -> assertThat(m).contains("queue.kind=delayed"));
     }
+
+    @Test
+    void unknownHeaderNameIsRefusedWithTheNamesAllowed() {
+        Map<String, List<String>> errors = errors(new RedisQueueSourceConnector(),
+                source("queues", "a", "headers", "queue,bogus"));
+        assertThat(errors).containsOnlyKeys("headers");
+        assertThat(errors.get("headers")).anySatisfy(m -> assertThat(m).contains("unknown header 'bogus'")
+                .contains("queue, job.id, attempt, priority, due.at, taken.at"));
+        assertThat(errors(new RedisQueueSourceConnector(), source("queues", "a", "headers", ""))).isEmpty();
+    }
 }

@@ -77,9 +77,16 @@ public final class SourceConfig extends AbstractConfig {
     private static final String HEADERS_DOC = "The headers each record carries, comma separated, from: queue "
             + "(qbridge.queue), job.id (qbridge.job.id), attempt (qbridge.attempt), priority (qbridge.priority, priority "
             + "queues), due.at (qbridge.due.at, delayed queues), taken.at (qbridge.taken.at, the same as the record's "
-            + "timestamp); empty for none. Every header is per-record work for Connect and the producer and bytes in "
-            + "the topic: with 100-byte jobs the six of them cost a source task about a third of its throughput "
-            + "(docs/PERFORMANCE.md). Keep job.id when consumers dedupe redeliveries.";
+            + "timestamp); empty for none. Each header adds about 20 bytes to every record in the topic. Keep job.id "
+            + "when consumers dedupe redeliveries.";
+
+    public static final String MAX_JOB_BYTES_CONFIG = "max.job.bytes";
+    public static final int MAX_JOB_BYTES_DEFAULT = 1_000_000;
+    private static final String MAX_JOB_BYTES_DOC = "The largest payload sent to Kafka, in bytes. A larger job is not "
+            + "sent: it goes to the queue's dead-letter list <queue>:dead with a reason naming its size and this limit, "
+            + "whatever errors.tolerance says. Kafka refuses records over the producer's max.request.size (1048576 by "
+            + "default; producer.override.max.request.size) and over the topic's max.message.bytes, so raise those "
+            + "together with this; the default leaves room for the key and headers under 1 MiB.";
 
     public static final String BATCH_SIZE_CONFIG = "batch.size";
     public static final int BATCH_SIZE_DEFAULT = 1000;
@@ -126,7 +133,9 @@ public final class SourceConfig extends AbstractConfig {
                 .define(VALUE_TYPE_CONFIG, Type.STRING, VALUE_TYPE_DEFAULT, ValidString.in("bytes", "string", "json"),
                         Importance.MEDIUM, VALUE_TYPE_DOC, RECORD_GROUP, ++order, Width.SHORT, "Value type")
                 .define(HEADERS_CONFIG, Type.LIST, String.join(",", HEADERS_ALL), new HeaderNames(), Importance.LOW,
-                        HEADERS_DOC, RECORD_GROUP, ++order, Width.LONG, "Headers");
+                        HEADERS_DOC, RECORD_GROUP, ++order, Width.LONG, "Headers")
+                .define(MAX_JOB_BYTES_CONFIG, Type.INT, MAX_JOB_BYTES_DEFAULT, Range.atLeast(1), Importance.MEDIUM,
+                        MAX_JOB_BYTES_DOC, RECORD_GROUP, ++order, Width.SHORT, "Max job bytes");
         order = 0;
         def.define(BATCH_SIZE_CONFIG, Type.INT, BATCH_SIZE_DEFAULT, Range.between(1, 1000), Importance.MEDIUM,
                         BATCH_SIZE_DOC, FLOW_GROUP, ++order, Width.SHORT, "Batch size")
@@ -180,6 +189,10 @@ public final class SourceConfig extends AbstractConfig {
 
     public ValueType valueType() {
         return ValueType.valueOf(getString(VALUE_TYPE_CONFIG).toUpperCase(Locale.ROOT));
+    }
+
+    public int maxJobBytes() {
+        return getInt(MAX_JOB_BYTES_CONFIG);
     }
 
     public int batchSize() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.qbridge.core.queue.DeadLetter;
 import dev.qbridge.core.queue.NewJob;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueCounts;
@@ -23,8 +24,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -186,7 +185,7 @@ class RedisQueueSourceIT {
     }
 
     @Test
-    void recordFilteredByATransformIsAckedAndOneDroppedByAnErrorGoesToTheDeadLetterList() {
+    void recordFilteredByATransformIsAckedAndDroppedOrOversizedOnesGoToTheDeadLetterList() {
         connect.kafka().createTopic("events", 1);
         List<byte[]> jobs = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
@@ -197,6 +196,10 @@ class RedisQueueSourceIT {
             };
             jobs.add(payload.getBytes(StandardCharsets.UTF_8));
         }
+        // over max.job.bytes and the producer's max.request.size: without the limit the producer would refuse it
+        // and Connect would hand it back without saying why
+        byte[] oversized = ("{\"body\":\"" + "y".repeat(1_100_000 - 11) + "\"}").getBytes(StandardCharsets.UTF_8);
+        jobs.add(150, oversized);
         queue("events", QueueKind.RELIABLE).push(jobs);
 
         startSource("src-transforms", 1, "queues", "events", "value.type", "json",
@@ -212,15 +215,18 @@ class RedisQueueSourceIT {
 
         await().atMost(TIMEOUT).untilAsserted(() -> {
             QueueCounts counts = queue("events", QueueKind.RELIABLE).counts();
-            assertThat(counts.dead()).isEqualTo(100);
+            assertThat(counts.dead()).isEqualTo(101);
             assertThat(counts.pending()).isZero();
         });
         List<ConsumerRecord<byte[], byte[]>> records = readAtLeast("events", 100, TIMEOUT);
         assertThat(records).extracting(r -> text(r.value())).hasSize(100)
                 .allSatisfy(v -> assertThat(v).startsWith("\"ok-"));
-        Set<String> dead = queue("events", QueueKind.RELIABLE).deadLetters(200).stream()
-                .map(d -> d.payloadAsString()).collect(Collectors.toSet());
-        assertThat(dead).hasSize(100).allSatisfy(p -> assertThat(p).doesNotStartWith("{").isNotEqualTo("null"));
-        assertThat(queue("events", QueueKind.RELIABLE).deadLetters(1).get(0).reason()).contains("errors.tolerance=all");
+        List<DeadLetter> dead = queue("events", QueueKind.RELIABLE).deadLetters(200);
+        assertThat(dead).filteredOn(d -> d.payload().length == oversized.length).singleElement()
+                .satisfies(d -> assertThat(d.reason()).startsWith("job of 1,100,000 bytes is over max.job.bytes=1,000,000"));
+        List<DeadLetter> dropped = dead.stream().filter(d -> d.payload().length < oversized.length).toList();
+        assertThat(dropped).extracting(DeadLetter::payloadAsString).hasSize(100).doesNotHaveDuplicates()
+                .allSatisfy(p -> assertThat(p).doesNotStartWith("{").isNotEqualTo("null"));
+        assertThat(dropped).allSatisfy(d -> assertThat(d.reason()).contains("errors.tolerance=all"));
     }
 }

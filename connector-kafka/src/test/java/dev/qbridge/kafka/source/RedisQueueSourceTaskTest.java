@@ -3,6 +3,8 @@ package dev.qbridge.kafka.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.qbridge.core.queue.DeadLetter;
+import dev.qbridge.core.queue.NewJob;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueCounts;
 import dev.qbridge.core.queue.QueueKind;
@@ -14,6 +16,7 @@ import dev.qbridge.testkit.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,6 +96,14 @@ class RedisQueueSourceTaskTest {
         return new RecordMetadata(new TopicPartition(r.topic(), 0), 0, 0, 0, 0, 0);
     }
 
+    private static Map<String, Object> headers(SourceRecord r) {
+        Map<String, Object> headers = new HashMap<>();
+        for (Header h : r.headers()) {
+            headers.put(h.key(), h.value());
+        }
+        return headers;
+    }
+
     @Test
     void maxInFlightBoundsTheJobsATaskHolds() throws InterruptedException {
         pushJobs(1000);
@@ -147,7 +158,7 @@ class RedisQueueSourceTaskTest {
 
     @Test
     void recordCarriesPayloadKeyAndHeaders() throws InterruptedException {
-        queue(QueueKind.PRIORITY).pushJobs(List.of(dev.qbridge.core.queue.NewJob.of("{\"order\":\"A-17\",\"n\":1}")
+        queue(QueueKind.PRIORITY).pushJobs(List.of(NewJob.of("{\"order\":\"A-17\",\"n\":1}")
                 .withPriority(3)));
         RedisQueueSourceTask task = start("queue.kind", "priority", "key.source", "field", "key.field", "order",
                 "value.type", "string", "topic", "q.${queue}");
@@ -155,12 +166,55 @@ class RedisQueueSourceTaskTest {
         assertThat(r.topic()).isEqualTo("q.jobs");
         assertThat(r.key()).isEqualTo("A-17");
         assertThat(r.value()).isEqualTo("{\"order\":\"A-17\",\"n\":1}");
-        Map<String, Object> headers = new HashMap<>();
-        for (Header h : r.headers()) {
-            headers.put(h.key(), h.value());
-        }
-        assertThat(headers).containsEntry(JobRecord.QUEUE_HEADER, "jobs").containsEntry(JobRecord.ATTEMPT_HEADER, 1)
+        assertThat(headers(r)).containsEntry(JobRecord.QUEUE_HEADER, "jobs").containsEntry(JobRecord.ATTEMPT_HEADER, 1)
                 .containsEntry(JobRecord.PRIORITY_HEADER, 3L).containsKeys(JobRecord.ID_HEADER, JobRecord.TAKEN_HEADER);
+    }
+
+    @Test
+    void recordsCarryEveryQbridgeHeaderByDefault() throws InterruptedException {
+        queue(QueueKind.PRIORITY).pushJobs(List.of(NewJob.of("p").withPriority(4)));
+        SourceRecord prioritized = pollUntil(start("queue.kind", "priority"), 1).get(0);
+        assertThat(headers(prioritized)).containsOnlyKeys(JobRecord.QUEUE_HEADER, JobRecord.ID_HEADER,
+                JobRecord.ATTEMPT_HEADER, JobRecord.PRIORITY_HEADER, JobRecord.TAKEN_HEADER);
+
+        new RedisQueue(connection, QueueConfig.builder("later").kind(QueueKind.DELAYED).build())
+                .pushJobs(List.of(NewJob.of("d")));
+        SourceRecord delayed = pollUntil(start("queues", "later", "queue.kind", "delayed"), 1).get(0);
+        assertThat(headers(delayed)).containsOnlyKeys(JobRecord.QUEUE_HEADER, JobRecord.ID_HEADER,
+                JobRecord.ATTEMPT_HEADER, JobRecord.DUE_HEADER, JobRecord.TAKEN_HEADER);
+    }
+
+    @Test
+    void headersOptionKeepsOnlyTheNamedHeaders() throws InterruptedException {
+        pushJobs(1);
+        SourceRecord r = pollUntil(start("headers", "job.id"), 1).get(0);
+        assertThat(headers(r)).containsOnly(Map.entry(JobRecord.ID_HEADER, ((JobRecord) r).delivery().id()));
+    }
+
+    @Test
+    void emptyHeadersOptionGivesRecordsWithoutHeaders() throws InterruptedException {
+        pushJobs(1);
+        SourceRecord r = pollUntil(start("headers", ""), 1).get(0);
+        assertThat(r.headers()).isEmpty();
+    }
+
+    @Test
+    void jobOverMaxJobBytesIsNotSentAndGoesToTheDeadLetterListWithItsSize() throws InterruptedException {
+        byte[] big = new byte[1_500_000];
+        Arrays.fill(big, (byte) 'y');
+        queue(QueueKind.RELIABLE).push(List.of(big, "small".getBytes(StandardCharsets.UTF_8)));
+        // errors.tolerance left at none: the limit holds whatever Connect would do with a failed record
+        RedisQueueSourceTask task = start();
+        List<SourceRecord> records = pollUntil(task, 1);
+        assertThat(records).extracting(r -> new String((byte[]) r.value(), StandardCharsets.UTF_8)).containsExactly("small");
+        task.poll(); // dead letters go to Redis on the next poll, like acks
+        assertThat(counts().dead()).isEqualTo(1);
+        assertThat(counts().inFlight()).as("the small job waits for Kafka").isEqualTo(1);
+        DeadLetter dead = queue(QueueKind.RELIABLE).deadLetters(1).get(0);
+        assertThat(dead.payload()).isEqualTo(big);
+        assertThat(dead.reason()).isEqualTo("job of 1,500,000 bytes is over max.job.bytes=1,000,000 (Kafka refuses "
+                + "records over the producer's max.request.size and the topic's max.message.bytes); raise them and "
+                + "max.job.bytes, then requeue it from jobs:dead");
     }
 
     @Test
