@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
@@ -25,15 +26,15 @@ import java.util.OptionalDouble;
  * picks among table, latency and heap). {@code --sweep} instead measures
  * take+ack at batch sizes 1..1000 and writes docs/throughput-vs-batch.svg and .csv.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar dev.qbridge.benchmarks.CoreThroughputHarness --jobs 1000000</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.qbridge.benchmarks.EndToEndHarness --jobs 1000000</pre>
  */
-public final class CoreThroughputHarness {
+public final class EndToEndHarness {
 
     static final int[] SWEEP_BATCHES = {1, 10, 100, 500, 1000};
     static final String SWEEP_FILE = "throughput-vs-batch";
     private static final Duration LEASE = Duration.ofMinutes(5); // never expires during a take+ack run
 
-    private CoreThroughputHarness() {
+    private EndToEndHarness() {
     }
 
     public static void main(String[] args) {
@@ -70,7 +71,7 @@ public final class CoreThroughputHarness {
                 if (o.sweep()) {
                     sweep(o, server, tool, work, out);
                 } else {
-                    table(o, server, tool, work, out);
+                    table(o, server, tool, work, redis, out);
                 }
                 out.println();
                 out.println("load average after: " + loadAverage());
@@ -79,50 +80,88 @@ public final class CoreThroughputHarness {
         out.flush();
     }
 
+    /**
+     * One throughput table (the ceiling, the core's rows, then each bridge as users run it, every rate against the
+     * ceiling), then latency and heap. Those two run right after the core rows, before the bridges' broker, worker
+     * and routes have loaded this JVM; their tables are printed last.
+     */
     private static void table(HarnessOptions o, RedisServer server, Optional<RedisBenchmarkCeiling> tool,
-                              QueueWorkloads work, PrintStream out) {
-        if (o.runs("table")) {
-            throughput(o, server, tool, work, out);
+                              QueueWorkloads work, JedisConnection redis, PrintStream out) {
+        ResultTable table = new ResultTable();
+        Runs runs = new Runs(o.runs(), out);
+        boolean throughput = o.includes("core") || o.includes("connect") || o.includes("camel") || o.includes("migrate");
+        if (throughput) {
+            table.ceiling("redis-benchmark LPUSH -P " + RedisBenchmarkCeiling.PIPELINE + " (ceiling)", o.benchmarkRequests(),
+                    ceiling(tool, server, "lpush", o.benchmarkRequests()));
+            table.rate("redis-benchmark LPOP -P " + RedisBenchmarkCeiling.PIPELINE, o.benchmarkRequests(),
+                    ceiling(tool, server, "lpop", o.benchmarkRequests()));
+        }
+        if (o.includes("core")) {
+            int roundTrips = Math.max(1, Math.min(o.benchmarkRequests(), o.naiveJobs() * 2));
+            table.rate("redis-benchmark LPUSH -P 1 -c 1 (one round trip per command)", roundTrips,
+                    tool.isEmpty() ? OptionalDouble.empty() : tool.get().measure(server.port(), "lpush", roundTrips, 1, 1));
+            server.client().flushAll();
+            List<Measurement> pushes = new ArrayList<>();
+            List<Measurement> takes = new ArrayList<>();
+            for (int run = 0; run < o.runs(); run++) {
+                RedisQueue queue = work.freshQueue("bench:orders", LEASE);
+                pushes.add(work.push(queue, o.jobs()));
+                takes.add(work.takeAck(queue, o.jobs(), o.batch(), o.threads()));
+            }
+            table.add("push: RedisQueue.push, one LPUSH per 1,000, 1 thread", runs.median("push", pushes));
+            table.add("take+ack: batch " + o.batch() + ", " + o.threads() + " threads", runs.median("take+ack", takes));
+            table.add("naive: BRPOPLPUSH + LREM per job, 1 thread", work.naive("bench:naive", o.naiveJobs()));
+            table.add("reaper: requeue of expired leases, 1,000 per call", work.reap(o.reapJobs()));
+            table.add("promoter: delayed jobs due, 1,000 per call", work.promote(o.reapJobs()));
         }
         List<LatencyAndHeap.Latency> latencies = new ArrayList<>();
-        if (o.runs("latency")) {
+        if (o.includes("latency")) {
             latencies.add(LatencyAndHeap.latency(work, o.latencyRate(), o.latencySeconds(), o.payloadBytes()));
         }
         List<LatencyAndHeap.Heap> heaps = new ArrayList<>();
-        if (o.runs("heap")) {
+        if (o.includes("heap")) {
             int small = Math.min(LatencyAndHeap.HEAP_SMALL_BACKLOG, Math.max(1, o.heapBacklog() / 10));
             for (int backlog : new int[] {small, o.heapBacklog()}) {
                 heaps.add(LatencyAndHeap.heap(work, server.client(), backlog,
                         Math.min(LatencyAndHeap.HEAP_CONSUMED, backlog), o.payloadBytes()));
             }
         }
-        out.print(LatencyAndHeap.render(latencies, heaps, o.payloadBytes()));
+        bridges(o, server, redis, table, runs);
+        if (throughput) {
+            out.println();
+            out.print(table.render());
+            runs.printSpread();
+        }
+        if (!latencies.isEmpty() || !heaps.isEmpty()) {
+            out.println();
+            out.print(LatencyAndHeap.render(latencies, heaps, o.payloadBytes()));
+        }
     }
 
-    private static void throughput(HarnessOptions o, RedisServer server, Optional<RedisBenchmarkCeiling> tool,
-                                   QueueWorkloads work, PrintStream out) {
-        ResultTable table = new ResultTable();
-        table.ceiling("redis-benchmark LPUSH -P " + RedisBenchmarkCeiling.PIPELINE + " (ceiling)", o.benchmarkRequests(),
-                ceiling(tool, server, "lpush", o.benchmarkRequests()));
-        table.rate("redis-benchmark LPOP -P " + RedisBenchmarkCeiling.PIPELINE, o.benchmarkRequests(),
-                ceiling(tool, server, "lpop", o.benchmarkRequests()));
-
-        List<Measurement> pushes = new ArrayList<>();
-        List<Measurement> takes = new ArrayList<>();
-        for (int run = 0; run < o.runs(); run++) {
-            RedisQueue queue = work.freshQueue("bench:orders", LEASE);
-            pushes.add(work.push(queue, o.jobs()));
-            takes.add(work.takeAck(queue, o.jobs(), o.batch(), o.threads()));
+    /** The bridges' rows, each moving the same 64-byte jobs as the core's rows through what users deploy. */
+    private static void bridges(HarnessOptions o, RedisServer server, JedisConnection redis, ResultTable table, Runs runs) {
+        String uri = "redis://127.0.0.1:" + server.port();
+        if (o.includes("connect") || o.includes("camel")) {
+            try (ConnectWorkloads connect = ConnectWorkloads.start(redis, server.client(), uri, o.payloadBytes())) {
+                if (o.includes("connect")) {
+                    table.add("Kafka Connect source: Redis to Kafka, 1 task, batch 1,000",
+                            runs.measure("source", () -> connect.source(o.bridgeJobs(), Map.of())));
+                    table.add("Kafka Connect sink: Kafka to Redis exactly once, 1 task",
+                            runs.measure("sink", () -> connect.sink(o.bridgeJobs())));
+                }
+                if (o.includes("camel")) {
+                    CamelWorkloads camel = new CamelWorkloads(redis, server.client(), uri, o.payloadBytes(), o.batch());
+                    table.add("Camel redisq-to-file: a file per job, fsync'd, batch " + o.batch(),
+                            runs.measure("camel to file", () -> camel.toFile(o.fileJobs())));
+                    table.add("Camel redisq-to-kafka: acks=all, idempotent, batch " + o.batch(),
+                            runs.measure("camel to kafka", () -> camel.toKafka(o.bridgeJobs(), connect)));
+                }
+            }
         }
-        table.add("push: RedisQueue.push, one LPUSH per 1,000, 1 thread", Measurement.median(pushes));
-        table.add("take+ack: batch " + o.batch() + ", " + o.threads() + " threads", Measurement.median(takes));
-        table.add("naive: BRPOPLPUSH + LREM per job, 1 thread", work.naive("bench:naive", o.naiveJobs()));
-        table.add("reaper: requeue of expired leases, 1,000 per call", work.reap(o.reapJobs()));
-        table.add("promoter: delayed jobs due, 1,000 per call", work.promote(o.reapJobs()));
-        out.print(table.render());
-        if (o.runs() > 1) {
-            out.println();
-            out.println("push and take+ack: median of " + o.runs() + " runs; take+ack runs (jobs/s): " + rates(takes));
+        if (o.includes("migrate")) {
+            MigrateWorkload migrate = new MigrateWorkload(redis, server.client(), uri, o.payloadBytes(), o.batch());
+            table.add("qbridge migrate: Redis to another Redis, batch " + o.batch(),
+                    runs.measure("migrate", () -> migrate.redisToRedis(o.bridgeJobs())));
         }
     }
 

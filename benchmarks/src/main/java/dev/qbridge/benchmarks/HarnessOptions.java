@@ -24,16 +24,19 @@ import java.util.Set;
  * @param latencyRate       jobs/s the latency producer pushes
  * @param latencySeconds    seconds the latency run is recorded (after 1 s of warm-up)
  * @param heapBacklog       the large backlog of the heap workload (compared with min(10,000, backlog / 10))
- * @param only              the parts of the (non-sweep) report to run: {@code table}, {@code latency}, {@code heap}
+ * @param bridgeJobs        jobs (or records) moved by the Kafka Connect source and sink, Camel to Kafka and migrate
+ * @param fileJobs          jobs Camel writes to files (one fsync'd file each, so far slower than the rest)
+ * @param only              the parts of the (non-sweep) report to run, of {@link #PARTS}
  */
 record HarnessOptions(int jobs, int batch, int threads, int payloadBytes, int naiveJobs, int benchmarkRequests,
                       int reapJobs, int runs, boolean sweep, Path outDir, String redisBenchmark, int latencyRate,
-                      int latencySeconds, int heapBacklog, Set<String> only) {
+                      int latencySeconds, int heapBacklog, int bridgeJobs, int fileJobs, Set<String> only) {
 
-    static final Set<String> PARTS = Set.of("table", "latency", "heap");
+    /** core: ceiling, push, take+ack, naive, reaper, promoter; connect, camel, migrate: the bridges' rows. */
+    static final Set<String> PARTS = Set.of("core", "connect", "camel", "migrate", "latency", "heap");
 
     static final String USAGE = """
-            usage: java -cp benchmarks.jar dev.qbridge.benchmarks.CoreThroughputHarness [options]
+            usage: java -cp benchmarks/target/benchmarks.jar dev.qbridge.benchmarks.EndToEndHarness [options]
               --jobs N                jobs moved through take+ack (default 1000000)
               --batch B               jobs per take and per ack, 1..1000 (default 500)
               --threads T             consumer threads (default 2)
@@ -41,7 +44,10 @@ record HarnessOptions(int jobs, int batch, int threads, int payloadBytes, int na
               --naive-jobs N          jobs for the guide's BRPOPLPUSH+LREM consumer (default 50000)
               --benchmark-requests N  redis-benchmark -n (default 1000000)
               --reap-jobs N           expired leases for the reaper and due jobs for the promoter (default 1000000)
-              --runs R                take+ack runs, the median is reported (default 1)
+              --bridge-jobs N         jobs moved by the Kafka Connect source and sink, Camel to Kafka
+                                      and qbridge migrate (default 1000000)
+              --file-jobs N           jobs Camel writes to files, one fsync'd file each (default 20000)
+              --runs R                runs of every throughput row, the median is reported (default 1)
               --sweep                 take+ack at batch 1,10,100,500,1000; writes throughput-vs-batch.svg/.csv
               --out DIR               where --sweep writes (default docs)
               --redis-benchmark X     auto (on the PATH), none, or the binary's path (default auto)
@@ -49,12 +55,13 @@ record HarnessOptions(int jobs, int batch, int threads, int payloadBytes, int na
               --latency-seconds S     seconds of latency recorded, after 1 s of warm-up (default 10)
               --heap-backlog N        preloaded backlog of the heap workload, compared with
                                       min(10000, N/10) (default 1000000)
-              --only P,Q              parts to run, of table,latency,heap (default all; --sweep ignores it)
+              --only P,Q              parts to run, of core,connect,camel,migrate,latency,heap
+                                      (default all; --sweep ignores it)
             """;
 
     static HarnessOptions defaults() {
         return new HarnessOptions(1_000_000, 500, 2, 64, 50_000, 1_000_000, 1_000_000, 1, false, Path.of("docs"), "auto",
-                5_000, 10, 1_000_000, PARTS);
+                5_000, 10, 1_000_000, 1_000_000, 20_000, PARTS);
     }
 
     static HarnessOptions parse(String... args) {
@@ -73,6 +80,8 @@ record HarnessOptions(int jobs, int batch, int threads, int payloadBytes, int na
         int latencyRate = d.latencyRate;
         int latencySeconds = d.latencySeconds;
         int heapBacklog = d.heapBacklog;
+        int bridgeJobs = d.bridgeJobs;
+        int fileJobs = d.fileJobs;
         Set<String> only = d.only;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
@@ -98,15 +107,17 @@ record HarnessOptions(int jobs, int batch, int threads, int payloadBytes, int na
                 case "--latency-rate" -> latencyRate = range(name, value, 1, 1_000_000);
                 case "--latency-seconds" -> latencySeconds = range(name, value, 1, 3600);
                 case "--heap-backlog" -> heapBacklog = range(name, value, 10, 100_000_000);
+                case "--bridge-jobs" -> bridgeJobs = range(name, value, 1, Integer.MAX_VALUE);
+                case "--file-jobs" -> fileJobs = range(name, value, 1, Integer.MAX_VALUE);
                 case "--only" -> only = parts(value);
                 default -> throw new IllegalArgumentException("option " + name + " is unknown");
             }
         }
         return new HarnessOptions(jobs, batch, threads, payloadBytes, naiveJobs, benchmarkRequests, reapJobs, runs, sweep,
-                outDir, redisBenchmark, latencyRate, latencySeconds, heapBacklog, only);
+                outDir, redisBenchmark, latencyRate, latencySeconds, heapBacklog, bridgeJobs, fileJobs, only);
     }
 
-    boolean runs(String part) {
+    boolean includes(String part) {
         return only.contains(part);
     }
 
@@ -115,7 +126,7 @@ record HarnessOptions(int jobs, int batch, int threads, int payloadBytes, int na
         for (String part : value.toLowerCase(Locale.ROOT).split(",")) {
             String p = part.trim();
             if (!PARTS.contains(p)) {
-                throw new IllegalArgumentException("option --only takes parts of " + PARTS + ", was '" + part + "'");
+                throw new IllegalArgumentException("option --only takes parts of core,connect,camel,migrate,latency,heap, was '" + part + "'");
             }
             parts.add(p);
         }

@@ -32,8 +32,16 @@ final class RedisBenchmarkCeiling {
 
     /** requests/s of one test ({@code lpush}, {@code lpop}), or empty when redis-benchmark did not report one. */
     OptionalDouble measure(int port, String test, int requests) {
+        return measure(port, test, requests, PIPELINE, 50);
+    }
+
+    /**
+     * The same with {@code pipeline} commands per round trip and {@code clients} connections; {@code -P 1 -c 1} is
+     * the rate of one command per round trip, the bound of any client that waits for each reply.
+     */
+    OptionalDouble measure(int port, String test, int requests, int pipeline, int clients) {
         List<String> command = List.of(binary.toString(), "-h", "127.0.0.1", "-p", String.valueOf(port), "-t", test,
-                "-n", String.valueOf(requests), "-P", String.valueOf(PIPELINE), "-q");
+                "-n", String.valueOf(requests), "-P", String.valueOf(pipeline), "-c", String.valueOf(clients), "-q");
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             process.getOutputStream().close();

@@ -14,24 +14,30 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Smoke test of the harness with tiny numbers: it must run end to end on a fresh redis-server and report every
- * row. Never an assertion on speed: this machine is shared with builds, and a rate proves nothing here.
+ * Smoke test of the harness with tiny numbers: it must run end to end on a fresh redis-server (and, for the
+ * bridges, an in-JVM Kafka and Connect worker) and report every row; each workload checks its own counts. Never an assertion on speed: this machine is shared with builds, and a rate proves nothing here.
  */
-class CoreThroughputHarnessIT {
+class EndToEndHarnessIT {
 
     private static final String[] TINY = {"--jobs", "2000", "--naive-jobs", "300", "--benchmark-requests", "2000",
             "--reap-jobs", "2000", "--batch", "100", "--latency-rate", "500", "--latency-seconds", "1",
-            "--heap-backlog", "2000"};
+            "--heap-backlog", "2000", "--bridge-jobs", "2000", "--file-jobs", "100"};
 
     private static final List<String> QUEUE_ROWS = List.of("push:", "take+ack: batch 100, 2 threads", "naive:", "reaper:",
             "promoter:");
-    private static final List<String> CEILING_ROWS = List.of("redis-benchmark LPUSH", "redis-benchmark LPOP");
+    private static final List<String> BRIDGE_ROWS = List.of("Kafka Connect source:", "Kafka Connect sink:",
+            "Camel redisq-to-file:", "Camel redisq-to-kafka:", "qbridge migrate:");
+    private static final List<String> CEILING_ROWS = List.of("redis-benchmark LPUSH -P 50", "redis-benchmark LPOP",
+            "redis-benchmark LPUSH -P 1 -c 1");
 
     @Test
-    @Timeout(60)
+    @Timeout(300)
     void printsEveryRowWithAPositiveRate() {
         String report = run(TINY);
 
+        for (String row : BRIDGE_ROWS) {
+            assertThat(rate(report, row)).as("jobs/s of row '%s' in%n%s", row, report).isPositive();
+        }
         for (String row : QUEUE_ROWS) {
             assertThat(rate(report, row)).as("jobs/s of row '%s' in%n%s", row, report).isPositive();
         }
@@ -61,14 +67,14 @@ class CoreThroughputHarnessIT {
     @Test
     @Timeout(60)
     void withoutRedisBenchmarkTheCeilingRowsSayNotAvailable() {
-        String report = run(concat(TINY, "--redis-benchmark", "none", "--only", "table"));
+        String report = run(concat(TINY, "--redis-benchmark", "none", "--only", "core"));
 
         for (String row : CEILING_ROWS) {
             assertThat(cell(report, row, 3)).as("row '%s' in%n%s", row, report).isEqualTo(ResultTable.NOT_AVAILABLE);
         }
         assertThat(cell(report, "take+ack:", 4)).as("ratio to an unknown ceiling").isEqualTo(ResultTable.NOT_AVAILABLE);
         assertThat(rate(report, "take+ack:")).isPositive();
-        assertThat(report).doesNotContain("| latency:").doesNotContain("| heap:");
+        assertThat(report).doesNotContain("| latency:").doesNotContain("| heap:").doesNotContain("| Kafka Connect");
     }
 
     @Test
@@ -76,20 +82,20 @@ class CoreThroughputHarnessIT {
     void sweepWritesAChartAndACsvWithEveryBatchSize(@TempDir Path out) throws Exception {
         String report = run("--sweep", "--jobs", "1000", "--benchmark-requests", "2000", "--out", out.toString());
 
-        for (int batch : CoreThroughputHarness.SWEEP_BATCHES) {
+        for (int batch : EndToEndHarness.SWEEP_BATCHES) {
             assertThat(rate(report, "take+ack: batch " + batch + ",")).as("batch %d in%n%s", batch, report).isPositive();
         }
-        List<String> csv = Files.readAllLines(out.resolve(CoreThroughputHarness.SWEEP_FILE + ".csv"));
-        assertThat(csv).hasSize(1 + CoreThroughputHarness.SWEEP_BATCHES.length);
+        List<String> csv = Files.readAllLines(out.resolve(EndToEndHarness.SWEEP_FILE + ".csv"));
+        assertThat(csv).hasSize(1 + EndToEndHarness.SWEEP_BATCHES.length);
         assertThat(csv.get(0)).isEqualTo("batch,threads,jobs,seconds,jobs_per_second");
-        String svg = Files.readString(out.resolve(CoreThroughputHarness.SWEEP_FILE + ".svg"));
+        String svg = Files.readString(out.resolve(EndToEndHarness.SWEEP_FILE + ".svg"));
         assertThat(svg).startsWith("<svg").contains("<polyline").endsWith("</svg>\n");
     }
 
     private static String run(String... args) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            CoreThroughputHarness.run(HarnessOptions.parse(args), out);
+            EndToEndHarness.run(HarnessOptions.parse(args), out);
         }
         return bytes.toString(StandardCharsets.UTF_8);
     }

@@ -1,0 +1,208 @@
+package dev.qbridge.benchmarks;
+
+import dev.qbridge.core.queue.QueueConfig;
+import dev.qbridge.core.queue.RedisQueue;
+import dev.qbridge.core.redis.RedisConnection;
+import dev.qbridge.kafka.RedisQueueSinkConnector;
+import dev.qbridge.kafka.RedisQueueSourceConnector;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * The Kafka Connect rows: one task of the source connector (Redis to Kafka) and one of the sink connector (Kafka
+ * to Redis) in a real Connect cluster of Kafka's own test kit (one worker and one KRaft broker in this JVM), the
+ * way a user deploys them. Its broker also serves the Camel rows. Every run checks its counts: the source must
+ * leave the queue empty with every job in the topic, the sink must write each record exactly once.
+ */
+final class ConnectWorkloads implements AutoCloseable {
+
+    private static final String CONVERTER = "org.apache.kafka.connect.converters.ByteArrayConverter";
+
+    private final EmbeddedConnectCluster cluster;
+    private final RedisConnection redis;
+    private final UnifiedJedis jedis;
+    private final String redisUri;
+    private final int payloadBytes;
+    private final CpuMeter cpu;
+    private int run;
+
+    private ConnectWorkloads(EmbeddedConnectCluster cluster, RedisConnection redis, UnifiedJedis jedis, String redisUri,
+                             int payloadBytes) {
+        this.cluster = cluster;
+        this.redis = redis;
+        this.jedis = jedis;
+        this.redisUri = redisUri;
+        this.payloadBytes = payloadBytes;
+        this.cpu = new CpuMeter(jedis);
+    }
+
+    static ConnectWorkloads start(RedisConnection redis, UnifiedJedis jedis, String redisUri, int payloadBytes) {
+        Properties broker = new Properties();
+        broker.put("offsets.topic.replication.factor", "1");
+        broker.put("offsets.topic.num.partitions", "1");
+        broker.put("transaction.state.log.replication.factor", "1");
+        broker.put("transaction.state.log.min.isr", "1");
+        broker.put("group.initial.rebalance.delay.ms", "0");
+        broker.put("auto.create.topics.enable", "false");
+        Map<String, String> worker = new HashMap<>();
+        worker.put("plugin.discovery", "service_load");
+        worker.put("offset.flush.interval.ms", "1000");
+        EmbeddedConnectCluster cluster = new EmbeddedConnectCluster.Builder()
+                .name("qbridge-bench")
+                .numWorkers(1)
+                .numBrokers(1)
+                .brokerProps(broker)
+                .workerProps(worker)
+                .build();
+        cluster.start();
+        return new ConnectWorkloads(cluster, redis, jedis, redisUri, payloadBytes);
+    }
+
+    String bootstrapServers() {
+        return cluster.kafka().bootstrapServers();
+    }
+
+    /** The source settings every run uses: batch takes of 1,000 and a producer that batches, as docs/kafka-connect.md advises. */
+    static Map<String, String> sourceSettings() {
+        Map<String, String> props = new HashMap<>();
+        props.put("batch.size", "1000");
+        props.put("max.in.flight", "50000");
+        props.put("value.converter", CONVERTER);
+        props.put("producer.override.linger.ms", "5");
+        props.put("producer.override.batch.size", "524288");
+        props.put("producer.override.compression.type", "lz4");
+        return props;
+    }
+
+    /**
+     * {@code jobs} preloaded into a reliable queue; timed from the first job the task takes until the queue, its
+     * leases and retries are empty, that is until Kafka confirmed every record and the task acked its job.
+     */
+    Measurement source(int jobs, Map<String, String> overrides) {
+        String name = "bench-source-" + (++run);
+        jedis.flushAll();
+        RedisQueue queue = new RedisQueue(redis, QueueConfig.builder(name).build());
+        preload(queue, jobs);
+        createTopic(name);
+        Map<String, String> props = sourceSettings();
+        props.putAll(overrides);
+        props.put("connector.class", RedisQueueSourceConnector.class.getName());
+        props.put("tasks.max", "1");
+        props.put("redis.uri", redisUri);
+        props.put("queues", name);
+        props.put("topic", name);
+        cluster.configureConnector(name, props);
+        try {
+            Await.until(() -> queue.counts().ready() < jobs, "the source connector took no job from " + name);
+            cpu.start();
+            long start = System.nanoTime();
+            Await.until(() -> queue.counts().total() == 0, "the source connector did not drain " + name);
+            Measurement m = cpu.stop(jobs, System.nanoTime() - start);
+            long written = endOffset(name);
+            if (written < jobs) {
+                throw new IllegalStateException("the source acked " + jobs + " jobs but topic " + name + " holds " + written);
+            }
+            return m;
+        } finally {
+            cluster.deleteConnector(name);
+        }
+    }
+
+    /**
+     * {@code records} preloaded into a one-partition topic; timed from the first job in Redis until the last.
+     * Exactly once: the queue must then hold exactly {@code records} jobs.
+     */
+    Measurement sink(int records) {
+        String name = "bench-sink-" + (++run);
+        jedis.flushAll();
+        createTopic(name);
+        produce(name, records);
+        Map<String, String> props = new HashMap<>();
+        props.put("connector.class", RedisQueueSinkConnector.class.getName());
+        props.put("tasks.max", "1");
+        props.put("topics", name);
+        props.put("redis.uri", redisUri);
+        props.put("queue", name);
+        props.put("key.converter", CONVERTER);
+        props.put("value.converter", CONVERTER);
+        props.put("consumer.override.max.poll.records", "5000");
+        props.put("consumer.override.fetch.min.bytes", "65536");
+        cluster.configureConnector(name, props);
+        try {
+            Await.until(() -> jedis.llen(name) > 0, "the sink connector wrote nothing to " + name);
+            cpu.start();
+            long start = System.nanoTime();
+            long first = jedis.llen(name);
+            Await.until(() -> jedis.llen(name) >= records, "the sink connector did not write every record to " + name);
+            Measurement m = cpu.stop(records - first, System.nanoTime() - start);
+            long written = jedis.llen(name);
+            if (written != records) {
+                throw new IllegalStateException("the sink wrote " + written + " jobs for " + records + " records");
+            }
+            return m;
+        } finally {
+            cluster.deleteConnector(name);
+        }
+    }
+
+    void createTopic(String topic) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(1, TimeUnit.MINUTES);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create topic " + topic + ": " + e, e);
+        }
+    }
+
+    /** The number of records in a one-partition topic. */
+    long endOffset(String topic) {
+        TopicPartition partition = new TopicPartition(topic, 0);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+            return admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition)
+                    .get(1, TimeUnit.MINUTES).offset();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the end offset of " + topic + ": " + e, e);
+        }
+    }
+
+    private void preload(RedisQueue queue, int jobs) {
+        for (int from = 0; from < jobs; from += 10_000) {
+            queue.push(Payloads.range(from, Math.min(10_000, jobs - from), payloadBytes));
+        }
+    }
+
+    private void produce(String topic, int records) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "10");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, "524288");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (int i = 0; i < records; i++) {
+                producer.send(new ProducerRecord<>(topic, Payloads.payload(i, payloadBytes)));
+            }
+            producer.flush();
+        }
+        if (endOffset(topic) != records) {
+            throw new IllegalStateException("topic " + topic + " holds " + endOffset(topic) + " records, not " + records);
+        }
+    }
+
+    @Override
+    public void close() {
+        cluster.stop();
+    }
+}

@@ -1,0 +1,51 @@
+package dev.qbridge.benchmarks;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Repeats a workload and keeps the median, so that one run disturbed by the machine does not make the row; prints
+ * each run as it ends (a long report shows it is alive) and, under the table, every row's runs.
+ */
+final class Runs {
+
+    private final int count;
+    private final PrintStream out;
+    private final Map<String, List<Measurement>> all = new LinkedHashMap<>();
+
+    Runs(int count, PrintStream out) {
+        this.count = count;
+        this.out = out;
+    }
+
+    /** Runs {@code workload} {@code count} times and returns the median run. */
+    Measurement measure(String name, Supplier<Measurement> workload) {
+        List<Measurement> runs = new ArrayList<>();
+        for (int run = 1; run <= count; run++) {
+            Measurement m = workload.get();
+            out.println("  " + name + " run " + run + ": " + ResultTable.count(Math.round(m.jobsPerSecond())) + " jobs/s");
+            runs.add(m);
+        }
+        return median(name, runs);
+    }
+
+    /** The median of runs measured elsewhere, remembered for {@link #printSpread()}. */
+    Measurement median(String name, List<Measurement> runs) {
+        all.put(name, List.copyOf(runs));
+        return Measurement.median(runs);
+    }
+
+    void printSpread() {
+        if (count <= 1) {
+            return;
+        }
+        out.println();
+        out.println("Each row is the median of " + count + " runs (jobs/s):");
+        all.forEach((name, runs) -> out.println("- " + name + ": " + String.join(", ",
+                runs.stream().map(m -> ResultTable.count(Math.round(m.jobsPerSecond()))).toList())));
+    }
+}
