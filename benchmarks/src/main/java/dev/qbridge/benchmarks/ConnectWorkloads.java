@@ -5,6 +5,8 @@ import dev.qbridge.core.queue.RedisQueue;
 import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.kafka.RedisQueueSinkConnector;
 import dev.qbridge.kafka.RedisQueueSourceConnector;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +69,13 @@ final class ConnectWorkloads implements AutoCloseable {
                 .brokerProps(broker)
                 .workerProps(worker)
                 .build();
-        cluster.start();
+        PrintStream report = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream())); // the test kit prints its formatting there
+        try {
+            cluster.start();
+        } finally {
+            System.setOut(report);
+        }
         return new ConnectWorkloads(cluster, redis, jedis, redisUri, payloadBytes);
     }
 

@@ -59,6 +59,9 @@ final class LatencyAndHeap {
 
     static Latency latency(QueueWorkloads work, int rate, int seconds, int payloadBytes) {
         RedisQueue queue = work.freshQueue("bench:latency", LEASE);
+        // the throughput rows before this leave millions of dead payloads in the old generation: collect them now,
+        // or their collection pauses the consumer during the run and counts as the queue's latency
+        System.gc();
         long warmUpJobs = Math.max(1, rate * WARM_UP.toSeconds());
         long measured = (long) rate * seconds;
         long total = warmUpJobs + measured;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.function.Supplier;
 
 /**
@@ -31,6 +32,19 @@ final class Runs {
             runs.add(m);
         }
         return median(name, runs);
+    }
+
+    /** The median rate of a tool's {@code count} runs, or empty when it reported none (not installed). */
+    OptionalDouble medianRate(String name, Supplier<OptionalDouble> tool) {
+        List<Measurement> runs = new ArrayList<>();
+        for (int run = 0; run < count; run++) {
+            OptionalDouble rate = tool.get();
+            if (rate.isEmpty()) {
+                return rate;
+            }
+            runs.add(new Measurement(Math.round(rate.getAsDouble()), 1_000_000_000L)); // jobs per one second
+        }
+        return OptionalDouble.of(median(name, runs).jobsPerSecond());
     }
 
     /** The median of runs measured elsewhere, remembered for {@link #printSpread()}. */

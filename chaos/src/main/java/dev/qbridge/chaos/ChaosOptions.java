@@ -16,7 +16,7 @@ import java.util.Locale;
  * @param maxMinutes    the whole run gives up after this, reporting what is missing
  * @param feedSeconds   the jobs are pushed evenly over this long, so the events hit a flowing pipeline
  * @param badJson       malformed JSON payloads mixed into the source queue
- * @param oversized     payloads larger than the worker producer's max.request.size (1 MiB), mixed in
+ * @param oversized     payloads larger than the source's max.job.bytes (1,000,000) and Kafka's 1 MiB, mixed in
  * @param tombstones    records without a value written straight to the topic, which the sink cannot make jobs of
  * @param pluginArchive the connectors' plugin archive (qbridge-kafka-connect-*.zip)
  * @param workDir       where the broker, the workers and Redis keep their files

@@ -67,7 +67,7 @@ public record ChaosReport(
         line(b, "out queue dead letters", "%,d", outDead);
         line(b, "malformed JSON dead-lettered", "%,d of %,d", deadLettered("malformed JSON"), options.badJson());
         reasons(b, "malformed JSON");
-        line(b, "oversized dead-lettered", "%,d of %,d (payload %,d bytes > max.request.size 1,048,576)",
+        line(b, "oversized dead-lettered", "%,d of %,d (payload %,d bytes > the source's max.job.bytes 1,000,000)",
                 deadLettered("oversized"), options.oversized(), JobFeed.OVERSIZED_BYTES);
         reasons(b, "oversized");
         line(b, "good jobs dead-lettered", "%,d", deadLettered("good job"));

@@ -280,7 +280,9 @@ public final class ChaosRun {
         c.put("reaper.interval.ms", "1000");
         // every crash while a job is held costs an attempt: never dead-letter a good job for that here
         c.put("max.attempts", "1000");
-        // a record the producer refuses (too large) is handed back to the task, which dead-letters the job
+        // oversized jobs never reach the producer: the task dead-letters them by max.job.bytes (1,000,000 by
+        // default). This is the safety net for a record a converter or the producer refuses all the same: Connect
+        // hands it back and the task dead-letters that job too, instead of the task failing
         c.put("errors.tolerance", "all");
         c.put("errors.log.enable", "true");
         return c;

@@ -21,7 +21,7 @@ final class JobFeed implements Runnable {
     static final String JOB_PREFIX = "job-";
     static final String BAD_JSON_PREFIX = "bad-json-";
     static final String OVERSIZED_PREFIX = "big-";
-    /** Larger than the worker producer's max.request.size of 1 MiB once JsonConverter has written it. */
+    /** Larger than the source connector's max.job.bytes (1,000,000 by default) and the producer's 1 MiB max.request.size. */
     static final int OVERSIZED_BYTES = 1_200_000;
     private static final String BODY = "x".repeat(40);
 

@@ -30,6 +30,8 @@ class ChaosRunIT {
         assertThat(report.deadLettered("good job")).as("good jobs dead-lettered").isZero();
         assertThat(report.sourceDeadLetters().get("malformed JSON").keySet())
                 .allMatch(reason -> reason.startsWith("payload is not valid JSON"));
+        assertThat(report.sourceDeadLetters().get("oversized").keySet())
+                .allMatch(reason -> reason.startsWith("job of 1,200,0") && reason.contains("max.job.bytes=1,000,000"));
         assertThat(report.tombstonesSent()).isEqualTo(options.tombstones());
         assertThat(report.tombstonesInDlq()).as("tombstones in the sink's dead letter queue topic")
                 .isEqualTo(report.tombstonesSent());
