@@ -1,9 +1,7 @@
 package dev.qbridge.benchmarks;
 
 import dev.qbridge.camel.bridge.BridgeTemplates;
-import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.RedisQueue;
-import dev.qbridge.core.redis.RedisConnection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,7 +12,6 @@ import java.util.stream.Stream;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
-import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The Camel rows: the shipped bridge templates {@code redisq-to-file} (one file per job, written under a temporary
@@ -24,21 +21,15 @@ import redis.clients.jedis.UnifiedJedis;
  */
 final class CamelWorkloads {
 
-    private final RedisConnection redis;
-    private final UnifiedJedis jedis;
-    private final String redisUri;
-    private final int payloadBytes;
+    private final HarnessRedis server;
     private final int batch;
     private final CpuMeter cpu;
     private int run;
 
-    CamelWorkloads(RedisConnection redis, UnifiedJedis jedis, String redisUri, int payloadBytes, int batch) {
-        this.redis = redis;
-        this.jedis = jedis;
-        this.redisUri = redisUri;
-        this.payloadBytes = payloadBytes;
+    CamelWorkloads(HarnessRedis server, int batch) {
+        this.server = server;
         this.batch = batch;
-        this.cpu = new CpuMeter(jedis);
+        this.cpu = server.cpuMeter();
     }
 
     Measurement toFile(int jobs) {
@@ -74,16 +65,12 @@ final class CamelWorkloads {
 
     private Measurement measure(int jobs, String template, Consumer<TemplatedRouteBuilder> parameters) {
         String name = "bench-camel-" + (++run);
-        jedis.flushAll();
-        RedisQueue queue = new RedisQueue(redis, QueueConfig.builder(name).build());
-        for (int from = 0; from < jobs; from += 10_000) {
-            queue.push(Payloads.range(from, Math.min(10_000, jobs - from), payloadBytes));
-        }
+        RedisQueue queue = server.preloaded(name, jobs);
         try (CamelContext context = new DefaultCamelContext()) {
             context.addRoutes(new BridgeTemplates());
             context.start();
             TemplatedRouteBuilder route = TemplatedRouteBuilder.builder(context, template).routeId(name)
-                    .parameter("source", "redisq:" + name + "?redisUri=" + redisUri + "&batchSize=" + batch);
+                    .parameter("source", "redisq:" + name + "?redisUri=" + server.uri() + "&batchSize=" + batch);
             parameters.accept(route);
             route.add();
             Await.until(() -> queue.counts().ready() < jobs, "route " + template + " took no job");

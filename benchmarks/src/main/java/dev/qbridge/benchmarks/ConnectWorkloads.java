@@ -1,8 +1,6 @@
 package dev.qbridge.benchmarks;
 
-import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.RedisQueue;
-import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.kafka.RedisQueueSinkConnector;
 import dev.qbridge.kafka.RedisQueueSourceConnector;
 import java.io.OutputStream;
@@ -34,24 +32,19 @@ final class ConnectWorkloads implements AutoCloseable {
     private static final String CONVERTER = "org.apache.kafka.connect.converters.ByteArrayConverter";
 
     private final EmbeddedConnectCluster cluster;
-    private final RedisConnection redis;
+    private final HarnessRedis server;
     private final UnifiedJedis jedis;
-    private final String redisUri;
-    private final int payloadBytes;
     private final CpuMeter cpu;
     private int run;
 
-    private ConnectWorkloads(EmbeddedConnectCluster cluster, RedisConnection redis, UnifiedJedis jedis, String redisUri,
-                             int payloadBytes) {
+    private ConnectWorkloads(EmbeddedConnectCluster cluster, HarnessRedis server) {
         this.cluster = cluster;
-        this.redis = redis;
-        this.jedis = jedis;
-        this.redisUri = redisUri;
-        this.payloadBytes = payloadBytes;
-        this.cpu = new CpuMeter(jedis);
+        this.server = server;
+        this.jedis = server.jedis();
+        this.cpu = server.cpuMeter();
     }
 
-    static ConnectWorkloads start(RedisConnection redis, UnifiedJedis jedis, String redisUri, int payloadBytes) {
+    static ConnectWorkloads start(HarnessRedis server) {
         Properties broker = new Properties();
         broker.put("offsets.topic.replication.factor", "1");
         broker.put("offsets.topic.num.partitions", "1");
@@ -76,14 +69,17 @@ final class ConnectWorkloads implements AutoCloseable {
         } finally {
             System.setOut(report);
         }
-        return new ConnectWorkloads(cluster, redis, jedis, redisUri, payloadBytes);
+        return new ConnectWorkloads(cluster, server);
     }
 
     String bootstrapServers() {
         return cluster.kafka().bootstrapServers();
     }
 
-    /** The source settings every run uses: batch takes of 1,000 and a producer that batches, as docs/kafka-connect.md advises. */
+    /**
+     * The source settings every run uses, as docs/kafka-connect.md (Throughput) shows them: takes of 1,000 jobs and
+     * a producer that batches.
+     */
     static Map<String, String> sourceSettings() {
         Map<String, String> props = new HashMap<>();
         props.put("batch.size", "1000");
@@ -101,15 +97,13 @@ final class ConnectWorkloads implements AutoCloseable {
      */
     Measurement source(int jobs, Map<String, String> overrides) {
         String name = "bench-source-" + (++run);
-        jedis.flushAll();
-        RedisQueue queue = new RedisQueue(redis, QueueConfig.builder(name).build());
-        preload(queue, jobs);
+        RedisQueue queue = server.preloaded(name, jobs);
         createTopic(name);
         Map<String, String> props = sourceSettings();
         props.putAll(overrides);
         props.put("connector.class", RedisQueueSourceConnector.class.getName());
         props.put("tasks.max", "1");
-        props.put("redis.uri", redisUri);
+        props.put("redis.uri", server.uri());
         props.put("queues", name);
         props.put("topic", name);
         cluster.configureConnector(name, props);
@@ -130,8 +124,9 @@ final class ConnectWorkloads implements AutoCloseable {
     }
 
     /**
-     * {@code records} preloaded into a one-partition topic; timed from the first job in Redis until the last.
-     * Exactly once: the queue must then hold exactly {@code records} jobs.
+     * {@code records} preloaded into a one-partition topic; timed from the first batch in Redis until the last job
+     * (the jobs of that first batch are not counted, nor is the task's start). Exactly once: the queue must then
+     * hold exactly {@code records} jobs.
      */
     Measurement sink(int records) {
         String name = "bench-sink-" + (++run);
@@ -142,11 +137,12 @@ final class ConnectWorkloads implements AutoCloseable {
         props.put("connector.class", RedisQueueSinkConnector.class.getName());
         props.put("tasks.max", "1");
         props.put("topics", name);
-        props.put("redis.uri", redisUri);
+        props.put("redis.uri", server.uri());
         props.put("queue", name);
         props.put("key.converter", CONVERTER);
         props.put("value.converter", CONVERTER);
-        props.put("consumer.override.max.poll.records", "5000");
+        // 5,000 for the documented runs; a small run still gets ten batches, so its clock has something to time
+        props.put("consumer.override.max.poll.records", String.valueOf(Math.max(100, Math.min(5000, records / 10))));
         props.put("consumer.override.fetch.min.bytes", "65536");
         cluster.configureConnector(name, props);
         try {
@@ -185,12 +181,6 @@ final class ConnectWorkloads implements AutoCloseable {
         }
     }
 
-    private void preload(RedisQueue queue, int jobs) {
-        for (int from = 0; from < jobs; from += 10_000) {
-            queue.push(Payloads.range(from, Math.min(10_000, jobs - from), payloadBytes));
-        }
-    }
-
     private void produce(String topic, int records) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
@@ -200,7 +190,7 @@ final class ConnectWorkloads implements AutoCloseable {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             for (int i = 0; i < records; i++) {
-                producer.send(new ProducerRecord<>(topic, Payloads.payload(i, payloadBytes)));
+                producer.send(new ProducerRecord<>(topic, Payloads.payload(i, server.payloadBytes())));
             }
             producer.flush();
         }

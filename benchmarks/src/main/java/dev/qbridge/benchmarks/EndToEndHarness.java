@@ -144,9 +144,9 @@ public final class EndToEndHarness {
 
     /** The bridges' rows, each moving the same 64-byte jobs as the core's rows through what users deploy. */
     private static void bridges(HarnessOptions o, RedisServer server, JedisConnection redis, ResultTable table, Runs runs) {
-        String uri = "redis://127.0.0.1:" + server.port();
+        HarnessRedis target = new HarnessRedis(redis, server.client(), "redis://127.0.0.1:" + server.port(), o.payloadBytes());
         if (o.includes("connect") || o.includes("camel")) {
-            try (ConnectWorkloads connect = ConnectWorkloads.start(redis, server.client(), uri, o.payloadBytes())) {
+            try (ConnectWorkloads connect = ConnectWorkloads.start(target)) {
                 if (o.includes("connect")) {
                     table.add("Kafka Connect source: Redis to Kafka, 1 task, batch 1,000",
                             runs.measure("source", () -> connect.source(o.bridgeJobs(), Map.of())));
@@ -154,7 +154,7 @@ public final class EndToEndHarness {
                             runs.measure("sink", () -> connect.sink(o.bridgeJobs())));
                 }
                 if (o.includes("camel")) {
-                    CamelWorkloads camel = new CamelWorkloads(redis, server.client(), uri, o.payloadBytes(), o.batch());
+                    CamelWorkloads camel = new CamelWorkloads(target, o.batch());
                     table.add("Camel redisq-to-file: a file per job, fsync'd, batch " + o.batch(),
                             runs.measure("camel to file", () -> camel.toFile(o.fileJobs())));
                     table.add("Camel redisq-to-kafka: acks=all, idempotent, batch " + o.batch(),
@@ -163,7 +163,7 @@ public final class EndToEndHarness {
             }
         }
         if (o.includes("migrate")) {
-            MigrateWorkload migrate = new MigrateWorkload(redis, server.client(), uri, o.payloadBytes(), o.batch());
+            MigrateWorkload migrate = new MigrateWorkload(target, o.batch());
             table.add("qbridge migrate: Redis to another Redis, batch " + o.batch(),
                     runs.measure("migrate", () -> migrate.redisToRedis(o.bridgeJobs())));
         }

@@ -1,14 +1,11 @@
 package dev.qbridge.benchmarks;
 
-import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.RedisQueue;
-import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.server.Qbridge;
 import dev.qbridge.testkit.RedisServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import picocli.CommandLine;
-import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The {@code qbridge migrate} row: a backlog moved from a reliable queue on the harness's redis-server to the same
@@ -18,30 +15,20 @@ import redis.clients.jedis.UnifiedJedis;
  */
 final class MigrateWorkload {
 
-    private final RedisConnection redis;
-    private final UnifiedJedis jedis;
-    private final String redisUri;
-    private final int payloadBytes;
+    private final HarnessRedis server;
     private final int batch;
     private final CpuMeter cpu;
     private int run;
 
-    MigrateWorkload(RedisConnection redis, UnifiedJedis jedis, String redisUri, int payloadBytes, int batch) {
-        this.redis = redis;
-        this.jedis = jedis;
-        this.redisUri = redisUri;
-        this.payloadBytes = payloadBytes;
+    MigrateWorkload(HarnessRedis server, int batch) {
+        this.server = server;
         this.batch = batch;
-        this.cpu = new CpuMeter(jedis);
+        this.cpu = server.cpuMeter();
     }
 
     Measurement redisToRedis(int jobs) {
         String name = "bench-migrate-" + (++run);
-        jedis.flushAll();
-        RedisQueue queue = new RedisQueue(redis, QueueConfig.builder(name).build());
-        for (int from = 0; from < jobs; from += 10_000) {
-            queue.push(Payloads.range(from, Math.min(10_000, jobs - from), payloadBytes));
-        }
+        RedisQueue queue = server.preloaded(name, jobs);
         try (RedisServer destination = RedisServer.start()) {
             StringWriter output = new StringWriter();
             CommandLine cli = Qbridge.commandLine();
@@ -49,7 +36,7 @@ final class MigrateWorkload {
             cli.setErr(new PrintWriter(output, true));
             cpu.start();
             long start = System.nanoTime();
-            int exit = cli.execute("migrate", "--from", "redisq:" + name + "?redisUri=" + redisUri,
+            int exit = cli.execute("migrate", "--from", "redisq:" + name + "?redisUri=" + server.uri(),
                     "--to", "redisq:" + name + "?redisUri=" + destination.uri(), "--batch-size", String.valueOf(batch),
                     "--progress", "none");
             Measurement m = cpu.stop(jobs, System.nanoTime() - start);

@@ -32,8 +32,10 @@ final class ResultTable {
                 rate, NOT_AVAILABLE, NOT_AVAILABLE, NOT_AVAILABLE));
     }
 
+    /** A measured row; one that timed no job (all of them arrived before its clock could start) has no rate. */
     void add(String name, Measurement m) {
-        rows.add(new Row(name, count(m.jobs()), seconds(m.seconds()), OptionalDouble.of(m.jobsPerSecond()),
+        OptionalDouble rate = m.jobs() > 0 ? OptionalDouble.of(m.jobsPerSecond()) : OptionalDouble.empty();
+        rows.add(new Row(name, count(m.jobs()), seconds(m.seconds()), rate,
                 decimal(m.serverCores(), "%.0f%%", 100), decimal(m.serverMicrosPerJob(), "%.2f", 1),
                 decimal(m.clientMicrosPerJob(), "%.2f", 1)));
     }
