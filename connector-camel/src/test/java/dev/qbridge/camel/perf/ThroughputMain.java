@@ -6,6 +6,7 @@ import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.RedisQueue;
 import dev.qbridge.core.redis.JedisConnection;
 import dev.qbridge.core.redis.RedisEndpoint;
+import dev.qbridge.testkit.InJvmKafka;
 import dev.qbridge.testkit.JavaProcess;
 import dev.qbridge.testkit.RedisServer;
 import java.nio.charset.StandardCharsets;
@@ -25,9 +26,6 @@ import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.util.KeyValue;
 
@@ -46,7 +44,7 @@ public final class ThroughputMain {
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 500;
         String what = args.length > 2 ? args[2] : "all"; // all, throughput or kill
         try (RedisServer redis = RedisServer.start();
-             KafkaClusterTestKit kafka = startKafka();
+             InJvmKafka kafka = InJvmKafka.start();
              JedisConnection connection = JedisConnection.open(RedisEndpoint.parse(redis.uri()))) {
             RedisQueue queue = new RedisQueue(connection, QueueConfig.builder("jobs").build());
             List<String> rows = new ArrayList<>();
@@ -71,21 +69,6 @@ public final class ThroughputMain {
     private static String row(String what, int run, int jobs, double seconds) {
         System.out.printf(Locale.ROOT, "RESULT %-16s run %d: %.2f s%n", what, run, seconds);
         return String.format(Locale.ROOT, "%-16s run %d: %,d jobs in %.2f s = %,.0f jobs/s", what, run, jobs, seconds, jobs / seconds);
-    }
-
-    private static KafkaClusterTestKit startKafka() throws Exception {
-        KafkaClusterTestKit kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
-        kafka.format();
-        kafka.startup();
-        kafka.waitForReadyBrokers();
-        return kafka;
     }
 
     private static void preload(RedisServer redis, RedisQueue queue, int jobs) {
@@ -137,7 +120,7 @@ public final class ThroughputMain {
         return naive(redis, jobs, "file:" + dir + "?fileName=${exchangeId}.job&tempPrefix=.part-&fileExist=Override");
     }
 
-    private static double redisqToKafka(RedisServer redis, KafkaClusterTestKit kafka, RedisQueue queue, int jobs, int batch,
+    private static double redisqToKafka(RedisServer redis, InJvmKafka kafka, RedisQueue queue, int jobs, int batch,
                                         int run) throws Exception {
         preload(redis, queue, jobs);
         String topic = "perf-redisq-" + run;
@@ -157,7 +140,7 @@ public final class ThroughputMain {
         return seconds;
     }
 
-    private static double brpopToKafka(RedisServer redis, KafkaClusterTestKit kafka, RedisQueue queue, int jobs, int run)
+    private static double brpopToKafka(RedisServer redis, InJvmKafka kafka, RedisQueue queue, int jobs, int run)
             throws Exception {
         preload(redis, queue, jobs);
         String topic = "perf-brpop-" + run;
@@ -167,10 +150,8 @@ public final class ThroughputMain {
                 + "&valueSerializer=org.apache.kafka.common.serialization.ByteArraySerializer");
     }
 
-    private static void createTopic(KafkaClusterTestKit kafka, String topic) throws Exception {
-        try (var admin = kafka.admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-        }
+    private static void createTopic(InJvmKafka kafka, String topic) {
+        kafka.createTopic(topic, 1);
     }
 
     /** The same sink fed by the naive consumer: BRPOP one job, send it, repeat. */

@@ -11,6 +11,7 @@ import dev.qbridge.core.queue.RedisQueue;
 import dev.qbridge.core.redis.JedisConnection;
 import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.core.redis.RedisEndpoint;
+import dev.qbridge.testkit.InJvmKafka;
 import dev.qbridge.testkit.RedisServerExtension;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
@@ -48,8 +49,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,7 +70,7 @@ class ConfigSamplesIT {
     @RegisterExtension
     static RedisServerExtension otherRedis = RedisServerExtension.standalone();
 
-    static KafkaClusterTestKit kafka;
+    static InJvmKafka kafka;
     static EmbeddedActiveMQ artemis;
     static String jmsUrl;
     static HttpServer webhooks;
@@ -82,17 +81,7 @@ class ConfigSamplesIT {
 
     @BeforeAll
     static void startPeers() throws Exception {
-        kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
-                .setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
-        kafka.format();
-        kafka.startup();
-        kafka.waitForReadyBrokers();
+        kafka = InJvmKafka.start();
 
         jmsUrl = "tcp://127.0.0.1:" + freePort();
         artemis = new EmbeddedActiveMQ().setConfiguration(new ConfigurationImpl()
