@@ -6,13 +6,8 @@ import dev.qbridge.kafka.RedisQueueSourceConnector;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -95,12 +90,11 @@ final class ConnectWorkloads implements AutoCloseable {
      * {@code jobs} preloaded into a reliable queue; timed from the first job the task takes until the queue, its
      * leases and retries are empty, that is until Kafka confirmed every record and the task acked its job.
      */
-    Measurement source(int jobs, Map<String, String> overrides) {
+    Measurement source(int jobs) {
         String name = "bench-source-" + (++run);
         RedisQueue queue = server.preloaded(name, jobs);
         createTopic(name);
         Map<String, String> props = sourceSettings();
-        props.putAll(overrides);
         props.put("connector.class", RedisQueueSourceConnector.class.getName());
         props.put("tasks.max", "1");
         props.put("redis.uri", server.uri());
@@ -162,20 +156,15 @@ final class ConnectWorkloads implements AutoCloseable {
         }
     }
 
+    /** A topic of one partition on the cluster's broker. */
     void createTopic(String topic) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(1, TimeUnit.MINUTES);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot create topic " + topic + ": " + e, e);
-        }
+        cluster.kafka().createTopic(topic, 1);
     }
 
     /** The number of records in a one-partition topic. */
     long endOffset(String topic) {
-        TopicPartition partition = new TopicPartition(topic, 0);
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
-            return admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition)
-                    .get(1, TimeUnit.MINUTES).offset();
+        try {
+            return cluster.kafka().endOffset(new TopicPartition(topic, 0));
         } catch (Exception e) {
             throw new IllegalStateException("cannot read the end offset of " + topic + ": " + e, e);
         }
@@ -194,8 +183,9 @@ final class ConnectWorkloads implements AutoCloseable {
             }
             producer.flush();
         }
-        if (endOffset(topic) != records) {
-            throw new IllegalStateException("topic " + topic + " holds " + endOffset(topic) + " records, not " + records);
+        long written = endOffset(topic);
+        if (written != records) {
+            throw new IllegalStateException("topic " + topic + " holds " + written + " records, not " + records);
         }
     }
 

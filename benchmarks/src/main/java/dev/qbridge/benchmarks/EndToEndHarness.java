@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
@@ -103,8 +102,7 @@ public final class EndToEndHarness {
         if (o.includes("core")) {
             int roundTrips = Math.max(1, Math.min(o.benchmarkRequests(), o.naiveJobs() * 2));
             table.rate("redis-benchmark LPUSH -P 1 -c 1 (one round trip per command)", roundTrips,
-                    tool.isEmpty() ? OptionalDouble.empty() : tool.get().measure(server.port(), "lpush", roundTrips, 1, 1));
-            server.client().flushAll();
+                    ceiling(tool, server, "lpush", roundTrips, 1, 1));
             List<Measurement> pushes = new ArrayList<>();
             List<Measurement> takes = new ArrayList<>();
             for (int run = 0; run < o.runs(); run++) {
@@ -144,12 +142,12 @@ public final class EndToEndHarness {
 
     /** The bridges' rows, each moving the same 64-byte jobs as the core's rows through what users deploy. */
     private static void bridges(HarnessOptions o, RedisServer server, JedisConnection redis, ResultTable table, Runs runs) {
-        HarnessRedis target = new HarnessRedis(redis, server.client(), "redis://127.0.0.1:" + server.port(), o.payloadBytes());
+        HarnessRedis target = new HarnessRedis(redis, server.client(), server.uri(), o.payloadBytes());
         if (o.includes("connect") || o.includes("camel")) {
             try (ConnectWorkloads connect = ConnectWorkloads.start(target)) {
                 if (o.includes("connect")) {
                     table.add("Kafka Connect source: Redis to Kafka, 1 task, batch 1,000",
-                            runs.measure("source", () -> connect.source(o.bridgeJobs(), Map.of())));
+                            runs.measure("source", () -> connect.source(o.bridgeJobs())));
                     table.add("Kafka Connect sink: Kafka to Redis exactly once, 1 task",
                             runs.measure("sink", () -> connect.sink(o.bridgeJobs())));
                 }
@@ -187,7 +185,7 @@ public final class EndToEndHarness {
             Measurement median = Measurement.median(runs);
             points.add(new SweepChart.Point(batch, o.threads(), median));
             table.add("take+ack: batch " + batch + ", " + o.threads() + " threads", median);
-            out.println("  batch " + batch + ": " + rates(runs) + " jobs/s");
+            out.println("  batch " + batch + ": " + Runs.rates(runs) + " jobs/s");
         }
         out.println();
         out.print(table.render());
@@ -199,16 +197,17 @@ public final class EndToEndHarness {
     }
 
     private static OptionalDouble ceiling(Optional<RedisBenchmarkCeiling> tool, RedisServer server, String test, int requests) {
+        return ceiling(tool, server, test, requests, RedisBenchmarkCeiling.PIPELINE, RedisBenchmarkCeiling.CLIENTS);
+    }
+
+    private static OptionalDouble ceiling(Optional<RedisBenchmarkCeiling> tool, RedisServer server, String test, int requests,
+                                          int pipeline, int clients) {
         if (tool.isEmpty()) {
             return OptionalDouble.empty();
         }
-        OptionalDouble rate = tool.get().measure(server.port(), test, requests);
+        OptionalDouble rate = tool.get().measure(server.port(), test, requests, pipeline, clients);
         server.client().flushAll(); // redis-benchmark's keys must not weigh on the queue workloads
         return rate;
-    }
-
-    private static String rates(List<Measurement> runs) {
-        return String.join(", ", runs.stream().map(m -> ResultTable.count(Math.round(m.jobsPerSecond()))).toList());
     }
 
     private static String machine(RedisServer server, HarnessOptions o, String load) {

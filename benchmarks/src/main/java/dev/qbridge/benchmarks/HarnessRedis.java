@@ -18,9 +18,7 @@ record HarnessRedis(RedisConnection redis, UnifiedJedis jedis, String uri, int p
     RedisQueue preloaded(String name, int jobs) {
         jedis.flushAll();
         RedisQueue queue = new RedisQueue(redis, QueueConfig.builder(name).build());
-        for (int from = 0; from < jobs; from += 10_000) {
-            queue.push(Payloads.range(from, Math.min(10_000, jobs - from), payloadBytes));
-        }
+        Payloads.fill(queue, jobs, payloadBytes);
         return queue;
     }
 

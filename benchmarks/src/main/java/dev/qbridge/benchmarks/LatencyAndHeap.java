@@ -40,7 +40,6 @@ final class LatencyAndHeap {
     static final int HEAP_SMALL_BACKLOG = 10_000;
     private static final Duration LEASE = Duration.ofMinutes(5);
     private static final Duration WARM_UP = Duration.ofSeconds(1);
-    private static final int PRELOAD_CHUNK = 10_000;
     private static final Pattern USED_MEMORY = Pattern.compile("used_memory:(\\d+)");
 
     private LatencyAndHeap() {
@@ -175,9 +174,7 @@ final class LatencyAndHeap {
     /** Preloads {@code backlog} jobs, then one QueueWorker (1 thread, batch 500) consumes the first {@code consume}. */
     static Heap heap(QueueWorkloads work, UnifiedJedis jedis, int backlog, int consume, int payloadBytes) {
         RedisQueue queue = work.freshQueue("bench:heap", LEASE);
-        for (int from = 0; from < backlog; from += PRELOAD_CHUNK) {
-            queue.push(Payloads.range(from, Math.min(PRELOAD_CHUNK, backlog - from), payloadBytes));
-        }
+        Payloads.fill(queue, backlog, payloadBytes);
         long redisMemory = redisUsedMemory(jedis);
         long before = usedHeapAfterGc();
 

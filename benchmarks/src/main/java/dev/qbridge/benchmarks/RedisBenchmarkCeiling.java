@@ -19,6 +19,8 @@ final class RedisBenchmarkCeiling {
 
     /** Pipeline depth, as in BUILD-NOTES: the best a client can get out of one server. */
     static final int PIPELINE = 50;
+    /** redis-benchmark's own default connection count, named because the ceiling depends on it. */
+    static final int CLIENTS = 50;
 
     // "LPUSH: 1234567.88 requests per second, p50=0.383 msec"; progress lines ("rps=") are separated by \r
     private static final Pattern RATE = Pattern.compile("([A-Z]+): ([0-9]+(?:\\.[0-9]+)?) requests per second");
@@ -30,14 +32,10 @@ final class RedisBenchmarkCeiling {
         this.binary = binary;
     }
 
-    /** requests/s of one test ({@code lpush}, {@code lpop}), or empty when redis-benchmark did not report one. */
-    OptionalDouble measure(int port, String test, int requests) {
-        return measure(port, test, requests, PIPELINE, 50);
-    }
-
     /**
-     * The same with {@code pipeline} commands per round trip and {@code clients} connections; {@code -P 1 -c 1} is
-     * the rate of one command per round trip, the bound of any client that waits for each reply.
+     * requests/s of one test ({@code lpush}, {@code lpop}) with {@code pipeline} commands per round trip and
+     * {@code clients} connections, or empty when redis-benchmark did not report one. {@code -P 1 -c 1} is the rate
+     * of one command per round trip, the bound of any client that waits for each reply.
      */
     OptionalDouble measure(int port, String test, int requests, int pipeline, int clients) {
         List<String> command = List.of(binary.toString(), "-h", "127.0.0.1", "-p", String.valueOf(port), "-t", test,

@@ -28,7 +28,7 @@ final class Runs {
         List<Measurement> runs = new ArrayList<>();
         for (int run = 1; run <= count; run++) {
             Measurement m = workload.get();
-            out.println("  " + name + " run " + run + ": " + ResultTable.count(Math.round(m.jobsPerSecond())) + " jobs/s");
+            out.println("  " + name + " run " + run + ": " + rates(List.of(m)) + " jobs/s");
             runs.add(m);
         }
         return median(name, runs);
@@ -59,7 +59,11 @@ final class Runs {
         }
         out.println();
         out.println("Each row is the median of " + count + " runs (jobs/s):");
-        all.forEach((name, runs) -> out.println("- " + name + ": " + String.join(", ",
-                runs.stream().map(m -> ResultTable.count(Math.round(m.jobsPerSecond()))).toList())));
+        all.forEach((name, runs) -> out.println("- " + name + ": " + rates(runs)));
+    }
+
+    /** The runs' rates in jobs/s, comma separated, in the order they ran. */
+    static String rates(List<Measurement> runs) {
+        return String.join(", ", runs.stream().map(m -> ResultTable.count(Math.round(m.jobsPerSecond()))).toList());
     }
 }
