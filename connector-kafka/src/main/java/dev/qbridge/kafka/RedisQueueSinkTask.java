@@ -49,6 +49,8 @@ public class RedisQueueSinkTask extends SinkTask {
     private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10));
     /** The next offset stored in Redis for each assigned partition whose offset we know. */
     private final Map<TopicPartition, Long> stored = new ConcurrentHashMap<>();
+    /** The queue of each topic, worked out once per topic instead of once per record. */
+    private final Map<String, String> queueByTopic = new HashMap<>();
 
     @Override
     public String version() {
@@ -84,7 +86,7 @@ public class RedisQueueSinkTask extends SinkTask {
     @Override
     public void open(Collection<TopicPartition> partitions) {
         Map<String, List<TopicPartition>> byQueue = new LinkedHashMap<>();
-        partitions.forEach(tp -> byQueue.computeIfAbsent(config.queueFor(tp.topic()), q -> new ArrayList<>()).add(tp));
+        partitions.forEach(tp -> byQueue.computeIfAbsent(queueOf(tp.topic()), q -> new ArrayList<>()).add(tp));
         for (Map.Entry<String, List<TopicPartition>> e : byQueue.entrySet()) {
             try {
                 Map<TopicPartition, Long> offsets = writer.readOffsets(e.getKey(), e.getValue());
@@ -115,7 +117,7 @@ public class RedisQueueSinkTask extends SinkTask {
             if (floor != null && record.kafkaOffset() < floor) {
                 continue; // written before: Kafka redelivered it before the rewind of open() took effect
             }
-            List<Entry> entries = byQueue.computeIfAbsent(config.queueFor(record.topic()), q -> new ArrayList<>());
+            List<Entry> entries = byQueue.computeIfAbsent(queueOf(record.topic()), q -> new ArrayList<>());
             try {
                 byte[] payload = toJob.payload(record);
                 entries.add(Entry.job(tp, record.kafkaOffset(), toJob.score(record, payload), payload));
@@ -152,6 +154,10 @@ public class RedisQueueSinkTask extends SinkTask {
             }
             throw new ConnectException("cannot write to Redis: " + e.getMessage(), e);
         }
+    }
+
+    private String queueOf(String topic) {
+        return queueByTopic.computeIfAbsent(topic, config::queueFor);
     }
 
     private Future<Void> reportOrFail(SinkRecord record, BadRecordException e) {
