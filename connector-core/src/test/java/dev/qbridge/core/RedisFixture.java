@@ -72,6 +72,11 @@ public final class RedisFixture implements BeforeAllCallback, BeforeEachCallback
         server.flushAll();
     }
 
+    /** kill -9, and leave it down until {@link #restart()}. */
+    public void kill() {
+        server.server().kill();
+    }
+
     /** kill -9 and start again on the same port and data directory. */
     public void restart() {
         server.restart();

@@ -60,9 +60,12 @@ public record Delivery(String queue, long id, int attempt, Optional<String> scor
         return -1;
     }
 
-    /** The score as a number: the priority of a priority-queue job, or the due time of a delayed one. */
+    /**
+     * The score as a number: the priority of a priority-queue job, or the due time of a delayed one; {@code inf} and
+     * {@code -inf}, which guide producers may write, are the infinities.
+     */
     public Optional<Double> scoreValue() {
-        return score.map(Double::parseDouble);
+        return score.map(Scores::parse);
     }
 
     /** The payload decoded as UTF-8, for text jobs. */

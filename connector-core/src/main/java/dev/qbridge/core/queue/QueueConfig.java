@@ -20,12 +20,24 @@ import java.util.Objects;
  * @param defaultPriority priority of pushed jobs that name none (priority queues)
  * @param defaultDelay    delay of pushed jobs that name none (delayed queues)
  * @param maxIdleWait     longest pause between two polls of an empty sorted-set queue (lists block instead)
+ * @param batchMaxBytes   most payload bytes one take moves: a batch stops before the job that would pass it (the
+ *                        first job is always taken, whatever its size), so that one script call stays in the
+ *                        milliseconds and never stalls the Redis that other consumers share
  */
 public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, RetryPolicy retry, PayloadFormat format,
-                          DueTimeUnit dueTimeUnit, long defaultPriority, Duration defaultDelay, Duration maxIdleWait) {
+                          DueTimeUnit dueTimeUnit, long defaultPriority, Duration defaultDelay, Duration maxIdleWait,
+                          int batchMaxBytes) {
 
     /** Scores of jobs we push are priority + a fraction below 1, exact for priorities in this range. */
     public static final long MAX_PRIORITY = 2_000_000;
+
+    /** The default byte budget of one take: a few milliseconds of Redis work. */
+    public static final int DEFAULT_BATCH_MAX_BYTES = 4 * 1024 * 1024;
+
+    /** True when a priority can be pushed exactly (Math.abs would let Long.MIN_VALUE through). */
+    public static boolean isValidPriority(long priority) {
+        return priority >= -MAX_PRIORITY && priority <= MAX_PRIORITY;
+    }
 
     public QueueConfig {
         Objects.requireNonNull(name, "name");
@@ -35,7 +47,7 @@ public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, Re
         if (leaseTimeout.compareTo(Duration.ofMillis(100)) < 0) {
             throw invalid(name, "leaseTimeout must be at least 100 ms, was " + leaseTimeout.toMillis() + " ms");
         }
-        if (Math.abs(defaultPriority) > MAX_PRIORITY) {
+        if (!isValidPriority(defaultPriority)) {
             throw invalid(name, "defaultPriority must be within -" + MAX_PRIORITY + ".." + MAX_PRIORITY + ", was " + defaultPriority);
         }
         if (defaultDelay.isNegative()) {
@@ -43,6 +55,9 @@ public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, Re
         }
         if (maxIdleWait.isNegative() || maxIdleWait.isZero()) {
             throw invalid(name, "maxIdleWait must be positive, was " + maxIdleWait);
+        }
+        if (batchMaxBytes < 1) {
+            throw invalid(name, "batchMaxBytes must be at least 1, was " + batchMaxBytes);
         }
     }
 
@@ -68,6 +83,7 @@ public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, Re
         private long defaultPriority;
         private Duration defaultDelay = Duration.ZERO;
         private Duration maxIdleWait = Duration.ofMillis(200);
+        private int batchMaxBytes = DEFAULT_BATCH_MAX_BYTES;
 
         private Builder(String name) {
             this.name = name;
@@ -113,9 +129,14 @@ public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, Re
             return this;
         }
 
+        public Builder batchMaxBytes(int batchMaxBytes) {
+            this.batchMaxBytes = batchMaxBytes;
+            return this;
+        }
+
         public QueueConfig build() {
             return new QueueConfig(name, kind, leaseTimeout, retry, format, dueTimeUnit, defaultPriority, defaultDelay,
-                    maxIdleWait);
+                    maxIdleWait, batchMaxBytes);
         }
     }
 }

@@ -47,9 +47,14 @@ public record QueueKeys(String name) {
         return bytes(name + ":processing:seen");
     }
 
-    /** Every key of the queue, for slot checks and purges. */
+    /** Every key of the queue, for slot checks. */
     public List<byte[]> all() {
         return List.of(ready(), leases(), retry(), dead(), sequence(), processing(), processingSeen());
+    }
+
+    /** The keys that hold jobs (all but the id counter), for purges: ids are never reused. */
+    public List<byte[]> jobs() {
+        return List.of(ready(), leases(), retry(), dead(), processing(), processingSeen());
     }
 
     static byte[] bytes(String s) {

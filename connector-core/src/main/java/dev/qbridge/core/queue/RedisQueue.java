@@ -38,12 +38,14 @@ public final class RedisQueue {
     private final QueueConfig config;
     private final QueueKeys keys;
     private final byte[] leaseMillis;
+    private final byte[] batchMaxBytes;
 
     public RedisQueue(RedisConnection redis, QueueConfig config) {
         this.redis = redis;
         this.config = config;
         this.keys = config.keys();
         this.leaseMillis = ascii(config.leaseTimeout().toMillis());
+        this.batchMaxBytes = ascii(config.batchMaxBytes());
         requireOneSlot(redis, config.name(), keys.all());
     }
 
@@ -64,6 +66,11 @@ public final class RedisQueue {
 
     public QueueConfig config() {
         return config;
+    }
+
+    /** The connection this queue's commands go through (a reaper or promoter of the same queue shares it). */
+    public RedisConnection connection() {
+        return redis;
     }
 
     public QueueKeys keys() {
@@ -89,7 +96,7 @@ public final class RedisQueue {
                 try {
                     redis.lpush(keys.ready(), chunk);
                 } catch (QueueException e) {
-                    throw withKey(e);
+                    throw withKey(e, keys.ready(), "a reliable queue (a list); nothing was pushed");
                 }
                 pushed += chunk.size();
             }
@@ -119,7 +126,7 @@ public final class RedisQueue {
             List<byte[]> args = new ArrayList<>(chunk.size() * 2);
             for (NewJob job : chunk) {
                 long priority = job.priority().orElse(config.defaultPriority());
-                if (Math.abs(priority) > QueueConfig.MAX_PRIORITY) {
+                if (!QueueConfig.isValidPriority(priority)) {
                     throw new QueueException(Kind.CONFIG, "queue '" + name() + "': priority " + priority
                             + " is outside -" + QueueConfig.MAX_PRIORITY + ".." + QueueConfig.MAX_PRIORITY);
                 }
@@ -155,18 +162,20 @@ public final class RedisQueue {
     // ---- take -------------------------------------------------------------------------------------
 
     /**
-     * Takes up to {@code max} jobs (capped at {@link #MAX_BATCH}) without waiting: due retries first, then
-     * ready jobs, each leased for the queue's lease timeout. Payloads that break the queue's format are
-     * dead-lettered with the reason and not returned.
+     * Takes up to {@code max} jobs (capped at {@link #MAX_BATCH}, and at {@link QueueConfig#batchMaxBytes()} of
+     * payload) without waiting, each leased for the queue's lease timeout. A reliable queue serves due retries
+     * first, then ready jobs; a sorted-set queue serves both by score. Payloads that break the queue's format are
+     * dead-lettered with the reason and not returned. A key of the queue that holds another type fails the call
+     * with {@link Kind#WRONG_TYPE}, naming the key, before anything is taken.
      */
     public List<Delivery> take(int max) {
         int n = Math.max(1, Math.min(max, MAX_BATCH));
         List<byte[]> queueKeys = List.of(keys.ready(), keys.leases(), keys.retry(), keys.sequence());
         Object reply = config.kind() == QueueKind.RELIABLE
-                ? redis.eval(TAKE_LIST, queueKeys, List.of(ascii(n), leaseMillis))
+                ? redis.eval(TAKE_LIST, queueKeys, List.of(ascii(n), leaseMillis, batchMaxBytes))
                 : redis.eval(TAKE_SORTED, queueKeys, List.of(ascii(n), leaseMillis,
                         ascii(config.kind() == QueueKind.DELAYED ? "delayed" : "priority"),
-                        ascii(config.dueTimeUnit().millisPerUnit())));
+                        ascii(config.dueTimeUnit().millisPerUnit()), batchMaxBytes));
         long now = System.currentTimeMillis();
         List<?> members = (List<?>) reply;
         List<Delivery> deliveries = new ArrayList<>(members.size());
@@ -220,22 +229,26 @@ public final class RedisQueue {
 
     /** Acks one delivery; returns false when its lease had expired and the job was requeued. */
     public boolean ack(Delivery delivery) {
-        return redis.zrem(keys.leases(), List.of(delivery.lease())) == 1;
+        return ack(List.of(delivery)) == 1;
     }
 
     /** Acks many deliveries in one round trip per 1,000; returns how many were still leased. */
     public long ack(Collection<Delivery> deliveries) {
         long acked = 0;
         List<byte[]> members = new ArrayList<>(Math.min(deliveries.size(), MAX_BATCH));
-        for (Delivery delivery : deliveries) {
-            members.add(delivery.lease());
-            if (members.size() == MAX_BATCH) {
-                acked += redis.zrem(keys.leases(), members);
-                members.clear();
+        try {
+            for (Delivery delivery : deliveries) {
+                members.add(delivery.lease());
+                if (members.size() == MAX_BATCH) {
+                    acked += redis.zrem(keys.leases(), members);
+                    members.clear();
+                }
             }
-        }
-        if (!members.isEmpty()) {
-            acked += redis.zrem(keys.leases(), members);
+            if (!members.isEmpty()) {
+                acked += redis.zrem(keys.leases(), members);
+            }
+        } catch (QueueException e) {
+            throw withKey(e, keys.leases(), "the leases of queue " + name() + " (a sorted set)");
         }
         return acked;
     }
@@ -261,15 +274,36 @@ public final class RedisQueue {
         return finish(deliveries, reason, true);
     }
 
+    /**
+     * Gives deliveries back unprocessed, due again at once and never dead-lettered for it: for a consumer that stops
+     * with jobs in hand it has not started on. The job keeps its id; as with SQS's receive count, the next delivery
+     * has the next attempt number (so that a late ack of this delivery can never remove that one).
+     */
+    public List<NackOutcome> release(List<Delivery> deliveries) {
+        return finish(deliveries, "released", Finish.RELEASE);
+    }
+
+    /** How a delivery ends when it is not acked. */
+    private enum Finish { NACK, DEAD, RELEASE }
+
     private List<NackOutcome> finish(List<Delivery> deliveries, String reason, boolean dead) {
+        return finish(deliveries, reason, dead ? Finish.DEAD : Finish.NACK);
+    }
+
+    private List<NackOutcome> finish(List<Delivery> deliveries, String reason, Finish how) {
         byte[] why = (reason == null || reason.isBlank() ? "no reason given" : reason).getBytes(StandardCharsets.UTF_8);
         List<NackOutcome> outcomes = new ArrayList<>(deliveries.size());
         for (List<Delivery> chunk : chunks(deliveries)) {
             List<byte[]> args = new ArrayList<>(chunk.size() * 3);
             for (Delivery d : chunk) {
-                boolean retry = !dead && config.retry().allowsRetryAfter(d.attempt());
+                long delay = switch (how) {
+                    case RELEASE -> 0;
+                    case DEAD -> -1;
+                    case NACK -> config.retry().allowsRetryAfter(d.attempt())
+                            ? config.retry().backoffAfter(d.attempt()).toMillis() : -1;
+                };
                 args.add(d.lease());
-                args.add(ascii(retry ? config.retry().backoffAfter(d.attempt()).toMillis() : -1));
+                args.add(ascii(delay));
                 args.add(why);
             }
             for (Object code : (List<?>) redis.eval(NACK, List.of(keys.leases(), keys.retry(), keys.dead()), args)) {
@@ -303,18 +337,26 @@ public final class RedisQueue {
 
     // ---- observe ----------------------------------------------------------------------------------
 
-    /** Ready, in-flight, delayed, retrying and dead counts in one round trip. */
+    /**
+     * Ready, in-flight, delayed, retrying and dead counts in one round trip. A key of the queue that holds another
+     * type fails the call with {@link Kind#WRONG_TYPE} naming the key: a count that cannot be read is never 0.
+     */
     public QueueCounts counts() {
         List<?> reply = (List<?>) redis.eval(COUNTS,
                 List.of(keys.ready(), keys.leases(), keys.retry(), keys.dead(), keys.processing()),
                 List.of(ascii(config.kind().toString()), ascii(config.dueTimeUnit().millisPerUnit())));
-        String type = new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
-        if (!type.equals("none") && !type.equals(config.kind().redisType())) {
-            throw new QueueException(Kind.WRONG_TYPE, "WRONGTYPE key " + name() + " holds a " + type + ", a "
-                    + config.kind() + " queue must be a " + config.kind().redisType());
+        return new QueueCounts(asLong(reply.get(0)), asLong(reply.get(1)), asLong(reply.get(2)), asLong(reply.get(3)),
+                asLong(reply.get(4)), asLong(reply.get(5)));
+    }
+
+    /** True when any key of the queue exists: a queue nobody ever pushed to has none. */
+    public boolean exists() {
+        for (byte[] key : keys.all()) {
+            if (!redis.type(key).equals("none")) {
+                return true;
+            }
         }
-        return new QueueCounts(asLong(reply.get(1)), asLong(reply.get(2)), asLong(reply.get(3)), asLong(reply.get(4)),
-                asLong(reply.get(5)), asLong(reply.get(6)));
+        return false;
     }
 
     /** The newest {@code limit} dead letters, newest first. */
@@ -340,18 +382,30 @@ public final class RedisQueue {
         return moved;
     }
 
-    /** Deletes every key of the queue: ready, in-flight, retrying and dead jobs. Returns how many keys existed. */
+    /**
+     * Deletes the queue's jobs in every state: ready, in flight, retrying, dead and in the guide's processing list.
+     * The id counter is kept, so that no id is ever given out twice: a zombie consumer's late ack names its old id
+     * and can never match a new job's lease. Returns how many keys existed.
+     */
     public long purge() {
-        return redis.del(keys.all());
+        return redis.del(keys.jobs());
     }
 
     // ---- helpers ----------------------------------------------------------------------------------
 
-    private QueueException withKey(QueueException e) {
-        if (e.kind() == Kind.WRONG_TYPE) {
-            return new QueueException(Kind.WRONG_TYPE, "WRONGTYPE key " + name() + " is not a list, a reliable queue must be a list", e);
+    /** Redis's own WRONGTYPE error of a plain command names no key: name it, and its type, as the scripts do. */
+    private QueueException withKey(QueueException e, byte[] key, String role) {
+        if (e.kind() != Kind.WRONG_TYPE) {
+            return e;
         }
-        return e;
+        String type;
+        try {
+            type = redis.type(key);
+        } catch (QueueException unreadable) {
+            type = "value of another type";
+        }
+        return new QueueException(Kind.WRONG_TYPE, "WRONGTYPE key " + new String(key, StandardCharsets.UTF_8) + " holds a "
+                + type + ", but it must be " + role, e);
     }
 
     static <T> List<List<T>> chunks(List<T> items) {

@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
@@ -21,6 +22,7 @@ import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.RedisProtocol;
@@ -31,6 +33,8 @@ import redis.clients.jedis.exceptions.JedisClusterOperationException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.exceptions.JedisMovedDataException;
+import redis.clients.jedis.exceptions.JedisRedirectionException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -136,6 +140,15 @@ public final class JedisConnection implements RedisConnection {
 
     @Override
     public Object eval(LuaScript script, List<byte[]> keys, List<byte[]> args) {
+        if (cluster != null && !keys.isEmpty()) {
+            return call(() -> once(keys.get(0), node -> {
+                try {
+                    return node.evalsha(script.sha1Hex(), keys, args);
+                } catch (JedisNoScriptException e) {
+                    return node.eval(script.source(), keys, args);
+                }
+            }));
+        }
         return call(() -> {
             try {
                 return jedis.evalsha(script.sha1Hex(), keys, args);
@@ -147,7 +160,32 @@ public final class JedisConnection implements RedisConnection {
 
     @Override
     public long lpush(byte[] key, List<byte[]> values) {
-        return call(() -> jedis.lpush(key, values.toArray(new byte[0][])));
+        byte[][] array = values.toArray(new byte[0][]);
+        if (cluster != null) {
+            return call(() -> once(key, node -> node.lpush(key, array)));
+        }
+        return call(() -> jedis.lpush(key, array));
+    }
+
+    /**
+     * Sends a command that must not run twice (a script, an LPUSH) to the node of its key's slot, exactly once. The
+     * cluster client resends a command whose reply did not arrive (a read timeout), and a take or a push that ran
+     * before its reply was lost would then lease or push its jobs twice; here such a failure reaches the caller,
+     * which knows whether trying again is safe. A redirection (MOVED) is followed: the node refused the command, so
+     * it did not run.
+     */
+    private <T> T once(byte[] key, Function<Jedis, T> command) {
+        int slot = JedisClusterCRC16.getSlot(key);
+        for (int redirects = 0; ; redirects++) {
+            try (Connection c = cluster.getConnectionFromSlot(slot); Jedis node = new Jedis(c)) {
+                return command.apply(node);
+            } catch (JedisMovedDataException e) {
+                if (redirects >= 5) {
+                    throw e;
+                }
+                cluster.refreshClusterTopology();
+            }
+        }
     }
 
     @Override
@@ -281,6 +319,9 @@ public final class JedisConnection implements RedisConnection {
         if (e instanceof JedisConnectionException || e instanceof JedisClusterOperationException) {
             String cause = e.getCause() != null ? firstLine(e.getCause().getMessage()) : message;
             return new QueueException(Kind.CONNECTION, "cannot reach Redis at " + endpoint + ": " + cause, e);
+        }
+        if (e instanceof JedisRedirectionException) {
+            return new QueueException(Kind.UNAVAILABLE, "Redis Cluster at " + endpoint + " is moving a slot: " + message, e);
         }
         if (e instanceof JedisDataException) {
             String upper = message.toUpperCase();

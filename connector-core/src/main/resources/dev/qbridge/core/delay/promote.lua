@@ -8,11 +8,11 @@
 local kind = redis.call('TYPE', KEYS[1]).ok
 if kind == 'none' then return 0 end
 if kind ~= 'zset' then
-  return redis.error_reply('WRONGTYPE key ' .. KEYS[1] .. ' holds a ' .. kind .. ', a delayed queue must be a sorted set')
+  return redis.error_reply('WRONGTYPE key ' .. KEYS[1] .. ' holds a ' .. kind .. ', but it must be a delayed queue (a sorted set); nothing was promoted')
 end
 local targetKind = redis.call('TYPE', KEYS[2]).ok
 if targetKind ~= 'list' and targetKind ~= 'none' then
-  return redis.error_reply('WRONGTYPE key ' .. KEYS[2] .. ' holds a ' .. targetKind .. ', the promotion target must be a list')
+  return redis.error_reply('WRONGTYPE key ' .. KEYS[2] .. ' holds a ' .. targetKind .. ', but it must be the promotion target, a reliable queue (a list); nothing was promoted')
 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

@@ -6,6 +6,17 @@
 -- Invariant: a job leaves leases only in this same step that puts it into retry or dead; a lease that is
 -- gone is never resurrected, so a late nack cannot duplicate a job that another consumer now holds.
 -- Dead entry: "<id>:<attempt>:<score>:<failed at ms>:<reason length>:<reason><payload>".
+-- Redis never rolls a script back: every key this script writes is checked before the first removal.
+local function mustBe(key, want, role)
+  local kind = redis.call('TYPE', key).ok
+  if kind ~= want and kind ~= 'none' then
+    return redis.error_reply('WRONGTYPE key ' .. key .. ' holds a ' .. kind .. ', but it must be ' .. role
+        .. ' (a ' .. (want == 'zset' and 'sorted set' or want) .. '); nothing was changed')
+  end
+end
+local bad = mustBe(KEYS[1], 'zset', 'the leases of a queue') or mustBe(KEYS[2], 'zset', 'the retries of a queue')
+    or mustBe(KEYS[3], 'list', 'the dead letters of a queue')
+if bad then return bad end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local out = {}

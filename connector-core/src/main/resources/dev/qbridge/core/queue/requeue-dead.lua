@@ -4,31 +4,52 @@
 -- Returns: the number of jobs requeued.
 -- Invariant: an entry leaves the dead list in the same step that pushes its payload, unchanged, back to
 -- the ready key (a list: LPUSH, like a new job; a sorted set: with the score it had, so a priority job keeps
--- its priority and a delayed job is due at once). Attempt counts start over.
-local readyKind = redis.call('TYPE', KEYS[2]).ok
-local want = ARGV[1] == 'reliable' and 'list' or 'zset'
-if readyKind ~= want and readyKind ~= 'none' then
-  return redis.error_reply('WRONGTYPE key ' .. KEYS[2] .. ' holds a ' .. readyKind .. ', a ' .. ARGV[1] .. ' queue must be a ' .. want)
-end
-local max = tonumber(ARGV[2])
-local moved = 0
-while moved < max do
-  local entry = redis.call('RPOP', KEYS[1])
-  if not entry then break end
-  local a = string.find(entry, ':', 1, true)
-  local b = string.find(entry, ':', a + 1, true)
-  local c = string.find(entry, ':', b + 1, true)
-  local d = string.find(entry, ':', c + 1, true)
-  local e = string.find(entry, ':', d + 1, true)
-  local score = string.sub(entry, b + 1, c - 1)
-  local reasonLength = tonumber(string.sub(entry, d + 1, e - 1))
-  local payload = string.sub(entry, e + 1 + reasonLength)
-  if want == 'list' then
-    redis.call('LPUSH', KEYS[2], payload)
-  else
-    if score == '' then score = 0 end
-    redis.call('ZADD', KEYS[2], score, payload)
+-- its priority and a delayed job is due at once). Attempt counts start over. An entry that qbridge did not
+-- write (another tool's dead letter) is requeued whole, as its payload, with score 0.
+-- Redis never rolls a script back: both keys are checked, and the entries read and pushed, before any
+-- entry leaves the dead list.
+local function mustBe(key, want, role)
+  local kind = redis.call('TYPE', key).ok
+  if kind ~= want and kind ~= 'none' then
+    return redis.error_reply('WRONGTYPE key ' .. key .. ' holds a ' .. kind .. ', but it must be ' .. role
+        .. ' (a ' .. (want == 'zset' and 'sorted set' or want) .. '); nothing was requeued')
   end
-  moved = moved + 1
 end
-return moved
+local want = ARGV[1] == 'reliable' and 'list' or 'zset'
+local bad = mustBe(KEYS[1], 'list', 'the dead letters of a queue') or mustBe(KEYS[2], want, 'a ' .. ARGV[1] .. ' queue')
+if bad then return bad end
+local max = tonumber(ARGV[2])
+-- the oldest entries are at the tail; LRANGE gives them newest first, so walk each backwards
+local entries = redis.call('LRANGE', KEYS[1], -max, -1)
+if #entries == 0 then return 0 end
+local list, zset = {}, {}
+for i = #entries, 1, -1 do
+  local entry = entries[i]
+  local payload, score = entry, nil
+  local a = string.find(entry, ':', 1, true)
+  local b = a and string.find(entry, ':', a + 1, true)
+  local c = b and string.find(entry, ':', b + 1, true)
+  local d = c and string.find(entry, ':', c + 1, true)
+  local e = d and string.find(entry, ':', d + 1, true)
+  local reasonLength = e and tonumber(string.sub(entry, d + 1, e - 1))
+  if reasonLength and tonumber(string.sub(entry, 1, a - 1)) and e + reasonLength <= #entry then
+    score = string.sub(entry, b + 1, c - 1)
+    payload = string.sub(entry, e + 1 + reasonLength)
+  end
+  if want == 'list' then
+    list[#list + 1] = payload
+  else
+    local n = tonumber(score)
+    if n == math.huge then score = 'inf' elseif n == -math.huge then score = '-inf'
+    elseif n and n == n then score = string.format('%.17g', n) else score = '0' end
+    zset[#zset + 1] = score
+    zset[#zset + 1] = payload
+  end
+end
+if want == 'list' then
+  redis.call('LPUSH', KEYS[2], unpack(list))
+else
+  redis.call('ZADD', KEYS[2], unpack(zset))
+end
+redis.call('LTRIM', KEYS[1], 0, -(#entries + 1))
+return #entries

@@ -105,4 +105,51 @@ class ReaperIT {
         assertThat(seen).hasSize(jobs);
         assertThat(q.counts().total()).isZero();
     }
+
+    @Test
+    void aCopyTakenAgainLongAfterItsPayloadWasFirstSeenStartsAClockOfItsOwn() throws Exception {
+        QueueConfig config = QueueConfig.builder("orders").build();
+        Reaper reaper = new Reaper(connection, config);
+        var raw = redis.client();
+        raw.lpush("orders:processing", "job");
+        raw.lpush("orders:processing", IntStream.range(0, 10_000).mapToObj(i -> "filler-" + i).toArray(String[]::new));
+        assertThat(reaper.rescueGuideProcessing(Duration.ofMillis(300)).rescued()).as("the first pass starts clocks").isZero();
+        raw.lrem("orders:processing", 1, "job"); // the foreign consumer acks it
+        raw.lpush("orders:processing", "filler-new"); // the list stays longer than the window
+        reaper.rescueGuideProcessing(Duration.ofMillis(300));
+        Thread.sleep(400);
+        raw.del("orders:processing"); // the fillers are acked...
+        raw.lpush("orders:processing", "job"); // ...and an identical job is taken just now
+        assertThat(reaper.rescueGuideProcessing(Duration.ofMillis(300)).rescued())
+                .as("never rescued on its first pass, whatever its payload was seen doing before").isZero();
+        Thread.sleep(400);
+        assertThat(reaper.rescueGuideProcessing(Duration.ofMillis(300)).rescued()).isEqualTo(1);
+        assertThat(raw.lrange("orders", 0, -1)).containsExactly("job");
+    }
+
+    @Test
+    void everyCopyOfAPayloadHasItsOwnClock() throws Exception {
+        QueueConfig config = QueueConfig.builder("orders").build();
+        Reaper reaper = new Reaper(connection, config);
+        var raw = redis.client();
+        raw.lpush("orders:processing", "same");
+        reaper.rescueGuideProcessing(Duration.ofMillis(300));
+        Thread.sleep(400);
+        raw.lpush("orders:processing", "same"); // a second consumer takes an identical job
+        assertThat(reaper.rescueGuideProcessing(Duration.ofMillis(300)).rescued()).as("only the old copy").isEqualTo(1);
+        assertThat(raw.llen("orders:processing")).isEqualTo(1);
+        assertThat(reaper.rescueGuideProcessing(Duration.ofMillis(300)).rescued()).as("the new copy's clock just started").isZero();
+    }
+
+    @Test
+    void aLeaseMemberQbridgeDidNotWriteGoesToTheDeadLettersWhole() {
+        QueueConfig config = QueueConfig.builder("orders").build();
+        redis.client().zadd("orders:leases", 0, "garbage");
+        Reaper.Result result = new Reaper(connection, config).reapExpired();
+        assertThat(result.deadLettered()).isEqualTo(1);
+        var dead = new RedisQueue(connection, config).deadLetters(1).get(0);
+        assertThat(dead.payloadAsString()).isEqualTo("garbage");
+        assertThat(dead.reason()).contains("not a qbridge lease member");
+        assertThat(redis.client().zcard("orders:leases")).isZero();
+    }
 }

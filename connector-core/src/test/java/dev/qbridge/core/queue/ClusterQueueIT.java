@@ -11,6 +11,7 @@ import dev.qbridge.core.delay.DelayedPromoter;
 import dev.qbridge.core.lease.Reaper;
 import dev.qbridge.core.redis.JedisConnection;
 import dev.qbridge.core.redis.RedisEndpoint;
+import dev.qbridge.core.script.LuaScript;
 import dev.qbridge.testkit.RedisClusterExtension;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,5 +108,21 @@ class ClusterQueueIT {
             new RedisQueue(connection, QueueConfig.builder("{scan" + i + "}").build()).push("x".getBytes(UTF_8));
         }
         assertThat(connection.scanKeys("{scan*", 100)).hasSize(9);
+    }
+
+    @Test
+    void aScriptWhoseReplyTimesOutRanOnceAndIsNeverSentAgain() throws Exception {
+        // the cluster client resends a command whose reply timed out; a take or a push that ran would then run twice.
+        // Every script and LPUSH goes to its node once: the timeout reaches the caller, which knows what is safe.
+        String seeds = cluster.nodes().stream().map(n -> n.getHost() + ":" + n.getPort()).collect(Collectors.joining(","));
+        LuaScript slow = LuaScript.load(ClusterQueueIT.class, "slow-incr");
+        try (JedisConnection impatient = JedisConnection.open(RedisEndpoint.parse("redis-cluster://" + seeds + "?timeout=300"))) {
+            List<byte[]> keys = List.of("{slow}:runs".getBytes(UTF_8));
+            impatient.eval(slow, keys, List.of("0".getBytes(UTF_8))); // loaded, and a live connection to its node
+            assertThatThrownBy(() -> impatient.eval(slow, keys, List.of("500000".getBytes(UTF_8))))
+                    .isInstanceOf(QueueException.class).hasMessageContaining("Read timed out");
+            Thread.sleep(1500); // long enough for any resend to have run
+            assertThat(cluster.client().get("{slow}:runs")).as("the first call, then the slow one once").isEqualTo("2");
+        }
     }
 }

@@ -101,4 +101,37 @@ class PriorityQueueIT {
         assertThatThrownBy(() -> q.take(1)).hasMessageContaining("alerts").hasMessageContaining("sorted set");
         assertThat(redis.client().llen("alerts")).isEqualTo(1);
     }
+
+    @Test
+    void aDueRetryOfALowPriorityJobWaitsBehindUrgentReadyJobs() {
+        RedisQueue q = queue(QueueConfig.builder("alerts").retry(RetryPolicy.of(5, Duration.ZERO)));
+        q.pushJobs(List.of(NewJob.of("low").withPriority(10)));
+        q.nack(q.take(1).get(0), "failed"); // due again at once, with its priority 10
+        q.pushJobs(List.of(NewJob.of("urgent-1").withPriority(1), NewJob.of("urgent-2").withPriority(1),
+                NewJob.of("later").withPriority(20)));
+        assertThat(q.take(10)).extracting(Delivery::payloadAsString).containsExactly("urgent-1", "urgent-2", "low", "later");
+    }
+
+    @Test
+    void infiniteScoresOfGuideProducersAreTakenInOrderAndKeptAcrossRetries() {
+        redis.client().eval("return redis.call('ZADD', KEYS[1], '-inf', 'first', 'inf', 'last', '5', 'middle')", 1, "alerts");
+        RedisQueue q = queue(QueueConfig.builder("alerts").retry(RetryPolicy.of(5, Duration.ZERO)));
+        List<Delivery> taken = q.take(10);
+        assertThat(taken).extracting(Delivery::payloadAsString).containsExactly("first", "middle", "last");
+        assertThat(taken).extracting(d -> d.scoreValue().orElseThrow())
+                .containsExactly(Double.NEGATIVE_INFINITY, 5.0, Double.POSITIVE_INFINITY);
+        assertThat(q.counts().dead()).isZero();
+
+        q.nack(taken, "again");
+        assertThat(q.take(10)).extracting(Delivery::payloadAsString).containsExactly("first", "middle", "last");
+    }
+
+    @Test
+    void thePriorityRangeHasNoBackDoorAtLongMinValue() {
+        RedisQueue q = queue(QueueConfig.builder("alerts"));
+        assertThatThrownBy(() -> q.pushJobs(List.of(NewJob.of("x").withPriority(Long.MIN_VALUE))))
+                .hasMessageContaining("outside");
+        assertThatThrownBy(() -> QueueConfig.builder("alerts").defaultPriority(Long.MIN_VALUE).build())
+                .hasMessageContaining("defaultPriority");
+    }
 }

@@ -204,13 +204,19 @@ class ReliableQueueIT {
     }
 
     @Test
-    void purgeRemovesEveryKeyOfTheQueue() {
+    void purgeRemovesEveryJobButNeverGivesAnIdOutTwice() {
         RedisQueue q = queue(QueueConfig.builder("orders"));
         q.push(jobs(3));
-        q.take(1);
+        Delivery zombie = q.take(1).get(0);
         q.deadLetter(q.take(1), "x");
-        assertThat(q.purge()).isEqualTo(4);
+        assertThat(q.purge()).as("ready, leases and dead").isEqualTo(3);
         assertThat(q.counts().total()).isZero();
+
+        q.push(List.of("job-0".getBytes(UTF_8)));
+        Delivery fresh = q.take(1).get(0);
+        assertThat(fresh.id()).as("ids go on after a purge").isGreaterThan(zombie.id());
+        assertThat(q.ack(zombie)).as("a zombie's late ack of the same payload matches nothing").isFalse();
+        assertThat(q.counts().inFlight()).isEqualTo(1);
     }
 
     @Test
@@ -222,5 +228,24 @@ class ReliableQueueIT {
             all.addAll(payloads(batch));
         }
         assertThat(all).containsExactlyElementsOf(jobs(2500).stream().map(b -> new String(b, UTF_8)).toList());
+    }
+
+    @Test
+    void oneTakeStopsBeforeTheJobThatWouldPassItsByteBudget() {
+        RedisQueue q = queue(QueueConfig.builder("orders").batchMaxBytes(10_000));
+        q.push(IntStream.range(0, 10).mapToObj(i -> new byte[3_000]).toList());
+        assertThat(q.take(1000)).as("3 x 3,000 bytes fit in 10,000; a fourth would not").hasSize(3);
+        assertThat(q.take(1000)).hasSize(3);
+        assertThat(q.counts().ready()).isEqualTo(4);
+    }
+
+    @Test
+    void aJobLargerThanTheByteBudgetIsStillTakenAloneSoNothingIsStuck() {
+        RedisQueue q = queue(QueueConfig.builder("orders"));
+        q.push(IntStream.range(0, 6).mapToObj(i -> new byte[5 * 1024 * 1024]).toList());
+        for (int i = 0; i < 6; i++) {
+            assertThat(q.take(1000)).as("5 MB jobs one at a time under the default 4 MB budget").hasSize(1);
+        }
+        assertThat(q.take(1000)).isEmpty();
     }
 }

@@ -9,6 +9,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.qbridge.core.QueueException;
+import dev.qbridge.core.consume.QueueConsumer;
 import dev.qbridge.core.consume.QueueWorker;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.RedisQueue;
@@ -72,7 +73,7 @@ class ConnectionFailureIT {
 
     @Test
     void workerAgainstAnUnreachableRedisLogsTheOutageOnceWithoutStackTraces() throws Exception {
-        Logger log = (Logger) LoggerFactory.getLogger(QueueWorker.class);
+        Logger log = (Logger) LoggerFactory.getLogger(QueueConsumer.class);
         ListAppender<ILoggingEvent> events = new ListAppender<>();
         events.start();
         log.addAppender(events);
