@@ -1,6 +1,7 @@
 package dev.qbridge.camel;
 
 import dev.qbridge.core.QueueException;
+import dev.qbridge.core.consume.QueueConsumer;
 import dev.qbridge.core.queue.Delivery;
 import dev.qbridge.core.queue.RedisQueue;
 import dev.qbridge.core.retry.Backoff;
@@ -64,49 +65,49 @@ final class JobBatch {
     }
 
     /**
-     * Acks the successes in one round trip and nacks or dead-letters each failure, retrying through a Redis outage
-     * a few times: a job that cannot be settled is only delivered again after its lease, never lost.
+     * Acks the successes in one round trip and nacks or dead-letters each failure. The consumer keeps whatever Redis
+     * cannot take now and writes it again, so nothing here waits for an outage to end.
      */
-    void finish(RedisQueue queue, RedisQueue deadLetterQueue, Predicate<Duration> sleep) {
+    void finish(QueueConsumer consumer, RedisQueue deadLetterQueue, Predicate<Duration> sleep) {
         List<Delivery> acks;
         Map<Delivery, Failure> nacks;
         synchronized (this) {
             acks = List.copyOf(succeeded);
             nacks = new LinkedHashMap<>(failed);
         }
-        if (!acks.isEmpty()) {
-            settle(queue, "ack " + acks.size() + " jobs", () -> queue.ack(acks), sleep);
-        }
+        consumer.ack(acks);
         for (Map.Entry<Delivery, Failure> nack : nacks.entrySet()) {
             Delivery delivery = nack.getKey();
             Failure failure = nack.getValue();
-            boolean outOfAttempts = failure.final_() || !queue.config().retry().allowsRetryAfter(delivery.attempt());
+            boolean outOfAttempts = failure.final_() || !consumer.queue().config().retry().allowsRetryAfter(delivery.attempt());
             if (deadLetterQueue != null && outOfAttempts) {
-                // the separate dead-letter queue gets the payload first, then the job is acked: a crash between
-                // the two only dead-letters it twice
-                settle(queue, "dead-letter job " + delivery.id() + " to " + deadLetterQueue.name(), () -> {
-                    deadLetterQueue.push(delivery.payload());
-                    queue.ack(delivery);
-                }, sleep);
+                // the separate dead-letter queue gets the payload first, then the job is acked: a crash between the two
+                // only dead-letters it twice
+                if (pushed(deadLetterQueue, delivery, sleep)) {
+                    consumer.ack(List.of(delivery));
+                } else {
+                    consumer.nack(List.of(delivery), failure.reason());
+                }
             } else if (failure.final_()) {
-                settle(queue, "dead-letter job " + delivery.id(), () -> queue.deadLetter(delivery, failure.reason()), sleep);
+                consumer.deadLetter(List.of(delivery), failure.reason());
             } else {
-                settle(queue, "nack job " + delivery.id(), () -> queue.nack(delivery, failure.reason()), sleep);
+                consumer.nack(List.of(delivery), failure.reason());
             }
         }
     }
 
-    private static void settle(RedisQueue queue, String what, Runnable step, Predicate<Duration> sleep) {
+    /** Pushes a failed job to the separate dead-letter queue, trying through a short outage. */
+    private static boolean pushed(RedisQueue deadLetterQueue, Delivery delivery, Predicate<Duration> sleep) {
         Backoff backoff = Backoff.forOutages();
         for (int attempt = 1; ; attempt++) {
             try {
-                step.run();
-                return;
+                deadLetterQueue.push(delivery.payload());
+                return true;
             } catch (QueueException e) {
                 if (attempt >= SETTLE_ATTEMPTS || !e.isRetriable() || !sleep.test(backoff.next())) {
-                    LOG.warn("queue {}: could not {}: {}; they will be delivered again after their lease",
-                            queue.name(), what, e.getMessage());
-                    return;
+                    LOG.warn("queue {}: could not dead-letter job {} to {}: {}; it is nacked instead", delivery.queue(),
+                            delivery.id(), deadLetterQueue.name(), e.getMessage());
+                    return false;
                 }
             }
         }

@@ -1,17 +1,14 @@
 package dev.qbridge.camel;
 
-import dev.qbridge.core.QueueException;
-import dev.qbridge.core.consume.OutageLog;
-import dev.qbridge.core.lease.LeaseRenewer;
-import dev.qbridge.core.lease.Reaper;
+import dev.qbridge.core.consume.ConsumerHealth;
+import dev.qbridge.core.consume.ConsumerSettings;
+import dev.qbridge.core.consume.QueueConsumer;
 import dev.qbridge.core.queue.Delivery;
-import dev.qbridge.core.queue.RedisQueue;
-import dev.qbridge.core.retry.Backoff;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -25,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Takes jobs in batches under a lease and routes one exchange per job. A {@link JobCompletion} on each exchange
  * records its outcome; once every exchange of the batch is done, the successes are acked in one round trip and
- * the failures nacked (retry with backoff, then dead letter). Leases of jobs in flight are renewed; expired
- * leases of dead consumers are reaped. A graceful stop takes nothing new and waits for the jobs in hand.
+ * the failures nacked (retry with backoff, then dead letter). Everything that keeps the jobs safe in between (lease
+ * renewal, the reaper, Redis outages, a broken queue, release on stop, health) is the core's {@link QueueConsumer}.
+ * A graceful stop takes nothing new and waits for the jobs in hand.
  */
 public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
 
@@ -37,11 +35,8 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
     private final AtomicInteger inHand = new AtomicInteger();
     private final AtomicInteger loops = new AtomicInteger();
     private volatile boolean taking;
-    private RedisQueue queue;
-    private LeaseRenewer renewer;
+    private volatile QueueConsumer consumer;
     private ExecutorService workers;
-    private ScheduledExecutorService reaperTimer;
-    private OutageLog outages;
 
     public RedisqConsumer(RedisqEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -56,18 +51,15 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        queue = endpoint.queue();
-        outages = new OutageLog(LOG, "redisq consumer of queue " + queue.name());
-        renewer = endpoint.isRenewLeases() ? new LeaseRenewer(queue) : null;
-        var executors = endpoint.getCamelContext().getExecutorServiceManager();
-        if (endpoint.getReapInterval() > 0) {
-            Reaper reaper = new Reaper(endpoint.connection(), endpoint.queueConfig());
-            reaperTimer = executors.newSingleThreadScheduledExecutor(this, "redisq-reaper[" + queue.name() + "]");
-            reaperTimer.scheduleWithFixedDelay(() -> reap(reaper), 0, endpoint.getReapInterval(), TimeUnit.MILLISECONDS);
-        }
-        taking = true;
+        var queue = endpoint.queue();
         int threads = endpoint.getConcurrentConsumers();
-        workers = executors.newFixedThreadPool(this, "redisq[" + queue.name() + "]", threads);
+        consumer = QueueConsumer.start(queue, ConsumerSettings.of("redisq consumer of queue " + queue.name())
+                .maxInHand(endpoint.getBatchSize() * threads)
+                .reapInterval(Duration.ofMillis(endpoint.getReapInterval()))
+                .renewLeases(endpoint.isRenewLeases()));
+        taking = true;
+        workers = endpoint.getCamelContext().getExecutorServiceManager().newFixedThreadPool(this,
+                "redisq[" + queue.name() + "]", threads);
         startLoops();
     }
 
@@ -84,37 +76,13 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
         }
     }
 
-    private void reap(Reaper reaper) {
-        try {
-            Reaper.Result result = reaper.reapExpired();
-            if (result.total() > 0) {
-                LOG.info("queue {}: requeued {} and dead-lettered {} jobs whose lease expired", queue.name(),
-                        result.requeued(), result.deadLettered());
-            }
-        } catch (QueueException e) {
-            LOG.debug("queue {}: cannot reap expired leases now: {}", queue.name(), e.getMessage());
-        }
-    }
-
     private void takeLoop() {
-        Backoff backoff = Backoff.forOutages();
+        QueueConsumer consumer = this.consumer;
         Duration wait = Duration.ofMillis(endpoint.getPollTimeout());
         while (taking && isRunAllowed()) {
-            List<Delivery> batch;
-            try {
-                batch = queue.take(endpoint.getBatchSize(), wait);
-                outages.succeeded();
-                backoff.reset();
-            } catch (QueueException e) {
-                Duration pause = backoff.next();
-                outages.failed(e, pause.toMillis());
-                if (!sleep(pause)) {
-                    return;
-                }
-                continue;
-            }
+            List<Delivery> batch = consumer.take(endpoint.getBatchSize(), wait);
             if (!batch.isEmpty()) {
-                process(batch);
+                process(consumer, batch);
             }
         }
     }
@@ -123,17 +91,13 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
         try {
             takeLoop();
         } catch (RuntimeException | Error e) {
-            LOG.error("queue {}: consumer thread stopped by an unexpected error", queue.name(), e);
+            LOG.error("queue {}: consumer thread stopped by an unexpected error", endpoint.getQueue(), e);
             throw e;
         }
     }
 
-    private void process(List<Delivery> batch) {
-        LeaseRenewer renewer = this.renewer; // a forced stop may clear the field while this batch finishes
+    private void process(QueueConsumer consumer, List<Delivery> batch) {
         inHand.addAndGet(batch.size());
-        if (renewer != null) {
-            renewer.track(batch);
-        }
         JobBatch outcomes = new JobBatch(batch.size());
         try {
             for (Delivery delivery : batch) {
@@ -145,13 +109,10 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
         } catch (InterruptedException e) {
             // a forced stop: finish what is done; the rest stays leased and comes back after its lease
             Thread.currentThread().interrupt();
-            LOG.warn("queue {}: stopped with {} jobs still in flight; they will be delivered again after their lease",
-                    queue.name(), outcomes.pending());
+            LOG.warn("queue {}: stopped with {} jobs still in flight; they are released when the consumer stops",
+                    endpoint.getQueue(), outcomes.pending());
         } finally {
-            outcomes.finish(queue, endpoint.deadLetterQueue(), this::sleep);
-            if (renewer != null) {
-                renewer.release(batch);
-            }
+            outcomes.finish(consumer, endpoint.deadLetterQueue(), this::sleep);
             inHand.addAndGet(-batch.size());
         }
     }
@@ -189,6 +150,12 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
         }
     }
 
+    /** Whether this consumer moves jobs, and if not, why and since when; STOPPED before it starts. */
+    public ConsumerHealth health() {
+        QueueConsumer c = consumer;
+        return c == null ? new ConsumerHealth(ConsumerHealth.Status.STOPPED, Optional.empty(), Instant.now()) : c.health();
+    }
+
     // ---- graceful shutdown ------------------------------------------------------------------------
 
     @Override
@@ -215,13 +182,8 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
                     endpoint.getPollTimeout() + endpoint.getVisibilityTimeout());
             workers = null;
         }
-        if (reaperTimer != null) {
-            endpoint.getCamelContext().getExecutorServiceManager().shutdownNow(reaperTimer);
-            reaperTimer = null;
-        }
-        if (renewer != null) {
-            renewer.close();
-            renewer = null;
+        if (consumer != null) {
+            consumer.close(); // releases what a forced stop left in hand, due again at once
         }
         super.doStop();
     }

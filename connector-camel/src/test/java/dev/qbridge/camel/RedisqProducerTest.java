@@ -107,7 +107,7 @@ class RedisqProducerTest extends CamelTestSupport {
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> template.sendBody(uri("jobs", ""), "x"))
                 .isInstanceOf(CamelExecutionException.class)
-                .cause().hasMessage("WRONGTYPE key jobs is not a list, a reliable queue must be a list");
+                .cause().hasMessage("WRONGTYPE key jobs holds a string, but it must be a reliable queue (a list); nothing was pushed");
     }
 
     @Test
