@@ -7,8 +7,8 @@
 -- Returns: an array of lease members "<id>:<attempt>:<score>:<payload>" (score is empty for lists).
 -- Invariant: a job is always in exactly one of ready, retry or leases; each lease member is unique
 -- (its id is unique, its attempt grows on every delivery), so a late ack can never remove a newer delivery.
--- Redis never rolls a script back: every key this script writes is checked before the first removal, and
--- jobs are read first and removed only once their leases can be written.
+-- Redis never rolls a script back: every key this script writes is checked (and q:seq read as an integer) before
+-- the first removal, so no command after it can fail.
 
 local function mustBe(key, want, role)
   local kind = redis.call('TYPE', key).ok
@@ -36,73 +36,75 @@ local max = tonumber(ARGV[1])
 local budget = tonumber(ARGV[3])
 -- a string once, not a number that every ZADD argument would convert again
 local deadline = tostring(now + tonumber(ARGV[2]))
-local out = {}
-local leases = {}
-local bytes = 0
-local largest = 1
+local out, leases = {}, {}
+local count, bytes, largest, full = 0, 0, 1, false
 
 -- how many more jobs to read at once: what the budget leaves at the largest size seen so far, but never more
 -- than four times what was already read, so that a run of unexpectedly large jobs costs one short read
-local function nextChunk(taken)
+local function nextChunk()
   local left = math.floor((budget - bytes) / largest)
-  return math.max(1, math.min(max - taken, left, 4 * taken))
-end
-local function fits(size, taken)
-  return taken == 0 or bytes + size <= budget
+  if left > 4 * count then left = 4 * count end
+  if left > max - count then left = max - count end
+  if left < 1 then left = 1 end
+  return left
 end
 
 -- jobs whose retry backoff has passed go first: they have waited longest
-local due = {}
-local full = false
-while #due < max and not full do
-  local chunk = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', #due, nextChunk(#due))
+local due, dueCount = {}, 0
+while count < max and not full do
+  local want = nextChunk()
+  local chunk = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', dueCount, want)
   for _, m in ipairs(chunk) do
     local size = #m
-    if not fits(size, #due) then full = true break end
+    if count > 0 and bytes + size > budget then full = true break end
     bytes = bytes + size
     if size > largest then largest = size end
-    due[#due + 1] = m
+    local a = string.find(m, ':', 1, true)
+    local b = string.find(m, ':', a + 1, true)
+    local lease = string.sub(m, 1, a) .. (tonumber(string.sub(m, a + 1, b - 1)) + 1) .. string.sub(m, b)
+    count = count + 1
+    dueCount = dueCount + 1
+    due[dueCount] = m
+    leases[2 * count - 1] = deadline
+    leases[2 * count] = lease
+    out[count] = lease
   end
-  if #chunk == 0 then break end
+  if #chunk < want then break end
 end
-for i, m in ipairs(due) do
-  local a = string.find(m, ':', 1, true)
-  local b = string.find(m, ':', a + 1, true)
-  local lease = string.sub(m, 1, a) .. (tonumber(string.sub(m, a + 1, b - 1)) + 1) .. string.sub(m, b)
-  leases[2 * i - 1] = deadline
-  leases[2 * i] = lease
-  out[i] = lease
-end
-local taken = #due
 
--- then ready jobs from the tail (FIFO with LPUSH producers), read in chunks and trimmed once leased
-local jobs = {}
-while taken + #jobs < max and not full do
-  local from = #jobs
-  local n = nextChunk(taken + from)
-  -- LRANGE of negative indexes walks from the tail: elements come head first, so read each chunk backwards
-  local chunk = redis.call('LRANGE', KEYS[1], -(from + n), -(from + 1))
-  for i = #chunk, 1, -1 do
-    local size = #chunk[i]
-    if not fits(size, taken + #jobs) then full = true break end
+-- then ready jobs from the tail (FIFO with LPUSH producers), popped in chunks; a job past the budget is pushed
+-- back onto the tail, so the order stays exactly as it was
+local base = tonumber(redis.call('GET', KEYS[4]) or '0')
+local fresh = 0
+while count < max and not full do
+  local want = nextChunk()
+  local chunk = redis.call('RPOP', KEYS[1], want)
+  if not chunk then break end
+  local got = #chunk
+  for i = 1, got do
+    local payload = chunk[i]
+    local size = #payload
+    if count > 0 and bytes + size > budget then
+      full = true
+      local back = {}
+      for k = got, i, -1 do back[#back + 1] = chunk[k] end
+      redis.call('RPUSH', KEYS[1], unpack(back))
+      break
+    end
     bytes = bytes + size
     if size > largest then largest = size end
-    jobs[#jobs + 1] = chunk[i]
+    count = count + 1
+    fresh = fresh + 1
+    local lease = (base + fresh) .. ':1::' .. payload
+    leases[2 * count - 1] = deadline
+    leases[2 * count] = lease
+    out[count] = lease
   end
-  if #chunk < n then break end
+  if got < want then break end
 end
-if #jobs > 0 then
-  local base = redis.call('INCRBY', KEYS[4], #jobs) - #jobs
-  for i, payload in ipairs(jobs) do
-    local lease = (base + i) .. ':1::' .. payload
-    leases[2 * (taken + i) - 1] = deadline
-    leases[2 * (taken + i)] = lease
-    out[taken + i] = lease
-  end
-end
-if #out > 0 then
+if count > 0 then
   redis.call('ZADD', KEYS[2], unpack(leases))
-  if taken > 0 then redis.call('ZREM', KEYS[3], unpack(due)) end
-  if #jobs > 0 then redis.call('LTRIM', KEYS[1], 0, -(#jobs + 1)) end
+  if dueCount > 0 then redis.call('ZREM', KEYS[3], unpack(due)) end
+  if fresh > 0 then redis.call('INCRBY', KEYS[4], fresh) end
 end
 return out

@@ -233,9 +233,11 @@ class ReliableQueueIT {
     @Test
     void oneTakeStopsBeforeTheJobThatWouldPassItsByteBudget() {
         RedisQueue q = queue(QueueConfig.builder("orders").batchMaxBytes(10_000));
-        q.push(IntStream.range(0, 10).mapToObj(i -> new byte[3_000]).toList());
-        assertThat(q.take(1000)).as("3 x 3,000 bytes fit in 10,000; a fourth would not").hasSize(3);
-        assertThat(q.take(1000)).hasSize(3);
+        q.push(IntStream.range(0, 10).mapToObj(i -> (i + "-" + "x".repeat(2_998)).getBytes(UTF_8)).toList());
+        assertThat(q.take(1000)).as("3 x 3,000 bytes fit in 10,000; a fourth would not")
+                .extracting(d -> d.payloadAsString().substring(0, 2)).containsExactly("0-", "1-", "2-");
+        assertThat(q.take(1000)).as("the job put back is next, the order unchanged")
+                .extracting(d -> d.payloadAsString().substring(0, 2)).containsExactly("3-", "4-", "5-");
         assertThat(q.counts().ready()).isEqualTo(4);
     }
 
