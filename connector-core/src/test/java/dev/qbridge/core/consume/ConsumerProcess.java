@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * A consumer JVM for crash tests: records each job it finishes in the Redis set {@code done} (before the
+ * A consumer JVM for crash tests: records each job it finishes in the Redis list {@code done} (before the
  * ack, as real work would happen before the ack), slowly enough to be killed mid-batch.
  * Arguments: redis URI, queue name, lease millis.
  */
@@ -20,7 +20,7 @@ public final class ConsumerProcess {
         RedisQueue queue = new RedisQueue(connection, config);
         byte[] done = "done".getBytes(StandardCharsets.UTF_8);
         QueueWorker.start(queue, d -> {
-            connection.jedis().sadd(done, d.payload());
+            connection.jedis().rpush(done, d.payload());
             Thread.sleep(1);
         }, 2, 100);
         System.out.println("CONSUMING");
