@@ -2,7 +2,6 @@ package dev.qbridge.testkit;
 
 import java.util.List;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,7 +103,7 @@ public final class RedisClusterExtension extends ClassScopedExtension<RedisClust
     private void abortIfUnavailable() {
         String reason = unavailable;
         if (reason != null) {
-            Assumptions.abort("Redis Cluster is not available here: " + reason);
+            Unavailable.skipOrFail("Redis Cluster is not available here: " + reason);
         }
     }
 
