@@ -30,6 +30,8 @@ public record ChaosReport(
         int sinkKills,
         int redisRestarts,
         int kafkaRestarts,
+        ChaosRun.Companion companion,
+        long sinkRecordsExpected,
         List<String> events,
         double elapsedSeconds,
         double drainSeconds) {
@@ -51,7 +53,15 @@ public record ChaosReport(
         return allEventsPerformed() && missing == 0 && unexpectedDownstream == 0 && deadLettered("malformed JSON") == options.badJson()
                 && deadLettered("oversized") == options.oversized() && deadLettered("good job") == 0
                 && tombstonesSent == options.tombstones() && tombstonesInDlq == tombstonesSent
-                && probeJobsLeftRedis == probeJobs;
+                && probeJobsLeftRedis == probeJobs && companion.passed() && sinkWroteEachRecordOnce();
+    }
+
+    /**
+     * The sink's own guarantee: every record of the jobs topic (duplicates the source sent included, tombstones
+     * excepted) is in the out queue exactly once, so every duplicate downstream came from the source.
+     */
+    public boolean sinkWroteEachRecordOnce() {
+        return recordsDownstream == sinkRecordsExpected;
     }
 
     public String toText() {
@@ -78,6 +88,14 @@ public record ChaosReport(
         line(b, "wrong-type key", "%s (%s)", wrongTypeReported ? "reported" : "NOT reported", wrongTypeStatus);
         line(b, "  other queue of that task", "%,d of %,d probe jobs pushed after that left Redis within 10 s%s",
                 probeJobsLeftRedis, probeJobs, probeJobsLeftRedis == probeJobs ? "" : " (the task stopped serving it)");
+        line(b, "sink exactly once", "%,d records in the out queue for %,d records in the topic (tombstones excepted)%s",
+                recordsDownstream, sinkRecordsExpected, sinkWroteEachRecordOnce() ? "" : ": MISMATCH");
+        line(b, "companion key of wrong type", "%s beside %s: %,d of %,d jobs kept in the queue and %,d downstream while "
+                + "broken; %s", ChaosRun.COMPANION_KEY, ChaosRun.IN, companion.keptWhileBroken(), ChaosRun.COMPANION_JOBS,
+                companion.downstreamWhileBroken(), companion.logLine().isEmpty() ? "NOT named in the worker log"
+                        : "worker log: " + companion.logLine());
+        line(b, "  after the key was fixed", "%,d of %,d jobs downstream within %.1f s", companion.arrivedAfterFix(),
+                ChaosRun.COMPANION_JOBS, companion.secondsToArrive());
         line(b, "worker kills (SIGKILL)", "%d (source %d, sink %d) of %d", sourceKills + sinkKills, sourceKills, sinkKills,
                 options.kills());
         line(b, "Redis restarts (kill -9, AOF)", "%d of %d", redisRestarts, options.redisRestarts());

@@ -69,6 +69,10 @@ public final class ChaosRun {
     static final String SOURCE = "chaos-source";
     static final String WRONG_TYPE_CONNECTOR = "chaos-wrongtype";
     static final String SINK = "chaos-sink";
+    /** A live queue read by the source beside chaos-in, whose id counter a stray SET broke before the run. */
+    static final String COMPANION = "chaos-companion";
+    static final String COMPANION_KEY = COMPANION + ":seq";
+    static final int COMPANION_JOBS = 1000;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -132,6 +136,9 @@ public final class ChaosRun {
             RedisQueue out = new RedisQueue(connection, QueueConfig.builder(OUT).build());
             RedisQueue probe = new RedisQueue(connection, QueueConfig.builder(PROBE).build());
             redis.client().hset(WRONG_TYPE_KEY, "not", "a queue");
+            RedisQueue companion = new RedisQueue(connection, QueueConfig.builder(COMPANION).build());
+            companion.push(IntStream.range(0, COMPANION_JOBS).mapToObj(JobFeed::companionJob).toList());
+            redis.client().set(COMPANION_KEY, "not-a-number");
 
             ConnectWorker source = new ConnectWorker("source", work.resolve("source"), plugins, kafka.bootstrapServers(),
                     Map.of(SOURCE, sourceConfig(redis.uri()), WRONG_TYPE_CONNECTOR, wrongTypeConfig(redis.uri())));
@@ -243,11 +250,13 @@ public final class ChaosRun {
             String wrongType = wrongTypeStatus(source.status(WRONG_TYPE_CONNECTOR))
                     + (logged.isEmpty() ? "; not in the worker log" : "; worker log: " + logged.strip());
             long probeLeft = probeFlow(probe);
+            Companion companionResult = companionFlow(source, redis.client(), downstream);
+            long sinkExpected = topicRecords(kafka.bootstrapServers()) - tombstoneOffsets.size();
             return new ChaosReport(options, feed.pushed(), feed.retriedBatches(), downstream.present(), downstream.missing(),
                     downstream.missingSample(10), downstream.records(), downstream.duplicates(), downstream.unexpected(),
                     downstream.outDead(), downstream.sourceDeadLetters(), tombstoneOffsets.size(), inDlq, dlqReasons,
                     wrongType, wrongType.contains("WRONGTYPE"), PROBE_JOBS, probeLeft, done[0], done[1], done[2], done[3],
-                    List.copyOf(events), (System.nanoTime() - startNanos) / 1e9, drain);
+                    companionResult, sinkExpected, List.copyOf(events), (System.nanoTime() - startNanos) / 1e9, drain);
         } finally {
             for (AutoCloseable c : closeLast) {
                 try {
@@ -267,7 +276,7 @@ public final class ChaosRun {
         c.put("connector.class", "dev.qbridge.kafka.RedisQueueSourceConnector");
         c.put("tasks.max", "1");
         c.put("redis.uri", redisUri);
-        c.put("queues", IN);
+        c.put("queues", IN + "," + COMPANION);
         c.put("topic", TOPIC);
         // the queue's format is JSON: the core dead-letters a payload that is not, with the parser's reason
         c.put("value.type", "json");
@@ -347,6 +356,52 @@ public final class ChaosRun {
         }
         timeline.sort(Comparator.comparingLong(Event::atMillis));
         return timeline;
+    }
+
+    /**
+     * What became of the companion queue: while its id counter held a string, the source must have taken none of its
+     * jobs and named the key; once the key is fixed, every one of them must arrive downstream.
+     */
+    record Companion(long keptWhileBroken, long downstreamWhileBroken, String logLine, long arrivedAfterFix,
+                     double secondsToArrive) {
+        boolean passed() {
+            return keptWhileBroken == COMPANION_JOBS && downstreamWhileBroken == 0 && !logLine.isEmpty()
+                    && arrivedAfterFix == COMPANION_JOBS;
+        }
+    }
+
+    private Companion companionFlow(ConnectWorker source, redis.clients.jedis.RedisClient redis, Downstream downstream) {
+        long kept = redis.llen(COMPANION);
+        downstream.refresh();
+        long early = downstream.companionsPresent();
+        String logged = source.firstLogLine(COMPANION_KEY).strip();
+        redis.del(COMPANION_KEY); // fixed: the sidelined queue is read again at its next backoff (at most 1 min)
+        long fixedAt = System.nanoTime();
+        long deadline = fixedAt + TimeUnit.SECONDS.toNanos(120);
+        while (downstream.companionsPresent() < COMPANION_JOBS && System.nanoTime() < deadline) {
+            sleep(1000);
+            try {
+                downstream.refresh();
+            } catch (RuntimeException e) {
+                // look again
+            }
+        }
+        log(String.format("companion queue: %,d jobs kept while %s was broken, %,d downstream %.1f s after the fix",
+                kept, COMPANION_KEY, downstream.companionsPresent(), (System.nanoTime() - fixedAt) / 1e9));
+        return new Companion(kept, early, logged, downstream.companionsPresent(), (System.nanoTime() - fixedAt) / 1e9);
+    }
+
+    /** Records in the jobs topic: the sink must have written each exactly once (tombstones go to its DLQ instead). */
+    private static long topicRecords(String bootstrap) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(TOPIC, Duration.ofSeconds(10)).stream()
+                    .map(i -> new TopicPartition(TOPIC, i.partition())).toList();
+            return consumer.endOffsets(partitions, Duration.ofSeconds(10)).values().stream().mapToLong(Long::longValue).sum();
+        }
     }
 
     /**

@@ -27,6 +27,7 @@ final class Downstream {
     private long read;
     private long records;
     private long unexpected;
+    private final java.util.Set<String> companions = new java.util.HashSet<>();
     private long outDead;
 
     Downstream(RedisConnection redis, RedisQueue out, RedisQueue in, int jobs) {
@@ -58,6 +59,10 @@ final class Downstream {
     private void count(byte[] payload) {
         records++;
         String id = idOf(payload);
+        if (id != null && id.startsWith(JobFeed.COMPANION_PREFIX)) {
+            companions.add(id);
+            return;
+        }
         if (id != null && id.startsWith(JobFeed.JOB_PREFIX)) {
             int n = Integer.parseInt(id.substring(JobFeed.JOB_PREFIX.length()));
             if (n >= 0 && n < jobs) {
@@ -109,7 +114,12 @@ final class Downstream {
     }
 
     long duplicates() {
-        return records - unexpected - present();
+        return records - unexpected - present() - companions.size();
+    }
+
+    /** Distinct jobs of the companion queue downstream. */
+    long companionsPresent() {
+        return companions.size();
     }
 
     long unexpected() {

@@ -21,6 +21,7 @@ final class JobFeed implements Runnable {
     static final String JOB_PREFIX = "job-";
     static final String BAD_JSON_PREFIX = "bad-json-";
     static final String OVERSIZED_PREFIX = "big-";
+    static final String COMPANION_PREFIX = "companion-";
     /** Larger than the source connector's max.job.bytes (1,000,000 by default) and the producer's 1 MiB max.request.size. */
     static final int OVERSIZED_BYTES = 1_200_000;
     private static final String BODY = "x".repeat(40);
@@ -58,6 +59,12 @@ final class JobFeed implements Runnable {
 
     static byte[] job(int i) {
         return ("{\"id\":\"" + jobId(i) + "\",\"seq\":" + i + ",\"body\":\"" + BODY + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A good job of the queue whose companion key is broken during the run. */
+    static byte[] companionJob(int i) {
+        return String.format("{\"id\":\"%s%04d\",\"seq\":%d,\"body\":\"%s\"}", COMPANION_PREFIX, i, i, BODY)
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /** Cut off in the middle of a value: the parser's reason says where. */
