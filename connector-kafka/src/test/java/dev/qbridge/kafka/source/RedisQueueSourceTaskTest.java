@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.header.Header;
@@ -140,7 +141,7 @@ class RedisQueueSourceTaskTest {
         assertThat(later).extracting(r -> new String((byte[]) r.value(), StandardCharsets.UTF_8)).containsExactly("repaired");
     }
 
-        @Test
+    @Test
     void jobIsAckedOnlyOnceKafkaHasIt() throws InterruptedException {
         pushJobs(10);
         RedisQueueSourceTask task = start();
@@ -264,22 +265,55 @@ class RedisQueueSourceTaskTest {
     }
 
     @Test
-    void jobsHeldByADeadTaskReturnThroughTheReaperOfAnother() throws InterruptedException {
+    void jobsHeldByAConsumerThatDiedReturnThroughTheReaperOfATask() throws InterruptedException {
         pushJobs(50);
-        RedisQueueSourceTask dying = start("lease.timeout.ms", "1000");
-        List<SourceRecord> lost = pollUntil(dying, 50);
-        dying.stop(); // Kafka never confirmed them: they stay leased until the lease expires
-        tasks.remove(dying);
+        // a consumer (another task, another process) takes them and dies: no ack, no renewal, no release
+        RedisQueue queue = new RedisQueue(connection, QueueConfig.builder("jobs").leaseTimeout(Duration.ofSeconds(1)).build());
+        List<Long> lost = queue.take(50).stream().map(d -> d.id()).toList();
+        assertThat(lost).hasSize(50);
         assertThat(counts().inFlight()).isEqualTo(50);
         RedisQueueSourceTask survivor = start("lease.timeout.ms", "1000", "reaper.interval.ms", "100");
         List<SourceRecord> again = pollUntil(survivor, 50);
-        assertThat(again).hasSize(50);
-        assertThat(again).extracting(r -> ((JobRecord) r).delivery().id())
-                .containsExactlyInAnyOrderElementsOf(lost.stream().map(r -> ((JobRecord) r).delivery().id()).toList());
+        assertThat(again).extracting(r -> ((JobRecord) r).delivery().id()).containsExactlyInAnyOrderElementsOf(lost);
         assertThat(again).allSatisfy(r -> assertThat(((JobRecord) r).delivery().attempt()).isEqualTo(2));
         again.forEach(r -> survivor.commitRecord(r, confirmed(r)));
         survivor.poll();
         assertThat(counts().total()).isZero();
+    }
+
+    @Test
+    void stoppedTaskAcksWhatKafkaConfirmedAndReleasesTheRestForAnotherTaskAtOnce() throws InterruptedException {
+        pushJobs(50);
+        RedisQueueSourceTask stopping = start();
+        List<SourceRecord> taken = pollUntil(stopping, 50);
+        taken.subList(0, 20).forEach(r -> stopping.commitRecord(r, confirmed(r)));
+        stopping.stop();
+        tasks.remove(stopping);
+        assertThat(counts().inFlight()).as("nothing stays leased after a clean stop").isZero();
+        assertThat(counts().pending()).as("the 30 Kafka never confirmed are due again").isEqualTo(30);
+
+        // a lease of 60 s and no reaper: only the release can hand them on this fast
+        RedisQueueSourceTask next = start("reaper.interval.ms", "600000");
+        List<SourceRecord> again = pollUntil(next, 30);
+        assertThat(again).extracting(r -> ((JobRecord) r).delivery().id()).containsExactlyInAnyOrderElementsOf(
+                taken.subList(20, 50).stream().map(r -> ((JobRecord) r).delivery().id()).toList());
+        assertThat(next.poll()).as("the confirmed 20 are never delivered again").isNull();
+    }
+
+    @Test
+    void maxInFlightBoundsTheJobsATaskHoldsOverAllItsQueues() throws InterruptedException {
+        pushJobs(300);
+        new RedisQueue(connection, QueueConfig.builder("other").build())
+                .push(IntStream.range(0, 300).mapToObj(i -> ("other-" + i).getBytes(StandardCharsets.UTF_8)).toList());
+        RedisQueueSourceTask task = start("queues", "jobs,other", "max.in.flight", "100", "batch.size", "30");
+        List<SourceRecord> held = pollUntil(task, 100);
+        for (int i = 0; i < 5; i++) {
+            assertThat(task.poll()).isNull();
+        }
+        assertThat(held).hasSize(100);
+        assertThat(held).extracting(SourceRecord::topic).contains("jobs", "other");
+        QueueCounts other = new RedisQueue(connection, QueueConfig.builder("other").build()).counts();
+        assertThat(counts().inFlight() + other.inFlight()).isEqualTo(100);
     }
 
     @Test
