@@ -69,8 +69,9 @@ public final class SourceConfig extends AbstractConfig {
     public static final String VALUE_TYPE_CONFIG = "value.type";
     public static final String VALUE_TYPE_DEFAULT = "bytes";
     private static final String VALUE_TYPE_DOC = "How the payload is handed to the value converter: bytes (the payload "
-            + "unchanged, for ByteArrayConverter), string (UTF-8 text, for StringConverter) or json (parsed schemaless "
-            + "JSON, for JsonConverter with schemas.enable=false; jobs that are not JSON go to the dead-letter list).";
+            + "unchanged, for ByteArrayConverter), string (UTF-8 text, for StringConverter; jobs that are not valid UTF-8 go "
+            + "to the dead-letter list unchanged) or json (parsed schemaless JSON, for JsonConverter with "
+            + "schemas.enable=false; jobs that are not JSON go to the dead-letter list).";
 
     public static final String HEADERS_CONFIG = "headers";
     public static final List<String> HEADERS_ALL = List.of("queue", "job.id", "attempt", "priority", "due.at", "taken.at");

@@ -219,6 +219,20 @@ class RedisQueueSourceTaskTest {
     }
 
     @Test
+    void stringValueOfBytesThatAreNotUtf8IsDeadLetteredUnchangedNeverRewrittenAndAcked() throws InterruptedException {
+        byte[] binary = {(byte) 0xff, (byte) 0xfe, 'a'};
+        queue(QueueKind.RELIABLE).push(List.of(binary, "caf\u00e9".getBytes(StandardCharsets.UTF_8)));
+        RedisQueueSourceTask task = start("value.type", "string");
+        List<SourceRecord> records = pollUntil(task, 1);
+        assertThat(records).extracting(SourceRecord::value).containsExactly("caf\u00e9");
+        task.poll(); // dead letters go to Redis on the next poll, like acks
+        assertThat(counts().dead()).isEqualTo(1);
+        DeadLetter dead = queue(QueueKind.RELIABLE).deadLetters(1).get(0);
+        assertThat(dead.payload()).as("the original bytes, not U+FFFD").isEqualTo(binary);
+        assertThat(dead.reason()).contains("not valid UTF-8").contains("byte 0").contains("value.type=bytes");
+    }
+
+    @Test
     void recordFilteredByATransformIsAckedAndOneDroppedByAnErrorIsDeadLettered() throws InterruptedException {
         pushJobs(2);
         // the Filter transform drops records whose topic matches: the first record's fate is decided by replay
