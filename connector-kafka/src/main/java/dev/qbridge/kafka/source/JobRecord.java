@@ -185,7 +185,9 @@ public final class JobRecord extends SourceRecord {
             boolean priority = priorityHeader && queue.kind() == QueueKind.PRIORITY;
             boolean due = dueHeader && queue.kind() == QueueKind.DELAYED;
             if ((priority || due) && d.score().isPresent()) {
-                double score = Double.parseDouble(d.score().get());
+                // Redis's own spelling (inf, -inf, which guide producers write) parsed by the core; an infinite score
+                // saturates to Long.MIN_VALUE or Long.MAX_VALUE, which sorts the same way
+                double score = d.scoreValue().orElseThrow();
                 if (priority) {
                     headers.addLong(PRIORITY_HEADER, (long) Math.floor(score));
                 } else {

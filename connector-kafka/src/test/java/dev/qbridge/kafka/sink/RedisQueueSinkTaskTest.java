@@ -198,6 +198,18 @@ class RedisQueueSinkTaskTest {
     }
 
     @Test
+    void priorityOutsideTheRangeIsABadRecordEvenLongMinValue() {
+        FakeSinkContext context = new FakeSinkContext(true);
+        RedisQueueSinkTask task = start(context, "queue.kind", "priority", "priority.header", "prio");
+        task.open(List.of(P0));
+        task.put(List.of(record(P0, 0, "min", "prio", Long.MIN_VALUE), record(P0, 1, "max", "prio", Long.MAX_VALUE),
+                record(P0, 2, "over", "prio", 2_000_001L), record(P0, 3, "edge", "prio", -2_000_000L)));
+        assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(0L, 1L, 2L);
+        assertThat(context.reportedErrors.get(0)).hasMessageContaining("-9223372036854775808 is outside");
+        assertThat(redis.client().zrange("orders", 0, -1)).containsExactly("edge");
+    }
+
+    @Test
     void redisOutageIsRetriedWithBackoffAndNeverDropsARecord() {
         FakeSinkContext context = new FakeSinkContext(false);
         RedisQueueSinkTask task = start(context);

@@ -186,6 +186,25 @@ class RedisQueueSourceTaskTest {
     }
 
     @Test
+    void infiniteScoresThatGuideProducersWriteBecomeHeadersNotDeadLetters() throws InterruptedException {
+        redis.client().zadd("jobs", Double.NEGATIVE_INFINITY, "before everything");
+        redis.client().zadd("jobs", Double.POSITIVE_INFINITY, "after everything");
+        RedisQueueSourceTask task = start("queue.kind", "priority", "value.type", "string");
+        List<SourceRecord> records = pollUntil(task, 2);
+        assertThat(records).extracting(SourceRecord::value).containsExactly("before everything", "after everything");
+        assertThat(records).extracting(r -> headers(r).get(JobRecord.PRIORITY_HEADER))
+                .containsExactly(Long.MIN_VALUE, Long.MAX_VALUE);
+
+        redis.client().zadd("later", Double.NEGATIVE_INFINITY, "due since ever");
+        SourceRecord due = pollUntil(start("queues", "later", "queue.kind", "delayed", "value.type", "string"), 1).get(0);
+        assertThat(headers(due)).containsEntry(JobRecord.DUE_HEADER, Long.MIN_VALUE);
+        task.poll();
+        assertThat(queue(QueueKind.PRIORITY).counts().dead()).isZero();
+        assertThat(new RedisQueue(connection, QueueConfig.builder("later").kind(QueueKind.DELAYED).build()).counts().dead())
+                .isZero();
+    }
+
+    @Test
     void headersOptionKeepsOnlyTheNamedHeaders() throws InterruptedException {
         pushJobs(1);
         SourceRecord r = pollUntil(start("headers", "job.id"), 1).get(0);
