@@ -13,12 +13,15 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.resps.Tuple;
 
@@ -225,13 +228,43 @@ class RedisQueueSinkTaskTest {
         assertThat(queue("orders")).containsExactly("0-0", "0-1", "0-2", "0-3", "0-4");
     }
 
-    @Test
-    void wrongKeyTypeFailsTheTaskWithoutRetrying() {
-        redis.client().set("orders", "not a list");
-        RedisQueueSinkTask task = start(new FakeSinkContext(false));
+    @ParameterizedTest(name = "{0} queue with {1} holding a {2}")
+    @CsvSource({"reliable, orders, string", "reliable, orders:qbridge:sink-offsets:orders-sink, list",
+            "priority, orders, list", "priority, orders:seq, hash", "priority, orders:seq, string that is no integer",
+            "delayed, orders, hash"})
+    void keyOfTheWrongTypeFailsTheTaskByNameWritesNothingAndLosesNothing(String kind, String key, String type) {
+        switch (type) {
+            case "string" -> redis.client().set(key, "not a queue");
+            case "list" -> redis.client().rpush(key, "item");
+            case "hash" -> redis.client().hset(key, "field", "value");
+            default -> redis.client().set(key, "not-a-number");
+        }
+        String[] props = {"queue.kind", kind, "priority.default", "1", "delay.ms", "0"};
+        RedisQueueSinkTask task = start(new FakeSinkContext(false), kind.equals("reliable") ? new String[0] : props);
         task.open(List.of(P0));
-        assertThatThrownBy(() -> task.put(records(P0, 0, 1)))
-                .isNotInstanceOf(RetriableException.class)
-                .hasMessageContaining("WRONGTYPE");
+        List<String> keys = List.of("orders", "orders:seq", "orders:qbridge:sink-offsets:orders-sink");
+        List<String> before = keys.stream().map(RedisQueueSinkTaskTest::dump).toList();
+        assertThatThrownBy(() -> task.put(records(P0, 0, 3)))
+                .isInstanceOf(ConnectException.class).isNotInstanceOf(RetriableException.class)
+                .hasMessageContaining("WRONGTYPE key " + key + " holds a")
+                .hasMessageContaining("nothing was written")
+                .hasMessageContaining("stay in Kafka");
+        task.stop();
+        tasks.remove(task);
+        assertThat(keys.stream().map(RedisQueueSinkTaskTest::dump).toList()).as("nothing was written").isEqualTo(before);
+
+        // the operator fixes the key and restarts the task: Kafka hands the same records again, each is written once
+        redis.client().del(key);
+        RedisQueueSinkTask restarted = start(new FakeSinkContext(false), kind.equals("reliable") ? new String[0] : props);
+        restarted.open(List.of(P0));
+        restarted.put(records(P0, 0, 3));
+        restarted.put(records(P0, 0, 3));
+        List<String> written = kind.equals("reliable") ? queue("orders") : redis.client().zrange("orders", 0, -1);
+        assertThat(written).containsExactlyInAnyOrder("0-0", "0-1", "0-2");
+    }
+
+    private static String dump(String key) {
+        byte[] value = redis.client().dump(key.getBytes(StandardCharsets.UTF_8));
+        return value == null ? null : java.util.HexFormat.of().formatHex(value);
     }
 }
