@@ -103,8 +103,9 @@ public class RedisQueueSourceTask extends SourceTask {
         rotation = List.copyOf(consumers.values());
         records = new JobRecord.Factory(config);
         drops = new DropClassifier(props);
-        LOG.info("Source task reads {} queue(s) {} from {} (max.in.flight {}, batch.size {})", config.queueKind(),
-                consumers.keySet(), redis.endpoint(), maxInFlight, config.batchSize());
+        LOG.info("Source task reads {} queue(s) {} from {} (max.in.flight {}, batch.size {}, batch.max.bytes {})",
+                config.queueKind(), consumers.keySet(), redis.endpoint(), maxInFlight, config.batchSize(),
+                config.batchMaxBytes());
     }
 
     /** Only a connector's producer override is visible to the task; the worker's own producer settings are not. */

@@ -126,6 +126,22 @@ class RedisQueueSourceTaskTest {
     }
 
     @Test
+    void batchMaxBytesBoundsThePayloadBytesOnePollTakes() throws InterruptedException {
+        byte[] kilobyte = new byte[1000];
+        Arrays.fill(kilobyte, (byte) 'k');
+        queue(QueueKind.RELIABLE).push(IntStream.range(0, 10).mapToObj(i -> kilobyte).toList());
+        RedisQueueSourceTask task = start("batch.max.bytes", "2500");
+        // the third job would pass 2,500 bytes: the take stops before it
+        assertThat(pollUntil(task, 1)).hasSize(2);
+        assertThat(counts().inFlight()).isEqualTo(2);
+
+        // a job larger than the budget is still taken, alone: the first job of a take always is
+        new RedisQueue(connection, QueueConfig.builder("large").build()).push(List.of(new byte[4000], kilobyte));
+        RedisQueueSourceTask other = start("queues", "large", "batch.max.bytes", "2500");
+        assertThat(pollUntil(other, 1)).extracting(r -> ((byte[]) r.value()).length).containsExactly(4000);
+    }
+
+    @Test
     void keyOfTheWrongTypeIsSkippedWhileTheTasksOtherQueuesKeepFlowing() throws InterruptedException {
         redis.client().hset("broken", "not", "a list");
         pushJobs(20);
