@@ -108,6 +108,21 @@ class RedisQueueSinkTaskTest {
     }
 
     @Test
+    void zombieTaskBehindTheStoredOffsetsWritesEachRecordOnlyOnce() {
+        // a task that lost its partitions (a rebalance it did not notice yet) keeps writing from where it was, while
+        // the new owner has moved on: only the script's own check of the stored offsets stands between them
+        RedisQueueSinkTask zombie = start(new FakeSinkContext(false));
+        zombie.open(List.of(P0));
+        zombie.put(records(P0, 0, 3));
+        RedisQueueSinkTask owner = start(new FakeSinkContext(false));
+        owner.open(List.of(P0));
+        owner.put(records(P0, 3, 5));
+        zombie.put(records(P0, 3, 6)); // 3..8: the zombie knows only its own offset 3
+        assertThat(queue("orders")).containsExactly("0-0", "0-1", "0-2", "0-3", "0-4", "0-5", "0-6", "0-7", "0-8");
+        assertThat(redis.client().hget("orders:qbridge:sink-offsets:orders-sink", "orders/0")).isEqualTo("9");
+    }
+
+    @Test
     void openRewindsEachPartitionToTheOffsetStoredInRedis() {
         RedisQueueSinkTask task = start(new FakeSinkContext(false));
         task.open(List.of(P0, P1));
