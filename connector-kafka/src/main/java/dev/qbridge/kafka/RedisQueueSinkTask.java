@@ -152,7 +152,10 @@ public class RedisQueueSinkTask extends SinkTask {
                 context.timeout(wait);
                 throw new RetriableException("Redis is unavailable, retrying in " + wait + " ms: " + e.getMessage(), e);
             }
-            throw new ConnectException("cannot write to Redis: " + e.getMessage(), e);
+            // waiting mends none of these (a key of the wrong type, refused credentials, a slot mismatch): fail the
+            // task, so its status says why; the batch wrote nothing and its records stay in Kafka, uncommitted
+            throw new ConnectException("cannot write to Redis: " + e.getMessage() + ". The records stay in Kafka; fix "
+                    + "this, then restart the task", e);
         }
     }
 

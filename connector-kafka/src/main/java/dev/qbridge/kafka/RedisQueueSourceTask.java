@@ -1,13 +1,12 @@
 package dev.qbridge.kafka;
 
 import dev.qbridge.core.QueueException;
-import dev.qbridge.core.lease.LeaseRenewer;
-import dev.qbridge.core.lease.Reaper;
+import dev.qbridge.core.consume.ConsumerSettings;
+import dev.qbridge.core.consume.QueueConsumer;
 import dev.qbridge.core.queue.Delivery;
 import dev.qbridge.core.queue.RedisQueue;
 import dev.qbridge.core.redis.JedisConnection;
 import dev.qbridge.core.redis.RedisConnection;
-import dev.qbridge.core.retry.Backoff;
 import dev.qbridge.kafka.config.RedisConnectionConfig;
 import dev.qbridge.kafka.config.SourceConfig;
 import dev.qbridge.kafka.source.DropClassifier;
@@ -15,14 +14,11 @@ import dev.qbridge.kafka.source.JobRecord;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -31,11 +27,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes jobs from Redis queues and hands them to Kafka, at least once. A taken job sits under a lease (renewed
- * while Kafka is slow) until {@link #commitRecord} says Kafka has it; the acks collected there are sent to Redis
- * in one round trip per queue on the next {@link #poll}. The task never holds more than {@code max.in.flight}
- * jobs: it takes at most the room left. A task or worker that dies leaves its jobs leased; the reaper of any task
- * of the connector returns them once the lease expired, so nothing is lost.
+ * Takes jobs from Redis queues and hands them to Kafka, at least once. Each queue is read through the core's
+ * {@link QueueConsumer}, which keeps the taken jobs safe until they are settled: it renews their leases while Kafka
+ * is slow, reaps the leases of dead tasks, waits out a Redis outage with backoff, skips a queue whose key holds
+ * another type, and releases what is still in hand when the task stops. The task keeps only what is its own: the
+ * records, the acks that {@link #commitRecord} collects (written on the next {@link #poll}, one round trip per
+ * queue), the {@code max.in.flight} bound over all its queues, and the choice between ack and dead letter.
  */
 public class RedisQueueSourceTask extends SourceTask {
 
@@ -43,10 +40,8 @@ public class RedisQueueSourceTask extends SourceTask {
     private static final String DROPPED_REASON = "Kafka Connect dropped the record under errors.tolerance=all: a "
             + "converter, a transform or the producer failed on it (see the worker's log); replay it once fixed";
     private static final String MAX_REQUEST_SIZE_OVERRIDE = "producer.override.max.request.size";
-
-    /** One queue the task reads, with what keeps its jobs safe. */
-    private record Source(RedisQueue queue, LeaseRenewer renewer, Reaper reaper) {
-    }
+    /** How long a poll over several queues, all empty, waits before it looks at them again. */
+    private static final long IDLE_PAUSE_MILLIS = 100;
 
     /** A job Kafka is done with: acked when {@code reason} is null, dead-lettered otherwise. */
     private record Finished(Delivery delivery, String reason) {
@@ -58,28 +53,19 @@ public class RedisQueueSourceTask extends SourceTask {
 
     private SourceConfig config;
     private RedisConnection redis;
-    private final Map<String, Source> sources = new LinkedHashMap<>();
-    private List<Source> rotation = List.of();
+    private final Map<String, QueueConsumer> consumers = new LinkedHashMap<>();
+    private List<QueueConsumer> rotation = List.of();
     private JobRecord.Factory records;
     private DropClassifier drops;
     private int maxInFlight;
     private int maxJobBytes;
 
-    /** Jobs taken and not yet acked or dead-lettered in Redis; only {@link #poll} adds to it. */
-    private final AtomicInteger held = new AtomicInteger();
-    /** Filled by {@link #commitRecord} (producer threads), drained by {@link #finishPending()}. */
+    /** Filled by {@link #commitRecord} (producer threads) and by {@link #poll} itself, drained by {@link #finishPending()}. */
     private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
-    /** Drained but not yet written to Redis because it was unavailable; retried first. */
-    private final List<Finished> unflushed = new ArrayList<>();
     private final Object room = new Object();
     private volatile boolean waitingForRoom;
     private volatile boolean stopping;
-    private final Backoff outage = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
     private int nextQueue;
-    private long nextReapAtMillis;
-    /** Queues whose key holds another data type: skipped until then, so the task's other queues keep flowing. */
-    private final Map<Source, Long> sidelinedUntil = new HashMap<>();
-    private final Map<Source, Backoff> sidelineBackoff = new HashMap<>();
 
     @Override
     public String version() {
@@ -92,27 +78,34 @@ public class RedisQueueSourceTask extends SourceTask {
         maxInFlight = config.maxInFlight();
         maxJobBytes = config.maxJobBytes();
         warnIfProducerRefusesSmallerJobs(props);
+        String connector = props.getOrDefault("name", "qbridge-source");
         String assigned = props.getOrDefault(RedisQueueSourceConnector.TASK_QUEUES_CONFIG,
                 String.join(",", config.queues()));
         try {
+            // lazily: a Redis outage at start is waited out by the consumers like any other
             redis = JedisConnection.openLazily(RedisConnectionConfig.endpoint(config));
             for (String name : assigned.split(",")) {
                 if (name.isBlank()) {
                     continue;
                 }
-                var queueConfig = config.queueConfig(name.trim());
-                RedisQueue queue = new RedisQueue(redis, queueConfig);
-                sources.put(queue.name(), new Source(queue, new LeaseRenewer(queue), new Reaper(redis, queueConfig)));
+                RedisQueue queue = new RedisQueue(redis, config.queueConfig(name.trim()));
+                // each consumer may hold the whole bound; poll() keeps the sum over the queues within it
+                consumers.put(queue.name(), QueueConsumer.start(queue, ConsumerSettings
+                        .of("source connector " + connector + ", queue " + queue.name())
+                        .maxInHand(maxInFlight)
+                        .reapInterval(config.reaperInterval())
+                        .renewLeases(true)));
             }
         } catch (QueueException e) {
             stop();
             throw new ConnectException("cannot read the queues " + assigned + ": " + e.getMessage(), e);
         }
-        rotation = List.copyOf(sources.values());
+        rotation = List.copyOf(consumers.values());
         records = new JobRecord.Factory(config);
         drops = new DropClassifier(props);
-        LOG.info("Source task reads {} queue(s) {} from {} (max.in.flight {}, batch.size {})", config.queueKind(),
-                sources.keySet(), redis.endpoint(), maxInFlight, config.batchSize());
+        LOG.info("Source task reads {} queue(s) {} from {} (max.in.flight {}, batch.size {}, batch.max.bytes {})",
+                config.queueKind(), consumers.keySet(), redis.endpoint(), maxInFlight, config.batchSize(),
+                config.batchMaxBytes());
     }
 
     /** Only a connector's producer override is visible to the task; the worker's own producer settings are not. */
@@ -132,44 +125,33 @@ public class RedisQueueSourceTask extends SourceTask {
         }
     }
 
+    /**
+     * Writes what Kafka finished, then takes at most the room left under {@code max.in.flight}. Never throws for
+     * Redis trouble: the consumers wait it out with backoff and say so once, and the poll returns null meanwhile.
+     */
     @Override
     public List<SourceRecord> poll() throws InterruptedException {
-        try {
+        finishPending();
+        int free = maxInFlight - inHand();
+        if (free <= 0) {
+            awaitRoom();
             finishPending();
-            reapWhenDue();
-            int free = maxInFlight - held.get();
+            free = maxInFlight - inHand();
             if (free <= 0) {
-                awaitRoom();
-                finishPending();
-                free = maxInFlight - held.get();
-                if (free <= 0) {
-                    return null; // Kafka has not confirmed enough yet: take nothing rather than exceed the bound
-                }
+                return null; // Kafka has not confirmed enough yet: take nothing rather than exceed the bound
             }
-            List<SourceRecord> out = take(Math.min(free, config.batchSize()));
-            if (outage.failures() > 0) {
-                LOG.info("Redis is back after {} failed polls; reading the queues again", outage.failures());
-                outage.reset();
-            }
-            return out.isEmpty() ? null : out;
-        } catch (QueueException e) {
-            if (stopping) {
-                return null;
-            }
-            if (!e.isRetriable()) {
-                throw new ConnectException("cannot read from Redis: " + e.getMessage(), e);
-            }
-            // wait here: the worker would poll again at once and flood a Redis that is restarting
-            if (outage.failures() == 0) {
-                LOG.warn("Redis is unavailable ({}); polling again with backoff. Jobs already taken stay leased and "
-                        + "are acked once Redis is back, or delivered again if their lease expires", e.getMessage());
-            }
-            long wait = outage.next().toMillis();
-            synchronized (room) {
-                room.wait(wait); // woken early by stop()
-            }
-            return null;
         }
+        List<SourceRecord> out = take(Math.min(free, config.batchSize()));
+        return out.isEmpty() ? null : out;
+    }
+
+    /** Jobs taken from all queues and not yet settled in Redis. */
+    private int inHand() {
+        int sum = 0;
+        for (QueueConsumer consumer : rotation) {
+            sum += consumer.inHand();
+        }
+        return sum;
     }
 
     /** Takes at most {@code max} jobs over the queues in turn, waiting up to poll.wait.ms when all are empty. */
@@ -179,81 +161,27 @@ public class RedisQueueSourceTask extends SourceTask {
             Thread.sleep(config.pollWait().toMillis());
             return out;
         }
+        if (rotation.size() == 1) {
+            // one queue: wait for its first job in Redis itself (a blocking read), not in a polling loop
+            QueueConsumer only = rotation.get(0);
+            addRecords(only, only.take(max, config.pollWait()), out);
+            return out;
+        }
         for (int i = 0; i < rotation.size() && out.size() < max && !stopping; i++) {
-            Source source = rotation.get((nextQueue + i) % rotation.size());
-            if (isSidelined(source)) {
-                continue;
-            }
-            try {
-                addRecords(source, source.queue().take(max - out.size()), out);
-                readable(source);
-            } catch (QueueException e) {
-                if (e.kind() == QueueException.Kind.WRONG_TYPE) {
-                    sideline(source, e);
-                    continue;
-                }
-                if (out.isEmpty()) {
-                    throw e;
-                }
-                // jobs already taken from other queues are leased to us: hand them to Kafka, not to the void
-                LOG.warn("Cannot take from queue {} ({}); sending the {} jobs taken from the others", source.queue().name(),
-                        e.getMessage(), out.size());
-                break;
-            }
+            QueueConsumer consumer = rotation.get((nextQueue + i) % rotation.size());
+            // without waiting: a skipped queue or an outage answers empty at once, the other queues still get a turn
+            addRecords(consumer, consumer.take(max - out.size(), Duration.ZERO), out);
         }
         nextQueue = (nextQueue + 1) % rotation.size();
         if (out.isEmpty() && !stopping) {
-            Source only = rotation.get(0);
-            if (rotation.size() == 1 && !isSidelined(only)) {
-                try {
-                    addRecords(only, only.queue().take(max, config.pollWait()), out);
-                } catch (QueueException e) {
-                    if (e.kind() != QueueException.Kind.WRONG_TYPE) {
-                        throw e;
-                    }
-                    sideline(only, e);
-                }
-            } else {
-                synchronized (room) {
-                    room.wait(Math.min(100, config.pollWait().toMillis())); // woken early by stop()
-                }
+            synchronized (room) {
+                room.wait(Math.min(IDLE_PAUSE_MILLIS, config.pollWait().toMillis())); // woken early by stop()
             }
         }
         return out;
     }
 
-    private boolean isSidelined(Source source) {
-        Long until = sidelinedUntil.get(source);
-        return until != null && System.currentTimeMillis() < until;
-    }
-
-    /**
-     * A key of the wrong type pops nothing and holds no job to dead-letter: say so once, skip the queue with a
-     * growing backoff, and keep serving the task's other queues, so one bad key never stops the rest.
-     */
-    private void sideline(Source source, QueueException e) {
-        Backoff backoff = sidelineBackoff.computeIfAbsent(source, s -> new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1)));
-        long wait = backoff.next().toMillis();
-        sidelinedUntil.put(source, System.currentTimeMillis() + wait);
-        if (backoff.failures() == 1) {
-            LOG.error("Queue {} is skipped: {}; the task keeps reading its other queues and looks at this one again "
-                    + "with backoff until the key is fixed", source.queue().name(), e.getMessage());
-        }
-    }
-
-    private void readable(Source source) {
-        if (sidelinedUntil.remove(source) != null) {
-            sidelineBackoff.remove(source);
-            LOG.info("Queue {} is readable again", source.queue().name());
-        }
-    }
-
-    private void addRecords(Source source, List<Delivery> taken, List<SourceRecord> out) {
-        if (taken.isEmpty()) {
-            return;
-        }
-        held.addAndGet(taken.size());
-        source.renewer().track(taken);
+    private void addRecords(QueueConsumer consumer, List<Delivery> taken, List<SourceRecord> out) {
         for (Delivery d : taken) {
             // the producer would refuse it, and Connect hands commitRecord no exception to say why: catch it here
             if (d.payload().length > maxJobBytes) {
@@ -261,7 +189,7 @@ public class RedisQueueSourceTask extends SourceTask {
                 continue;
             }
             try {
-                out.add(records.create(d, source.queue().config()));
+                out.add(records.create(d, consumer.queue().config()));
             } catch (IOException | RuntimeException e) {
                 finished.add(new Finished(d, "cannot build a Kafka record from the job: " + e.getMessage()));
             }
@@ -312,75 +240,40 @@ public class RedisQueueSourceTask extends SourceTask {
         // acks are written by poll(); nothing else to do when Connect commits its (informative) offsets
     }
 
-    /** Acks (and dead-letters) what Kafka is done with, in one round trip per queue and outcome. */
+    /**
+     * Acks (and dead-letters) what Kafka is done with, in one round trip per queue and outcome. The consumer keeps
+     * what Redis does not take now and writes it again, so nothing here waits for, or fails with, an outage.
+     */
     private synchronized void finishPending() {
-        for (Finished f; (f = finished.poll()) != null; ) {
-            unflushed.add(f);
-        }
-        if (unflushed.isEmpty()) {
+        if (finished.isEmpty()) {
             return;
         }
         Map<Outcome, List<Delivery>> groups = new LinkedHashMap<>();
-        for (Finished f : unflushed) {
+        for (Finished f; (f = finished.poll()) != null; ) {
             groups.computeIfAbsent(new Outcome(f.delivery().queue(), f.reason()), o -> new ArrayList<>()).add(f.delivery());
         }
-        unflushed.clear();
-        Iterator<Map.Entry<Outcome, List<Delivery>>> pending = groups.entrySet().iterator();
-        try {
-            while (pending.hasNext()) {
-                Map.Entry<Outcome, List<Delivery>> group = pending.next();
-                write(group.getKey(), group.getValue());
-                pending.remove();
+        groups.forEach((outcome, deliveries) -> {
+            QueueConsumer consumer = consumers.get(outcome.queue());
+            if (outcome.reason() == null) {
+                consumer.ack(deliveries);
+            } else {
+                consumer.deadLetter(deliveries, outcome.reason());
             }
-        } finally {
-            // what Redis did not take stays for the next poll, which takes nothing new until it is written
-            groups.forEach((outcome, deliveries) ->
-                    deliveries.forEach(d -> unflushed.add(new Finished(d, outcome.reason()))));
-        }
+        });
     }
 
-    private void write(Outcome outcome, List<Delivery> deliveries) {
-        Source source = sources.get(outcome.queue());
-        if (outcome.reason() == null) {
-            source.queue().ack(deliveries);
-        } else {
-            source.queue().deadLetter(deliveries, outcome.reason());
-            LOG.warn("{} job(s) of queue {} went to its dead-letter list {}: {}", deliveries.size(),
-                    source.queue().name(), source.queue().name() + ":dead", outcome.reason());
-        }
-        source.renewer().release(deliveries);
-        held.addAndGet(-deliveries.size());
-    }
-
-    private void reapWhenDue() {
-        long now = System.currentTimeMillis();
-        if (now < nextReapAtMillis) {
-            return;
-        }
-        nextReapAtMillis = now + config.reaperInterval().toMillis();
-        for (Source source : rotation) {
-            Reaper.Result result = source.reaper().reapExpired();
-            if (result.total() > 0) {
-                LOG.info("Queue {}: {} job(s) whose lease expired (their task or worker died) were requeued, {} "
-                        + "dead-lettered after too many attempts", source.queue().name(), result.requeued(),
-                        result.deadLettered());
-            }
-        }
-    }
-
+    /**
+     * Acks what Kafka confirmed (Connect waits for the records in flight before it stops a task), then closes the
+     * consumers: they write what Redis has not taken yet and release the jobs still in hand, due again at once.
+     */
     @Override
     public void stop() {
         stopping = true;
         synchronized (room) {
             room.notifyAll();
         }
-        try {
-            finishPending();
-        } catch (QueueException | NullPointerException e) {
-            LOG.warn("Cannot ack the last jobs Kafka confirmed ({}); they are delivered again once their lease expires",
-                    e.getMessage());
-        }
-        sources.values().forEach(s -> s.renewer().close());
+        finishPending();
+        consumers.values().forEach(QueueConsumer::close);
         if (drops != null) {
             drops.close();
         }

@@ -69,8 +69,9 @@ public final class SourceConfig extends AbstractConfig {
     public static final String VALUE_TYPE_CONFIG = "value.type";
     public static final String VALUE_TYPE_DEFAULT = "bytes";
     private static final String VALUE_TYPE_DOC = "How the payload is handed to the value converter: bytes (the payload "
-            + "unchanged, for ByteArrayConverter), string (UTF-8 text, for StringConverter) or json (parsed schemaless "
-            + "JSON, for JsonConverter with schemas.enable=false; jobs that are not JSON go to the dead-letter list).";
+            + "unchanged, for ByteArrayConverter), string (UTF-8 text, for StringConverter; jobs that are not valid UTF-8 go "
+            + "to the dead-letter list unchanged) or json (parsed schemaless JSON, for JsonConverter with "
+            + "schemas.enable=false; jobs that are not JSON go to the dead-letter list).";
 
     public static final String HEADERS_CONFIG = "headers";
     public static final List<String> HEADERS_ALL = List.of("queue", "job.id", "attempt", "priority", "due.at", "taken.at");
@@ -91,6 +92,13 @@ public final class SourceConfig extends AbstractConfig {
     public static final String BATCH_SIZE_CONFIG = "batch.size";
     public static final int BATCH_SIZE_DEFAULT = 1000;
     private static final String BATCH_SIZE_DOC = "Most jobs one poll takes from Redis (one round trip per queue).";
+
+    public static final String BATCH_MAX_BYTES_CONFIG = "batch.max.bytes";
+    public static final int BATCH_MAX_BYTES_DEFAULT = QueueConfig.DEFAULT_BATCH_MAX_BYTES;
+    private static final String BATCH_MAX_BYTES_DOC = "Most payload bytes one take moves from a queue (one Lua call): "
+            + "the take stops before the job that would pass it, and the first job is always taken, whatever its size. "
+            + "Keeps each call in the milliseconds when jobs are large, so it never stalls a Redis that other clients "
+            + "share (and never outlasts the client's timeout, which would let leases expire and the call repeat).";
 
     public static final String MAX_IN_FLIGHT_CONFIG = "max.in.flight";
     public static final int MAX_IN_FLIGHT_DEFAULT = 10_000;
@@ -139,6 +147,8 @@ public final class SourceConfig extends AbstractConfig {
         order = 0;
         def.define(BATCH_SIZE_CONFIG, Type.INT, BATCH_SIZE_DEFAULT, Range.between(1, 1000), Importance.MEDIUM,
                         BATCH_SIZE_DOC, FLOW_GROUP, ++order, Width.SHORT, "Batch size")
+                .define(BATCH_MAX_BYTES_CONFIG, Type.INT, BATCH_MAX_BYTES_DEFAULT, Range.atLeast(1), Importance.LOW,
+                        BATCH_MAX_BYTES_DOC, FLOW_GROUP, ++order, Width.SHORT, "Batch max bytes")
                 .define(MAX_IN_FLIGHT_CONFIG, Type.INT, MAX_IN_FLIGHT_DEFAULT, Range.atLeast(1), Importance.MEDIUM,
                         MAX_IN_FLIGHT_DOC, FLOW_GROUP, ++order, Width.SHORT, "Max in flight")
                 .define(POLL_WAIT_CONFIG, Type.INT, POLL_WAIT_DEFAULT, Range.between(10, 60_000), Importance.LOW,
@@ -199,6 +209,10 @@ public final class SourceConfig extends AbstractConfig {
         return getInt(BATCH_SIZE_CONFIG);
     }
 
+    public int batchMaxBytes() {
+        return getInt(BATCH_MAX_BYTES_CONFIG);
+    }
+
     public int maxInFlight() {
         return getInt(MAX_IN_FLIGHT_CONFIG);
     }
@@ -219,6 +233,7 @@ public final class SourceConfig extends AbstractConfig {
                 .retry(RetryPolicy.of(getInt(MAX_ATTEMPTS_CONFIG), Duration.ofSeconds(1)))
                 .format(valueType() == ValueType.JSON ? PayloadFormat.JSON : PayloadFormat.RAW)
                 .dueTimeUnit(DueTimeUnit.parse(getString(DUE_TIME_UNIT_CONFIG)))
+                .batchMaxBytes(batchMaxBytes())
                 .build();
     }
 

@@ -101,7 +101,7 @@ public final class RecordToJob {
             priority = asLong(raw.get()).orElseThrow(() -> bad(record, "its priority '" + raw.get() + "' from "
                     + where(priorityHeader, priorityField) + " is not an integer"));
         }
-        if (Math.abs(priority) > QueueConfig.MAX_PRIORITY) {
+        if (!QueueConfig.isValidPriority(priority)) {
             throw bad(record, "its priority " + priority + " is outside -" + QueueConfig.MAX_PRIORITY + ".."
                     + QueueConfig.MAX_PRIORITY);
         }

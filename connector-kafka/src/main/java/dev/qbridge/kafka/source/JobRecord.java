@@ -9,6 +9,10 @@ import dev.qbridge.kafka.config.SourceConfig;
 import dev.qbridge.kafka.config.SourceConfig.KeySource;
 import dev.qbridge.kafka.config.SourceConfig.ValueType;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,14 +90,17 @@ public final class JobRecord extends SourceRecord {
             this.takenHeader = headers.contains("taken.at");
         }
 
-        /** The record of one delivery; throws {@link IOException} when value.type=json and the payload is not JSON. */
+        /**
+         * The record of one delivery; throws {@link IOException} when the payload does not fit value.type (not JSON
+         * for json, not UTF-8 for string), so that the job is dead-lettered unchanged instead of sent altered.
+         */
         public JobRecord create(Delivery d, QueueConfig queue) throws IOException {
             Object value;
             Schema valueSchema;
             JsonNode json = null;
             switch (valueType) {
                 case STRING -> {
-                    value = d.payloadAsString();
+                    value = utf8(d);
                     valueSchema = Schema.STRING_SCHEMA;
                 }
                 case JSON -> {
@@ -117,6 +124,24 @@ public final class JobRecord extends SourceRecord {
             QueueTarget target = targets.computeIfAbsent(d.queue(), q -> new QueueTarget(config.topicFor(q), offsetKey(q)));
             return new JobRecord(d, target.sourcePartition(), target.topic(), keySchema, key, valueSchema, value,
                     headers(d, queue));
+        }
+
+        /**
+         * The payload as text, or an exception: a lenient decoder would put U+FFFD where the bytes are not UTF-8,
+         * and the job acked after Kafka has that text would be gone for good.
+         */
+        private static String utf8(Delivery d) throws IOException {
+            ByteBuffer in = ByteBuffer.wrap(d.payload());
+            try {
+                return StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(in).toString();
+            } catch (CharacterCodingException e) {
+                throw new IOException("the payload is not valid UTF-8 (from byte " + in.position() + ", " + d.payload().length
+                        + " bytes in all), and value.type=string would replace those bytes; use value.type=bytes for "
+                        + "binary jobs, then requeue it from " + d.queue() + ":dead", e);
+            }
         }
 
         private Object field(byte[] payload) {
@@ -160,7 +185,9 @@ public final class JobRecord extends SourceRecord {
             boolean priority = priorityHeader && queue.kind() == QueueKind.PRIORITY;
             boolean due = dueHeader && queue.kind() == QueueKind.DELAYED;
             if ((priority || due) && d.score().isPresent()) {
-                double score = Double.parseDouble(d.score().get());
+                // Redis's own spelling (inf, -inf, which guide producers write) parsed by the core; an infinite score
+                // saturates to Long.MIN_VALUE or Long.MAX_VALUE, which sorts the same way
+                double score = d.scoreValue().orElseThrow();
                 if (priority) {
                     headers.addLong(PRIORITY_HEADER, (long) Math.floor(score));
                 } else {

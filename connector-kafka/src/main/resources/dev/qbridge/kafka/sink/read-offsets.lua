@@ -1,6 +1,20 @@
 -- read-offsets: the offsets a sink connector stored beside one queue's jobs (see write-batch.lua).
 -- KEYS[1] the offsets hash "<queue>:qbridge:sink-offsets:<connector>"
--- ARGV    fields "topic/partition"
--- Returns: one value per field: the next offset to write, or false (nil) when none is stored.
+-- ARGV    fields "topic/partition", any number of them
+-- Returns: one value per field, in order: the next offset to write, or false (nil) when none is stored.
 -- Invariant: reads only; a task that resumes from these offsets neither writes a record twice nor skips one.
-return redis.call('HMGET', KEYS[1], unpack(ARGV))
+-- Fields are read 1,000 at a time: Lua's unpack refuses a table of more than about 8,000 values, and one queue
+-- may take the records of more partitions than that.
+local kind = redis.call('TYPE', KEYS[1]).ok
+if kind ~= 'hash' and kind ~= 'none' then
+  return redis.error_reply('WRONGTYPE key ' .. KEYS[1] .. ' holds a ' .. kind .. ', but it must be the offsets of a '
+      .. 'sink connector (a hash); nothing was read')
+end
+local values = {}
+for from = 1, #ARGV, 1000 do
+  local got = redis.call('HMGET', KEYS[1], unpack(ARGV, from, math.min(from + 999, #ARGV)))
+  for i = 1, #got do
+    values[#values + 1] = got[i]
+  end
+end
+return values

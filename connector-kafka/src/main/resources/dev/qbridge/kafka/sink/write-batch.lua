@@ -13,14 +13,29 @@
 --   already stored (Kafka delivered them again after a crash or rebalance).
 -- Invariant: for every partition, the stored offset is one past the last record this connector has written
 -- (or deliberately passed over, such as a bad record sent to the dead letter queue); a record whose offset is
--- below it is never written again, and jobs and offsets change together or not at all.
-local kind = ARGV[1]
-local want = kind == 'reliable' and 'list' or 'zset'
-local actual = redis.call('TYPE', KEYS[1]).ok
-if actual ~= want and actual ~= 'none' then
-  return redis.error_reply('WRONGTYPE key ' .. KEYS[1] .. ' holds a ' .. actual .. ', a ' .. kind
-      .. ' queue must be a ' .. (want == 'list' and 'list' or 'sorted set'))
+-- below it is never written again, and jobs and offsets change together or not at all. Redis never rolls a
+-- script back, so every key this script writes is checked (type, and the counter's value) before the first write,
+-- and a failing call writes nothing. Hash fields go 1,000 at a time through unpack, whose limit is about 8,000.
+local function mustBe(key, want, role)
+  local kind = redis.call('TYPE', key).ok
+  if kind ~= want and kind ~= 'none' then
+    return redis.error_reply('WRONGTYPE key ' .. key .. ' holds a ' .. kind .. ', but it must be ' .. role
+        .. ' (a ' .. (want == 'zset' and 'sorted set' or want) .. '); nothing was written')
+  end
 end
+local kind = ARGV[1]
+local bad = mustBe(KEYS[1], kind == 'reliable' and 'list' or 'zset', 'a ' .. kind .. ' queue')
+    or mustBe(KEYS[3], 'hash', 'the offsets of a sink connector writing queue ' .. KEYS[1])
+if not bad and kind == 'priority' then
+  bad = mustBe(KEYS[2], 'string', 'the job id counter of queue ' .. KEYS[1])
+  local value = not bad and redis.call('GET', KEYS[2])
+  if value and not (string.match(value, '^%-?%d+$') and #value < 19) then
+    bad = redis.error_reply('WRONGTYPE key ' .. KEYS[2] .. ' holds a string that is not an integer, but it must be '
+        .. 'the job id counter of queue ' .. KEYS[1] .. '; nothing was written')
+  end
+end
+if bad then return bad end
+
 local unit = tonumber(ARGV[2])
 local p = tonumber(ARGV[3])
 local fields = {}
@@ -29,7 +44,13 @@ for i = 1, p do
   fields[i] = ARGV[2 + 2 * i]
   nexts[i] = tonumber(ARGV[3 + 2 * i])
 end
-local stored = redis.call('HMGET', KEYS[3], unpack(fields))
+local stored = {}
+for from = 1, p, 1000 do
+  local got = redis.call('HMGET', KEYS[3], unpack(fields, from, math.min(from + 999, p)))
+  for i = 1, #got do
+    stored[#stored + 1] = got[i]
+  end
+end
 local floor = {}
 for i = 1, p do
   floor[i] = tonumber(stored[i]) or -1
@@ -86,6 +107,10 @@ for i = 1, p do
   if nexts[i] > floor[i] then
     update[#update + 1] = fields[i]
     update[#update + 1] = ARGV[3 + 2 * i] -- the caller's digits: a Lua number could print as 1e+15
+    if #update == 2000 then
+      redis.call('HSET', KEYS[3], unpack(update))
+      update = {}
+    end
   end
 end
 if #update > 0 then

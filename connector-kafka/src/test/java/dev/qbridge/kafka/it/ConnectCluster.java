@@ -160,6 +160,45 @@ public final class ConnectCluster {
         return out;
     }
 
+    /**
+     * Every record of a topic, read on until its end offsets have not moved for {@code quiet}: a test that stops at the
+     * count it expects never sees a duplicate written after it, this one does.
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> readSettled(String topic, Duration quiet, Duration timeout) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = Map.of();
+            long stableSince = System.nanoTime();
+            while (true) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+                Map<TopicPartition, Long> now = consumer.endOffsets(partitions, timeout);
+                if (!now.equals(end)) {
+                    end = now;
+                    stableSince = System.nanoTime();
+                }
+                Map<TopicPartition, Long> target = end;
+                boolean atEnd = partitions.stream().allMatch(tp -> consumer.position(tp) >= target.get(tp));
+                if (atEnd && System.nanoTime() - stableSince >= quiet.toNanos()) {
+                    return out;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("topic " + topic + " did not settle within " + timeout.toSeconds() + " s: "
+                            + out.size() + " records read, end offsets " + end);
+                }
+            }
+        }
+    }
+
     public static String text(byte[] bytes) {
         return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
     }

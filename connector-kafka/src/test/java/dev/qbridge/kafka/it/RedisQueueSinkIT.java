@@ -1,6 +1,6 @@
 package dev.qbridge.kafka.it;
 
-import static dev.qbridge.kafka.it.ConnectCluster.readAtLeast;
+import static dev.qbridge.kafka.it.ConnectCluster.readSettled;
 import static dev.qbridge.kafka.it.ConnectCluster.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -32,6 +32,8 @@ class RedisQueueSinkIT {
     static RedisServerExtension redis = RedisServerExtension.standalone();
 
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    /** How long a count must stay put before it counts as final, so that a record written twice would show. */
+    private static final Duration QUIET = Duration.ofSeconds(2);
 
     private static EmbeddedConnectCluster connect;
     private final List<String> connectors = new ArrayList<>();
@@ -90,6 +92,12 @@ class RedisQueueSinkIT {
         return jobs;
     }
 
+    /** Waits until {@code size} reaches {@code expected}, then proves it stays there for {@link #QUIET}. */
+    private static void awaitSettled(java.util.function.Supplier<Long> size, long expected) {
+        await().atMost(TIMEOUT).until(() -> size.get() >= expected);
+        await().during(QUIET).atMost(QUIET.multipliedBy(3)).until(() -> size.get() == expected);
+    }
+
     private static List<String> values(String prefix, int from, int to) {
         return IntStream.range(from, to).mapToObj(i -> prefix + i).toList();
     }
@@ -99,7 +107,7 @@ class RedisQueueSinkIT {
         connect.kafka().createTopic("sink.orders", 1);
         produce("sink.orders", values("order-", 0, 5000));
         start("sink-reliable", sink("sink.orders", "queue", "orders"));
-        await().atMost(TIMEOUT).until(() -> redis.client().llen("orders") >= 5000);
+        awaitSettled(() -> redis.client().llen("orders"), 5000);
         assertThat(oldestFirst("orders")).containsExactlyElementsOf(values("order-", 0, 5000));
         assertThat(redis.client().hget("orders:qbridge:sink-offsets:sink-reliable", "sink.orders/0")).isEqualTo("5000");
         // preCommit hands Kafka the offsets stored in Redis, so the consumer group's lag is true too
@@ -119,7 +127,7 @@ class RedisQueueSinkIT {
         produce("sink.tickets", values("ticket-", 0, 1000), "prio", headerValues);
         start("sink-priority", sink("sink.tickets", "queue", "tickets", "queue.kind", "priority",
                 "priority.header", "prio", "priority.default", "9"));
-        await().atMost(TIMEOUT).until(() -> redis.client().zcard("tickets") >= 1000);
+        awaitSettled(() -> redis.client().zcard("tickets"), 1000);
         List<Tuple> jobs = redis.client().zrangeWithScores("tickets", 0, -1);
         assertThat(jobs).hasSize(1000);
         for (Tuple t : jobs) {
@@ -143,7 +151,7 @@ class RedisQueueSinkIT {
         start("sink-delayed", sink("sink.reminders", "queue", "reminders", "queue.kind", "delayed",
                 "value.converter", "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable", "false",
                 "due.field", "send_at", "delay.ms", "3600000", "due.time.unit", "seconds"));
-        await().atMost(TIMEOUT).until(() -> redis.client().zcard("reminders") >= 500);
+        awaitSettled(() -> redis.client().zcard("reminders"), 500);
         for (Tuple t : redis.client().zrangeWithScores("reminders", 0, -1)) {
             if (t.getElement().contains("send_at")) {
                 long at = Long.parseLong(t.getElement().replaceAll(".*\"send_at\":(\\d+).*", "$1"));
@@ -159,7 +167,7 @@ class RedisQueueSinkIT {
         connect.kafka().createTopic("sink.payments", 2);
         produce("sink.payments", values("payment-", 0, 3000));
         start("sink-resume", sink("sink.payments", "queue", "payments"));
-        await().atMost(TIMEOUT).until(() -> redis.client().llen("payments") >= 3000);
+        awaitSettled(() -> redis.client().llen("payments"), 3000);
 
         // Kafka forgets what the sink consumed: only the offsets stored in Redis remember it
         connect.stopConnector("sink-resume");
@@ -170,8 +178,8 @@ class RedisQueueSinkIT {
         produce("sink.payments", values("payment-", 3000, 4000));
 
         // were any of the first 3000 read again and written, they would be in before the new ones of their partition
-        await().atMost(TIMEOUT).until(() -> oldestFirst("payments").containsAll(values("payment-", 3000, 4000)));
-        assertThat(oldestFirst("payments")).hasSize(4000).doesNotHaveDuplicates();
+        awaitSettled(() -> redis.client().llen("payments"), 4000);
+        assertThat(oldestFirst("payments")).containsExactlyInAnyOrderElementsOf(values("payment-", 0, 4000));
     }
 
     @Test
@@ -180,10 +188,12 @@ class RedisQueueSinkIT {
         produce("sink.audit", values("audit-", 0, 1000));
         start("sink-audit-a", sink("sink.audit", "queue", "audit"));
         start("sink-audit-b", sink("sink.audit", "queue", "audit"));
-        await().atMost(TIMEOUT).until(() -> redis.client().llen("audit") >= 2000);
+        awaitSettled(() -> redis.client().llen("audit"), 2000);
         assertThat(redis.client().hget("audit:qbridge:sink-offsets:sink-audit-a", "sink.audit/0")).isEqualTo("1000");
         assertThat(redis.client().hget("audit:qbridge:sink-offsets:sink-audit-b", "sink.audit/0")).isEqualTo("1000");
-        assertThat(oldestFirst("audit")).hasSize(2000);
+        List<String> audit = oldestFirst("audit");
+        assertThat(audit.stream().distinct().toList()).containsExactlyInAnyOrderElementsOf(values("audit-", 0, 1000));
+        assertThat(audit).as("once per connector").allSatisfy(v -> assertThat(Collections.frequency(audit, v)).isEqualTo(2));
     }
 
     @Test
@@ -198,11 +208,12 @@ class RedisQueueSinkIT {
                 "errors.tolerance", "all", "errors.deadletterqueue.topic.name", "sink.jobs.dlq",
                 "errors.deadletterqueue.topic.replication.factor", "1",
                 "errors.deadletterqueue.context.headers.enable", "true"));
-        List<ConsumerRecord<byte[], byte[]>> dead = readAtLeast("sink.jobs.dlq", 100, TIMEOUT);
-        assertThat(dead).extracting(r -> text(r.value())).hasSize(100).allSatisfy(v -> assertThat(v).doesNotContain("\"p\""));
+        awaitSettled(() -> redis.client().zcard("jobs"), 200);
+        List<ConsumerRecord<byte[], byte[]>> dead = readSettled("sink.jobs.dlq", QUIET, TIMEOUT);
+        assertThat(dead).extracting(r -> text(r.value())).containsExactlyInAnyOrderElementsOf(
+                IntStream.range(0, 300).filter(i -> i % 3 == 0).mapToObj(i -> "{\"n\":" + i + "}").toList());
         assertThat(text(dead.get(0).headers().lastHeader("__connect.errors.exception.message").value()))
                 .contains("JSON field 'p' is missing");
-        await().atMost(TIMEOUT).until(() -> redis.client().zcard("jobs") >= 200);
         assertThat(redis.client().zrange("jobs", 0, -1)).hasSize(200).allSatisfy(v -> assertThat(v).contains("\"p\""));
     }
 

@@ -13,12 +13,15 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.resps.Tuple;
 
@@ -102,6 +105,21 @@ class RedisQueueSinkTaskTest {
         next.put(again);
         assertThat(queue("orders")).containsExactlyInAnyOrder("0-0", "0-1", "0-2", "0-3", "0-4", "1-0", "1-1",
                 "0-5", "0-6", "1-2");
+    }
+
+    @Test
+    void zombieTaskBehindTheStoredOffsetsWritesEachRecordOnlyOnce() {
+        // a task that lost its partitions (a rebalance it did not notice yet) keeps writing from where it was, while
+        // the new owner has moved on: only the script's own check of the stored offsets stands between them
+        RedisQueueSinkTask zombie = start(new FakeSinkContext(false));
+        zombie.open(List.of(P0));
+        zombie.put(records(P0, 0, 3));
+        RedisQueueSinkTask owner = start(new FakeSinkContext(false));
+        owner.open(List.of(P0));
+        owner.put(records(P0, 3, 5));
+        zombie.put(records(P0, 3, 6)); // 3..8: the zombie knows only its own offset 3
+        assertThat(queue("orders")).containsExactly("0-0", "0-1", "0-2", "0-3", "0-4", "0-5", "0-6", "0-7", "0-8");
+        assertThat(redis.client().hget("orders:qbridge:sink-offsets:orders-sink", "orders/0")).isEqualTo("9");
     }
 
     @Test
@@ -198,6 +216,18 @@ class RedisQueueSinkTaskTest {
     }
 
     @Test
+    void priorityOutsideTheRangeIsABadRecordEvenLongMinValue() {
+        FakeSinkContext context = new FakeSinkContext(true);
+        RedisQueueSinkTask task = start(context, "queue.kind", "priority", "priority.header", "prio");
+        task.open(List.of(P0));
+        task.put(List.of(record(P0, 0, "min", "prio", Long.MIN_VALUE), record(P0, 1, "max", "prio", Long.MAX_VALUE),
+                record(P0, 2, "over", "prio", 2_000_001L), record(P0, 3, "edge", "prio", -2_000_000L)));
+        assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(0L, 1L, 2L);
+        assertThat(context.reportedErrors.get(0)).hasMessageContaining("-9223372036854775808 is outside");
+        assertThat(redis.client().zrange("orders", 0, -1)).containsExactly("edge");
+    }
+
+    @Test
     void redisOutageIsRetriedWithBackoffAndNeverDropsARecord() {
         FakeSinkContext context = new FakeSinkContext(false);
         RedisQueueSinkTask task = start(context);
@@ -213,13 +243,43 @@ class RedisQueueSinkTaskTest {
         assertThat(queue("orders")).containsExactly("0-0", "0-1", "0-2", "0-3", "0-4");
     }
 
-    @Test
-    void wrongKeyTypeFailsTheTaskWithoutRetrying() {
-        redis.client().set("orders", "not a list");
-        RedisQueueSinkTask task = start(new FakeSinkContext(false));
+    @ParameterizedTest(name = "{0} queue with {1} holding a {2}")
+    @CsvSource({"reliable, orders, string", "reliable, orders:qbridge:sink-offsets:orders-sink, list",
+            "priority, orders, list", "priority, orders:seq, hash", "priority, orders:seq, string that is no integer",
+            "delayed, orders, hash"})
+    void keyOfTheWrongTypeFailsTheTaskByNameWritesNothingAndLosesNothing(String kind, String key, String type) {
+        switch (type) {
+            case "string" -> redis.client().set(key, "not a queue");
+            case "list" -> redis.client().rpush(key, "item");
+            case "hash" -> redis.client().hset(key, "field", "value");
+            default -> redis.client().set(key, "not-a-number");
+        }
+        String[] props = {"queue.kind", kind, "priority.default", "1", "delay.ms", "0"};
+        RedisQueueSinkTask task = start(new FakeSinkContext(false), kind.equals("reliable") ? new String[0] : props);
         task.open(List.of(P0));
-        assertThatThrownBy(() -> task.put(records(P0, 0, 1)))
-                .isNotInstanceOf(RetriableException.class)
-                .hasMessageContaining("WRONGTYPE");
+        List<String> keys = List.of("orders", "orders:seq", "orders:qbridge:sink-offsets:orders-sink");
+        List<String> before = keys.stream().map(RedisQueueSinkTaskTest::dump).toList();
+        assertThatThrownBy(() -> task.put(records(P0, 0, 3)))
+                .isInstanceOf(ConnectException.class).isNotInstanceOf(RetriableException.class)
+                .hasMessageContaining("WRONGTYPE key " + key + " holds a")
+                .hasMessageContaining("nothing was written")
+                .hasMessageContaining("stay in Kafka");
+        task.stop();
+        tasks.remove(task);
+        assertThat(keys.stream().map(RedisQueueSinkTaskTest::dump).toList()).as("nothing was written").isEqualTo(before);
+
+        // the operator fixes the key and restarts the task: Kafka hands the same records again, each is written once
+        redis.client().del(key);
+        RedisQueueSinkTask restarted = start(new FakeSinkContext(false), kind.equals("reliable") ? new String[0] : props);
+        restarted.open(List.of(P0));
+        restarted.put(records(P0, 0, 3));
+        restarted.put(records(P0, 0, 3));
+        List<String> written = kind.equals("reliable") ? queue("orders") : redis.client().zrange("orders", 0, -1);
+        assertThat(written).containsExactlyInAnyOrder("0-0", "0-1", "0-2");
+    }
+
+    private static String dump(String key) {
+        byte[] value = redis.client().dump(key.getBytes(StandardCharsets.UTF_8));
+        return value == null ? null : java.util.HexFormat.of().formatHex(value);
     }
 }

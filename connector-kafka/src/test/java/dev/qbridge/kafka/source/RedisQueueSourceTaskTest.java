@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.header.Header;
@@ -125,6 +126,22 @@ class RedisQueueSourceTaskTest {
     }
 
     @Test
+    void batchMaxBytesBoundsThePayloadBytesOnePollTakes() throws InterruptedException {
+        byte[] kilobyte = new byte[1000];
+        Arrays.fill(kilobyte, (byte) 'k');
+        queue(QueueKind.RELIABLE).push(IntStream.range(0, 10).mapToObj(i -> kilobyte).toList());
+        RedisQueueSourceTask task = start("batch.max.bytes", "2500");
+        // the third job would pass 2,500 bytes: the take stops before it
+        assertThat(pollUntil(task, 1)).hasSize(2);
+        assertThat(counts().inFlight()).isEqualTo(2);
+
+        // a job larger than the budget is still taken, alone: the first job of a take always is
+        new RedisQueue(connection, QueueConfig.builder("large").build()).push(List.of(new byte[4000], kilobyte));
+        RedisQueueSourceTask other = start("queues", "large", "batch.max.bytes", "2500");
+        assertThat(pollUntil(other, 1)).extracting(r -> ((byte[]) r.value()).length).containsExactly(4000);
+    }
+
+    @Test
     void keyOfTheWrongTypeIsSkippedWhileTheTasksOtherQueuesKeepFlowing() throws InterruptedException {
         redis.client().hset("broken", "not", "a list");
         pushJobs(20);
@@ -140,7 +157,7 @@ class RedisQueueSourceTaskTest {
         assertThat(later).extracting(r -> new String((byte[]) r.value(), StandardCharsets.UTF_8)).containsExactly("repaired");
     }
 
-        @Test
+    @Test
     void jobIsAckedOnlyOnceKafkaHasIt() throws InterruptedException {
         pushJobs(10);
         RedisQueueSourceTask task = start();
@@ -185,6 +202,25 @@ class RedisQueueSourceTaskTest {
     }
 
     @Test
+    void infiniteScoresThatGuideProducersWriteBecomeHeadersNotDeadLetters() throws InterruptedException {
+        redis.client().zadd("jobs", Double.NEGATIVE_INFINITY, "before everything");
+        redis.client().zadd("jobs", Double.POSITIVE_INFINITY, "after everything");
+        RedisQueueSourceTask task = start("queue.kind", "priority", "value.type", "string");
+        List<SourceRecord> records = pollUntil(task, 2);
+        assertThat(records).extracting(SourceRecord::value).containsExactly("before everything", "after everything");
+        assertThat(records).extracting(r -> headers(r).get(JobRecord.PRIORITY_HEADER))
+                .containsExactly(Long.MIN_VALUE, Long.MAX_VALUE);
+
+        redis.client().zadd("later", Double.NEGATIVE_INFINITY, "due since ever");
+        SourceRecord due = pollUntil(start("queues", "later", "queue.kind", "delayed", "value.type", "string"), 1).get(0);
+        assertThat(headers(due)).containsEntry(JobRecord.DUE_HEADER, Long.MIN_VALUE);
+        task.poll();
+        assertThat(queue(QueueKind.PRIORITY).counts().dead()).isZero();
+        assertThat(new RedisQueue(connection, QueueConfig.builder("later").kind(QueueKind.DELAYED).build()).counts().dead())
+                .isZero();
+    }
+
+    @Test
     void headersOptionKeepsOnlyTheNamedHeaders() throws InterruptedException {
         pushJobs(1);
         SourceRecord r = pollUntil(start("headers", "job.id"), 1).get(0);
@@ -215,6 +251,20 @@ class RedisQueueSourceTaskTest {
         assertThat(dead.reason()).isEqualTo("job of 1,500,000 bytes is over max.job.bytes=1,000,000 (Kafka refuses "
                 + "records over the producer's max.request.size and the topic's max.message.bytes); raise them and "
                 + "max.job.bytes, then requeue it from jobs:dead");
+    }
+
+    @Test
+    void stringValueOfBytesThatAreNotUtf8IsDeadLetteredUnchangedNeverRewrittenAndAcked() throws InterruptedException {
+        byte[] binary = {(byte) 0xff, (byte) 0xfe, 'a'};
+        queue(QueueKind.RELIABLE).push(List.of(binary, "caf\u00e9".getBytes(StandardCharsets.UTF_8)));
+        RedisQueueSourceTask task = start("value.type", "string");
+        List<SourceRecord> records = pollUntil(task, 1);
+        assertThat(records).extracting(SourceRecord::value).containsExactly("caf\u00e9");
+        task.poll(); // dead letters go to Redis on the next poll, like acks
+        assertThat(counts().dead()).isEqualTo(1);
+        DeadLetter dead = queue(QueueKind.RELIABLE).deadLetters(1).get(0);
+        assertThat(dead.payload()).as("the original bytes, not U+FFFD").isEqualTo(binary);
+        assertThat(dead.reason()).contains("not valid UTF-8").contains("byte 0").contains("value.type=bytes");
     }
 
     @Test
@@ -264,22 +314,55 @@ class RedisQueueSourceTaskTest {
     }
 
     @Test
-    void jobsHeldByADeadTaskReturnThroughTheReaperOfAnother() throws InterruptedException {
+    void jobsHeldByAConsumerThatDiedReturnThroughTheReaperOfATask() throws InterruptedException {
         pushJobs(50);
-        RedisQueueSourceTask dying = start("lease.timeout.ms", "1000");
-        List<SourceRecord> lost = pollUntil(dying, 50);
-        dying.stop(); // Kafka never confirmed them: they stay leased until the lease expires
-        tasks.remove(dying);
+        // a consumer (another task, another process) takes them and dies: no ack, no renewal, no release
+        RedisQueue queue = new RedisQueue(connection, QueueConfig.builder("jobs").leaseTimeout(Duration.ofSeconds(1)).build());
+        List<Long> lost = queue.take(50).stream().map(d -> d.id()).toList();
+        assertThat(lost).hasSize(50);
         assertThat(counts().inFlight()).isEqualTo(50);
         RedisQueueSourceTask survivor = start("lease.timeout.ms", "1000", "reaper.interval.ms", "100");
         List<SourceRecord> again = pollUntil(survivor, 50);
-        assertThat(again).hasSize(50);
-        assertThat(again).extracting(r -> ((JobRecord) r).delivery().id())
-                .containsExactlyInAnyOrderElementsOf(lost.stream().map(r -> ((JobRecord) r).delivery().id()).toList());
+        assertThat(again).extracting(r -> ((JobRecord) r).delivery().id()).containsExactlyInAnyOrderElementsOf(lost);
         assertThat(again).allSatisfy(r -> assertThat(((JobRecord) r).delivery().attempt()).isEqualTo(2));
         again.forEach(r -> survivor.commitRecord(r, confirmed(r)));
         survivor.poll();
         assertThat(counts().total()).isZero();
+    }
+
+    @Test
+    void stoppedTaskAcksWhatKafkaConfirmedAndReleasesTheRestForAnotherTaskAtOnce() throws InterruptedException {
+        pushJobs(50);
+        RedisQueueSourceTask stopping = start();
+        List<SourceRecord> taken = pollUntil(stopping, 50);
+        taken.subList(0, 20).forEach(r -> stopping.commitRecord(r, confirmed(r)));
+        stopping.stop();
+        tasks.remove(stopping);
+        assertThat(counts().inFlight()).as("nothing stays leased after a clean stop").isZero();
+        assertThat(counts().pending()).as("the 30 Kafka never confirmed are due again").isEqualTo(30);
+
+        // a lease of 60 s and no reaper: only the release can hand them on this fast
+        RedisQueueSourceTask next = start("reaper.interval.ms", "600000");
+        List<SourceRecord> again = pollUntil(next, 30);
+        assertThat(again).extracting(r -> ((JobRecord) r).delivery().id()).containsExactlyInAnyOrderElementsOf(
+                taken.subList(20, 50).stream().map(r -> ((JobRecord) r).delivery().id()).toList());
+        assertThat(next.poll()).as("the confirmed 20 are never delivered again").isNull();
+    }
+
+    @Test
+    void maxInFlightBoundsTheJobsATaskHoldsOverAllItsQueues() throws InterruptedException {
+        pushJobs(300);
+        new RedisQueue(connection, QueueConfig.builder("other").build())
+                .push(IntStream.range(0, 300).mapToObj(i -> ("other-" + i).getBytes(StandardCharsets.UTF_8)).toList());
+        RedisQueueSourceTask task = start("queues", "jobs,other", "max.in.flight", "100", "batch.size", "30");
+        List<SourceRecord> held = pollUntil(task, 100);
+        for (int i = 0; i < 5; i++) {
+            assertThat(task.poll()).isNull();
+        }
+        assertThat(held).hasSize(100);
+        assertThat(held).extracting(SourceRecord::topic).contains("jobs", "other");
+        QueueCounts other = new RedisQueue(connection, QueueConfig.builder("other").build()).counts();
+        assertThat(counts().inFlight() + other.inFlight()).isEqualTo(100);
     }
 
     @Test
