@@ -391,8 +391,8 @@ public final class QueueConsumer implements AutoCloseable {
         if (next.status() == Status.REDIS_UNAVAILABLE) {
             outages.failed(e, retryInMillis);
         } else if (current == null || !current.reason().equals(next.reason())) {
-            LOG.error("{}: queue {} is skipped: {}; its jobs stay where they are, and it is tried again with backoff ({} s "
-                    + "to {} s) until this is fixed", settings.owner(), queue.name(), next.reason(), SIDELINE_MIN.toSeconds(),
+            LOG.error("{}: the queue is skipped: {}; its jobs stay where they are, and it is tried again with backoff ({} s "
+                    + "to {} s) until this is fixed", settings.owner(), next.reason(), SIDELINE_MIN.toSeconds(),
                     SIDELINE_MAX.toSeconds());
         }
         return current != null && current.reason().equals(next.reason()) ? current : next;
