@@ -72,6 +72,12 @@ public class RedisqEndpoint extends DefaultEndpoint {
             description = "Most jobs taken in one round trip (1 to 1000). Their acks are also flushed in one round trip.")
     private int batchSize = 100;
 
+    @UriParam(label = "consumer", defaultValue = "4194304",
+            description = "Most payload bytes one take moves (at least 1): a batch stops before the job that would pass "
+                    + "it, though its first job is always taken. Keeps one take of large jobs in the milliseconds, so it "
+                    + "does not stall Redis for every other client.")
+    private int batchMaxBytes = QueueConfig.DEFAULT_BATCH_MAX_BYTES;
+
     @UriParam(label = "consumer", defaultValue = "1",
             description = "Threads taking and processing batches in parallel.")
     private int concurrentConsumers = 1;
@@ -192,6 +198,9 @@ public class RedisqEndpoint extends DefaultEndpoint {
         if (batchSize < 1 || batchSize > RedisQueue.MAX_BATCH) {
             throw invalid("batchSize must be between 1 and " + RedisQueue.MAX_BATCH + ", was " + batchSize);
         }
+        if (batchMaxBytes < 1) {
+            throw invalid("batchMaxBytes must be at least 1, was " + batchMaxBytes);
+        }
         if (concurrentConsumers < 1) {
             throw invalid("concurrentConsumers must be at least 1, was " + concurrentConsumers);
         }
@@ -229,6 +238,7 @@ public class RedisqEndpoint extends DefaultEndpoint {
                     .kind(queueKind)
                     .format(PayloadFormat.parse(format))
                     .leaseTimeout(Duration.ofMillis(visibilityTimeout))
+                    .batchMaxBytes(batchMaxBytes)
                     .retry(retry);
             if (defaultPriority != null) {
                 b.defaultPriority(defaultPriority);
@@ -387,6 +397,15 @@ public class RedisqEndpoint extends DefaultEndpoint {
     /** Most jobs taken (and acked) in one round trip, 1 to 1000. */
     public void setBatchSize(int batchSize) {
         this.batchSize = batchSize;
+    }
+
+    public int getBatchMaxBytes() {
+        return batchMaxBytes;
+    }
+
+    /** Most payload bytes one take moves; the first job of a batch is always taken. */
+    public void setBatchMaxBytes(int batchMaxBytes) {
+        this.batchMaxBytes = batchMaxBytes;
     }
 
     public int getConcurrentConsumers() {
