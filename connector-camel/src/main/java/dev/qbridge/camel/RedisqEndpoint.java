@@ -129,6 +129,15 @@ public class RedisqEndpoint extends DefaultEndpoint {
                     + "Unset: they go to the queue's own dead-letter list <queue>:dead with the failure reason.")
     private String deadLetterQueue;
 
+    @UriParam(label = "consumer,advanced",
+            description = "More exceptions that mean the destination is unavailable rather than that the job failed: "
+                    + "fully qualified class names, separated by commas; subclasses count too. Besides these, refused "
+                    + "connections, connect timeouts, unknown hosts, Kafka's retriable errors, a JMS client that is not "
+                    + "connected, HTTP 429, 502, 503 and 504 and DestinationUnavailableException count. The jobs of an "
+                    + "unavailable destination stay in hand, nothing new is taken, and they are routed again with "
+                    + "backoff without counting an attempt.")
+    private String destinationOutageExceptions;
+
     @UriParam(label = "producer",
             description = "The priority of pushed jobs that name none in the CamelRedisqPriority header; lower is taken "
                     + "first. Only for kind=priority. 0 when unset.")
@@ -150,6 +159,7 @@ public class RedisqEndpoint extends DefaultEndpoint {
     private RedisConnection connection;
 
     private QueueConfig queueConfig;
+    private DestinationOutages destinationOutages = DestinationOutages.DEFAULT;
     private RedisEndpoint redisEndpoint;
     private RedisQueue redisQueue;
     private RedisQueue deadLetters;
@@ -218,6 +228,7 @@ public class RedisqEndpoint extends DefaultEndpoint {
         if (deadLetterQueue != null && deadLetterQueue.equals(queue)) {
             throw invalid("deadLetterQueue is the queue itself, so failed jobs would be retried forever: name another queue");
         }
+        destinationOutages = DestinationOutages.of(destinationOutageExceptions);
         redisEndpoint = parse(() -> {
             RedisEndpoint.Builder b = RedisEndpoint.builder(redisUri).user(user).password(password);
             if (tls) {
@@ -293,6 +304,11 @@ public class RedisqEndpoint extends DefaultEndpoint {
 
     QueueConfig queueConfig() {
         return queueConfig;
+    }
+
+    /** Which failures of an exchange mean its destination is unavailable. */
+    DestinationOutages destinationOutages() {
+        return destinationOutages;
     }
 
     @Override
@@ -505,6 +521,15 @@ public class RedisqEndpoint extends DefaultEndpoint {
     /** A reliable queue for the payloads of jobs that failed for good. */
     public void setDeadLetterQueue(String deadLetterQueue) {
         this.deadLetterQueue = deadLetterQueue;
+    }
+
+    public String getDestinationOutageExceptions() {
+        return destinationOutageExceptions;
+    }
+
+    /** More exception class names (comma-separated) that mean the destination is unavailable, not the job failed. */
+    public void setDestinationOutageExceptions(String destinationOutageExceptions) {
+        this.destinationOutageExceptions = destinationOutageExceptions;
     }
 
     public Long getDefaultPriority() {
