@@ -75,13 +75,14 @@ public class BridgeTemplates extends RouteBuilder {
                 .end()
                 .to("{{sink}}");
 
-        // the reply is sent after the push returned: a 2xx means the job is in Redis; any failure answers 500
+        // the reply is sent after the push returned: a 2xx means the job is in Redis; any failure answers 500. The
+        // body is the job byte for byte whatever its content type: no body handler parses a form into fields
         routeTemplate(HTTP_TO_REDISQ)
                 .description("Serves POST requests on a path; each body becomes a job, answered 202 once it is in Redis")
                 .templateParameter("path", null, "the HTTP path served, such as /jobs")
                 .templateParameter("sink", null, SINK)
-                .from("platform-http:{{path}}?httpMethodRestrict=POST")
-                .convertBodyTo(byte[].class)
+                .from("platform-http:{{path}}?httpMethodRestrict=POST&useBodyHandler=false")
+                .setBody(method(HttpBodies.class, "read"))
                 .to("{{sink}}")
                 .setBody(simple("{\"queue\":\"${header." + RedisqConstants.QUEUE + "}\",\"pushed\":${header."
                         + RedisqConstants.PUSHED + "}}"))

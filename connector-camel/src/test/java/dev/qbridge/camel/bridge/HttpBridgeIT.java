@@ -75,6 +75,39 @@ class HttpBridgeIT extends BridgeTestSupport {
         assertThat(queue("inbox").take(10)).extracting(Delivery::payloadAsString).containsExactly("{\"order\":42}");
     }
 
+    /** What clients send: curl's default form type, text, bytes, no type at all, and a multipart upload. */
+    private static final List<Map.Entry<String, byte[]>> BODIES = List.of(
+            Map.entry("application/x-www-form-urlencoded", "{\"a\":1}".getBytes(StandardCharsets.UTF_8)),
+            Map.entry("application/x-www-form-urlencoded; charset=UTF-8", "a=1&b=2&b=3".getBytes(StandardCharsets.UTF_8)),
+            Map.entry("text/plain", "plain text, not JSON".getBytes(StandardCharsets.UTF_8)),
+            Map.entry("application/octet-stream", new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2}),
+            Map.entry("", "{\"no\":\"content type\"}".getBytes(StandardCharsets.UTF_8)),
+            Map.entry("multipart/form-data; boundary=XyZ", ("--XyZ\r\nContent-Disposition: form-data; name=\"job\"\r\n\r\n"
+                    + "{\"a\":1}\r\n--XyZ--\r\n").getBytes(StandardCharsets.UTF_8)));
+
+    @ParameterizedTest
+    @EnumSource(Dsl.class)
+    void everyBodyBecomesTheJobByteForByteWhateverItsContentType(Dsl dsl) throws Exception {
+        start(dsl);
+        addRoute("http-to-redisq", Map.of("path", "/jobs", "sink", redisq("inbox", "")));
+        RedisQueue inbox = queue("inbox");
+
+        for (Map.Entry<String, byte[]> body : BODIES) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body.getValue()));
+            if (!body.getKey().isEmpty()) {
+                request.header("Content-Type", body.getKey());
+            }
+            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.statusCode()).as(body.getKey() + ": " + response.body()).isEqualTo(202);
+            List<Delivery> taken = inbox.take(10);
+            assertThat(taken).as(body.getKey()).hasSize(1);
+            assertThat(taken.get(0).payload()).as(body.getKey()).isEqualTo(body.getValue());
+            inbox.ack(taken);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Dsl.class)
     void postIsAnsweredWithAServerErrorWhenThePushFails(Dsl dsl) throws Exception {
