@@ -24,6 +24,8 @@ import org.apache.camel.spi.HttpResponseAware;
  * cause chain, these mean the destination is unavailable:
  * <ul>
  *   <li>the connection was refused, timed out while connecting, or the host is unknown or unroutable;</li>
+ *   <li>an HTTP server closed the connection without answering (Apache HttpClient's {@code NoHttpResponseException}:
+ *       what a request on a kept-alive connection meets when the server went away);</li>
  *   <li>Kafka's {@code TimeoutException} or any other {@code org.apache.kafka.common.errors.RetriableException}
  *       (no broker, no leader, not enough replicas);</li>
  *   <li>an Artemis JMS client that is not connected, timed out connecting, or was disconnected;</li>
@@ -41,6 +43,8 @@ public final class DestinationOutages {
             "org.apache.kafka.common.errors.RetriableException",
             "org.apache.hc.client5.http.ConnectTimeoutException",
             "org.apache.http.conn.ConnectTimeoutException",
+            "org.apache.hc.core5.http.NoHttpResponseException",
+            "org.apache.http.NoHttpResponseException",
             "org.apache.activemq.artemis.api.core.ActiveMQNotConnectedException",
             "org.apache.activemq.artemis.api.core.ActiveMQConnectionTimedOutException",
             "org.apache.activemq.artemis.api.core.ActiveMQDisconnectedException");

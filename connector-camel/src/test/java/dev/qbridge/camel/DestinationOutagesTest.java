@@ -64,6 +64,12 @@ class DestinationOutagesTest {
     }
 
     @Test
+    void httpServerThatClosedTheConnectionWithoutAnsweringIsAnOutage() {
+        assertThat(outages.isOutage(new org.apache.hc.core5.http.NoHttpResponseException("127.0.0.1:8080 failed to respond")))
+                .isTrue();
+    }
+
+    @Test
     void kafkaProducerThatCannotReachABrokerIsAnOutage() throws Exception {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + closedPort());

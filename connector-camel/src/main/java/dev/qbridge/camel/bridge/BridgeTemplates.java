@@ -1,5 +1,6 @@
 package dev.qbridge.camel.bridge;
 
+import dev.qbridge.camel.DestinationUnavailableException;
 import dev.qbridge.camel.NonRetriableJobException;
 import dev.qbridge.camel.RedisqConstants;
 import org.apache.camel.CamelContext;
@@ -90,10 +91,12 @@ public class BridgeTemplates extends RouteBuilder {
                 .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(202))
                 .setHeader(Exchange.CONTENT_TYPE, constant("application/json"));
 
-        // 2xx acks the job; 4xx (but 408 and 429) can never succeed and dead-letters it; 5xx, 3xx, timeouts and
-        // connection errors fail the exchange, so the job is retried with the queue's backoff
+        // 2xx acks the job; 4xx (but 408 and 429) can never succeed and dead-letters it; 429, 502, 503, 504 and
+        // connection errors mean the sink cannot take jobs now: the consumer holds them and tries again, attempt
+        // uncounted; other 5xx, 3xx, 408 and read timeouts fail the exchange, so the job is retried with the queue's backoff
         routeTemplate(REDISQ_TO_HTTP)
-                .description("POSTs each job of a Redis queue to a URL; acks on 2xx, retries 5xx and timeouts, dead-letters 4xx")
+                .description("POSTs each job of a Redis queue to a URL; acks on 2xx, waits out 429/502/503/504 and refused "
+                        + "connections, retries other 5xx and timeouts, dead-letters 4xx")
                 .templateParameter("source", null, SOURCE)
                 .templateParameter("url", null, "the URL each job is POSTed to, without a query string")
                 .templateParameter("contentType", "application/octet-stream", "the Content-Type of the requests")
@@ -105,6 +108,9 @@ public class BridgeTemplates extends RouteBuilder {
                 .setHeader(Exchange.CONTENT_TYPE, constant("{{contentType}}"))
                 .to("{{url}}?throwExceptionOnFailure=false&responseTimeout={{httpTimeout}}&connectTimeout={{httpTimeout}}")
                 .choice()
+                    .when(simple("${header.CamelHttpResponseCode} in '429,502,503,504'"))
+                        .throwException(DestinationUnavailableException.class,
+                                "{{url}} answered HTTP ${header.CamelHttpResponseCode}: it cannot take jobs now")
                     .when(simple("${header.CamelHttpResponseCode} >= 400 && ${header.CamelHttpResponseCode} < 500"
                             + " && ${header.CamelHttpResponseCode} != 408 && ${header.CamelHttpResponseCode} != 429"))
                         .setProperty(RedisqConstants.DEAD_LETTER, constant(true))
