@@ -38,6 +38,8 @@ public class BridgeTemplates extends RouteBuilder {
     public static final String YAML_RESOURCE = "classpath:qbridge/camel/bridges.camel.yaml";
 
     private static final String SOURCE = "a redisq: endpoint URI to take jobs from, such as redisq:orders?redisUri=redis://host:6379";
+    private static final String CLIENT_ID = "the Kafka client id, shown in the client's log lines and metrics: name the "
+            + "connector, such as qbridge-<route id>";
     private static final String SINK = "a redisq: endpoint URI to push jobs to, such as redisq:orders?redisUri=redis://host:6379";
 
     /** Adds the YAML DSL versions of the templates to a context (needs camel-yaml-dsl on the class path). */
@@ -151,21 +153,31 @@ public class BridgeTemplates extends RouteBuilder {
                 .templateParameter("brokers", null, "the Kafka bootstrap servers, host:port[,host:port]")
                 .templateParameter("sink", null, SINK)
                 .templateParameter("groupId", "qbridge", "the Kafka consumer group")
-                .from("kafka:{{topic}}?brokers={{brokers}}&groupId={{groupId}}&autoOffsetReset=earliest"
+                .templateParameter("clientId", "qbridge-" + KAFKA_TO_REDISQ + "-{{topic}}", CLIENT_ID)
+                .from("kafka:{{topic}}?brokers={{brokers}}&groupId={{groupId}}&clientId={{clientId}}&autoOffsetReset=earliest"
                         + "&autoCommitEnable=false&allowManualCommit=true&breakOnFirstError=true"
                         + "&valueDeserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer")
                 .to("{{sink}}")
                 .bean(KafkaOffsets.class, "commit");
 
-        // acks=all and idempotence: the job is acked once every in-sync replica has the record
+        // acks=all and idempotence: the job is acked once every in-sync replica has the record. A broker that cannot be
+        // reached fails a send within maxBlockMs (no metadata) or deliveryTimeoutMs (no answer) instead of the client's
+        // 60 s and 120 s: the consumer then holds the jobs as a destination outage and health says so within 30 s
         routeTemplate(REDISQ_TO_KAFKA)
                 .description("Produces each job of a Redis queue to a Kafka topic, keyed by job id; acks it once Kafka acknowledged")
                 .templateParameter("source", null, SOURCE)
                 .templateParameter("topic", null, "the Kafka topic written")
                 .templateParameter("brokers", null, "the Kafka bootstrap servers, host:port[,host:port]")
+                .templateParameter("clientId", "qbridge-" + REDISQ_TO_KAFKA + "-{{topic}}", CLIENT_ID)
+                .templateParameter("maxBlockMs", "10000", "how long a send waits for the topic's metadata (an unreachable "
+                        + "broker), in ms")
+                .templateParameter("requestTimeoutMs", "10000", "how long the producer waits for a broker's answer, in ms")
+                .templateParameter("deliveryTimeoutMs", "20000", "how long a record may take from send to acknowledgement, "
+                        + "retries included, in ms; at least requestTimeoutMs")
                 .from("{{source}}")
                 .setHeader(KafkaConstants.KEY, simple("${header." + RedisqConstants.JOB_ID + "}"))
-                .to("kafka:{{topic}}?brokers={{brokers}}&requestRequiredAcks=all&enableIdempotence=true"
+                .to("kafka:{{topic}}?brokers={{brokers}}&clientId={{clientId}}&requestRequiredAcks=all&enableIdempotence=true"
+                        + "&maxBlockMs={{maxBlockMs}}&requestTimeoutMs={{requestTimeoutMs}}&deliveryTimeoutMs={{deliveryTimeoutMs}}"
                         + "&valueSerializer=org.apache.kafka.common.serialization.ByteArraySerializer");
     }
 }
