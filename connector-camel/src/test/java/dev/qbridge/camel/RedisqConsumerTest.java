@@ -255,27 +255,46 @@ class RedisqConsumerTest extends CamelTestSupport {
     @Test
     void gracefulStopDrainsInFlightExchangesAndStrandsNothing() throws Exception {
         RedisQueue jobs = queue("jobs");
-        jobs.push(payloads(200));
-        Set<String> processed = ConcurrentHashMap.newKeySet();
+        List<String> all = IntStream.range(0, 200).mapToObj(i -> "job-" + i).toList();
+        jobs.push(all.stream().map(p -> p.getBytes(StandardCharsets.UTF_8)).toList());
+        List<String> processed = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch started = new CountDownLatch(5);
         addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
                 from(uri("jobs", "batchSize=20&concurrentConsumers=2")).routeId("slow").process(e -> {
                     started.countDown();
-                    Thread.sleep(5); // a slow sink, so the stop finds jobs in flight
+                    Thread.sleep(10); // a slow sink, so the stop finds jobs in flight
                     processed.add(e.getIn().getBody(String.class));
                 });
             }
         });
         assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+        Set<String> inFlightAtStop = leasedPayloads("jobs");
+        assertThat(inFlightAtStop).as("the stop finds jobs in flight").isNotEmpty();
 
         context.getRouteController().stopRoute("slow", 60, TimeUnit.SECONDS);
 
         QueueCounts counts = jobs.counts();
         assertThat(counts.inFlight()).as("no job left leased").isZero();
-        assertThat(counts.ready() + processed.size()).as("every job either done or still waiting").isEqualTo(200);
         assertThat(counts.retrying()).isZero();
+        assertThat(processed).as("no job processed twice").doesNotHaveDuplicates();
+        assertThat(processed).as("the jobs in flight at the stop were finished, not given back").containsAll(inFlightAtStop);
+        List<String> waiting = redis.client().lrange("jobs", 0, -1);
+        assertThat(waiting).as("the stop came before the end").isNotEmpty().doesNotHaveDuplicates()
+                .doesNotContainAnyElementsOf(processed);
+        List<String> everyJob = new ArrayList<>(processed);
+        everyJob.addAll(waiting);
+        assertThat(everyJob).as("every job exactly once: done or still waiting").containsExactlyInAnyOrderElementsOf(all);
+    }
+
+    /** The payloads of the jobs leased now: lease members are {@code <id>:<attempt>:<score>:<payload>}. */
+    private static Set<String> leasedPayloads(String queue) {
+        Set<String> payloads = new java.util.HashSet<>();
+        for (String member : redis.client().zrange(queue + ":leases", 0, -1)) {
+            payloads.add(member.split(":", 4)[3]);
+        }
+        return payloads;
     }
 
     @Test
