@@ -177,13 +177,14 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
                 List<Delivery> jobs = held.deliveries();
                 JobBatch.Held probe = routeAndSettle(consumer, jobs.subList(0, 1));
                 List<Delivery> rest = List.copyOf(jobs.subList(1, jobs.size()));
-                if (probe.isEmpty()) {
+                if (probe.isEmpty() && running()) {
                     backoff.reset(); // it went through: the rest goes now, and a new failure starts short again
                     held = rest.isEmpty() ? JobBatch.Held.NONE : routeAndSettle(consumer, rest);
                 } else {
+                    // still unavailable, or stopping (the next pause says so and gives these back)
                     List<Delivery> still = new ArrayList<>(probe.deliveries());
                     still.addAll(rest);
-                    held = new JobBatch.Held(still, probe.reason());
+                    held = new JobBatch.Held(still, probe.isEmpty() ? held.reason() : probe.reason());
                 }
             }
             through = true;
@@ -194,10 +195,14 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
         }
     }
 
+    private boolean running() {
+        return taking && isRunAllowed() && !Thread.currentThread().isInterrupted();
+    }
+
     /** Waits, unless the consumer stops meanwhile: true when the pause ran out and the consumer still runs. */
     private boolean pause(Duration pause) {
         long deadline = System.nanoTime() + pause.toNanos();
-        while (taking && isRunAllowed()) {
+        while (running()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return true;
