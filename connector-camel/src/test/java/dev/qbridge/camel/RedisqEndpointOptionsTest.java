@@ -31,7 +31,7 @@ class RedisqEndpointOptionsTest extends CamelTestSupport {
             json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
         assertThat(json).contains("\"scheme\": \"redisq\"", "\"visibilityTimeout\"", "\"deadLetterQueue\"",
-                "\"concurrentConsumers\"", "\"batchMaxBytes\"", "\"password\"", "\"secret\": true", RedisqConstants.PRIORITY);
+                "\"concurrentConsumers\"", "\"batchMaxBytes\"", "\"destinationOutageExceptions\"", "\"password\"", "\"secret\": true", RedisqConstants.PRIORITY);
     }
 
     @Test
@@ -64,6 +64,16 @@ class RedisqEndpointOptionsTest extends CamelTestSupport {
         assertThat(endpoint.isRenewLeases()).isTrue();
         assertThat(endpoint.getBatchMaxBytes()).isEqualTo(QueueConfig.DEFAULT_BATCH_MAX_BYTES);
         assertThat(endpoint.queueConfig().batchMaxBytes()).isEqualTo(4 * 1024 * 1024);
+    }
+
+    @Test
+    void destinationOutageExceptionsAddToTheDefaults() {
+        DestinationOutages outages = endpoint("redisq:jobs?destinationOutageExceptions=com.example.BrokerBusy, com.example.Paused")
+                .destinationOutages();
+
+        assertThat(outages.classNames()).contains("com.example.BrokerBusy", "com.example.Paused",
+                "org.apache.kafka.common.errors.RetriableException");
+        assertThat(endpoint("redisq:jobs").destinationOutages()).isSameAs(DestinationOutages.DEFAULT);
     }
 
     @Test
