@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The outcomes of one taken batch, recorded by the exchanges' {@link JobCompletion}s (from any thread) and
- * settled in Redis by the consumer thread once all are in: the acks in one round trip, then each failure.
+ * The outcomes of one routed batch, recorded by the exchanges' {@link JobCompletion}s (from any thread) and
+ * settled in Redis by the consumer thread once all are in: the acks in one round trip, then each failure. Jobs whose
+ * destination was unavailable are not settled: {@link #finish} hands them back to be tried again, attempt uncounted.
  */
 final class JobBatch {
 
@@ -30,12 +31,30 @@ final class JobBatch {
     private record Failure(String reason, boolean final_) {
     }
 
+    /**
+     * Jobs whose destination could not take them, and why: they are still in hand, their attempt not counted.
+     *
+     * @param deliveries the jobs, in the order they failed
+     * @param reason     why the destination is unavailable (the first failure that said so); null when none
+     */
+    record Held(List<Delivery> deliveries, String reason) {
+        static final Held NONE = new Held(List.of(), null);
+
+        boolean isEmpty() {
+            return deliveries.isEmpty();
+        }
+    }
+
     private final CountDownLatch done;
+    private final DestinationOutages outages;
     private final Set<Delivery> succeeded = new LinkedHashSet<>();
     private final Map<Delivery, Failure> failed = new LinkedHashMap<>();
+    private final Set<Delivery> held = new LinkedHashSet<>();
+    private volatile String outage;
 
-    JobBatch(int size) {
+    JobBatch(int size, DestinationOutages outages) {
         this.done = new CountDownLatch(size);
+        this.outages = outages;
     }
 
     synchronized void succeeded(Delivery delivery) {
@@ -45,15 +64,38 @@ final class JobBatch {
         }
     }
 
+    /** A failure marked non-retriable is the job's, whatever its cause; otherwise an outage holds the job. */
     synchronized void failed(Delivery delivery, Exchange exchange, Throwable cause) {
+        if (isSettled(delivery)) {
+            return;
+        }
+        boolean final_ = isNonRetriable(exchange, cause);
+        if (!final_ && outages.isOutage(cause)) {
+            if (outage == null) {
+                outage = outages.reason(cause);
+            }
+            held.add(delivery);
+        } else {
+            failed.put(delivery, new Failure(reason(cause), final_));
+        }
+        done.countDown();
+    }
+
+    /** A job not routed because its destination was found unavailable on the way: held with those that failed. */
+    synchronized void notRouted(Delivery delivery) {
         if (!isSettled(delivery)) {
-            failed.put(delivery, new Failure(reason(cause), isNonRetriable(exchange, cause)));
+            held.add(delivery);
             done.countDown();
         }
     }
 
+    /** True once an exchange of this batch found the destination unavailable. */
+    boolean destinationUnavailable() {
+        return outage != null;
+    }
+
     private boolean isSettled(Delivery delivery) {
-        return succeeded.contains(delivery) || failed.containsKey(delivery);
+        return succeeded.contains(delivery) || failed.containsKey(delivery) || held.contains(delivery);
     }
 
     void awaitAll() throws InterruptedException {
@@ -66,14 +108,17 @@ final class JobBatch {
 
     /**
      * Acks the successes in one round trip and nacks or dead-letters each failure. The consumer keeps whatever Redis
-     * cannot take now and writes it again, so nothing here waits for an outage to end.
+     * cannot take now and writes it again, so nothing here waits for an outage to end. Returns the jobs whose
+     * destination was unavailable, unsettled: they stay in hand, their leases renewed.
      */
-    void finish(QueueConsumer consumer, RedisQueue deadLetterQueue, Predicate<Duration> sleep) {
+    Held finish(QueueConsumer consumer, RedisQueue deadLetterQueue, Predicate<Duration> sleep) {
         List<Delivery> acks;
         Map<Delivery, Failure> nacks;
+        Held unavailable;
         synchronized (this) {
             acks = List.copyOf(succeeded);
             nacks = new LinkedHashMap<>(failed);
+            unavailable = held.isEmpty() ? Held.NONE : new Held(List.copyOf(held), outage);
         }
         consumer.ack(acks);
         for (Map.Entry<Delivery, Failure> nack : nacks.entrySet()) {
@@ -94,6 +139,7 @@ final class JobBatch {
                 consumer.nack(List.of(delivery), failure.reason());
             }
         }
+        return unavailable;
     }
 
     /** Pushes a failed job to the separate dead-letter queue, trying through a short outage. */

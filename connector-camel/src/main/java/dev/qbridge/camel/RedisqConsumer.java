@@ -4,11 +4,14 @@ import dev.qbridge.core.consume.ConsumerHealth;
 import dev.qbridge.core.consume.ConsumerSettings;
 import dev.qbridge.core.consume.QueueConsumer;
 import dev.qbridge.core.queue.Delivery;
+import dev.qbridge.core.retry.Backoff;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -25,15 +28,27 @@ import org.slf4j.LoggerFactory;
  * the failures nacked (retry with backoff, then dead letter). Everything that keeps the jobs safe in between (lease
  * renewal, the reaper, Redis outages, a broken queue, release on stop, health) is the core's {@link QueueConsumer}.
  * A graceful stop takes nothing new and waits for the jobs in hand.
+ * <p>
+ * A failure that says the destination is unavailable ({@link DestinationOutages}) is not the job's: the jobs it hit
+ * stay in hand, every consumer thread stops taking, health says DESTINATION_UNAVAILABLE, and the jobs are routed again
+ * as new exchanges after a growing pause (one job first, then the rest once it went through), their attempt
+ * uncounted. A stop meanwhile gives them back to the queue, due at once.
  */
 public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisqConsumer.class);
+    /** The pause before routing held jobs again: doubled after each round the destination stayed unavailable. */
+    private static final Duration OUTAGE_PAUSE_MIN = Duration.ofSeconds(1);
+    private static final Duration OUTAGE_PAUSE_MAX = Duration.ofSeconds(30);
+    /** How often a waiting thread looks whether it should stop, or may take again. */
+    private static final Duration WAIT_SLICE = Duration.ofMillis(100);
 
     private final RedisqEndpoint endpoint;
     /** Jobs taken and not yet acked or nacked: the shutdown strategy waits for them. */
     private final AtomicInteger inHand = new AtomicInteger();
     private final AtomicInteger loops = new AtomicInteger();
+    /** Threads holding jobs their destination could not take: while any does, no thread takes new ones. */
+    private final AtomicInteger waitingOutDestination = new AtomicInteger();
     private volatile boolean taking;
     private volatile QueueConsumer consumer;
     private ExecutorService workers;
@@ -80,6 +95,11 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
         QueueConsumer consumer = this.consumer;
         Duration wait = Duration.ofMillis(endpoint.getPollTimeout());
         while (taking && isRunAllowed()) {
+            if (waitingOutDestination.get() > 0) {
+                // another thread holds jobs the destination could not take: more would only wait beside them
+                pause(WAIT_SLICE);
+                continue;
+            }
             List<Delivery> batch = consumer.take(endpoint.getBatchSize(), wait);
             if (!batch.isEmpty()) {
                 process(consumer, batch);
@@ -98,10 +118,30 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
 
     private void process(QueueConsumer consumer, List<Delivery> batch) {
         inHand.addAndGet(batch.size());
-        JobBatch outcomes = new JobBatch(batch.size());
         try {
-            for (Delivery delivery : batch) {
-                route(delivery, outcomes);
+            JobBatch.Held held = routeAndSettle(consumer, batch);
+            if (!held.isEmpty()) {
+                waitOutDestination(consumer, held);
+            }
+        } finally {
+            inHand.addAndGet(-batch.size());
+        }
+    }
+
+    /**
+     * Routes one exchange per job, waits for all, settles them, and returns those whose destination was unavailable.
+     * Once one exchange finds it unavailable, the jobs not yet routed are held without routing them: a destination
+     * that is down costs one exchange (and, for a Kafka producer, one wait for metadata), not a batch of them.
+     */
+    private JobBatch.Held routeAndSettle(QueueConsumer consumer, List<Delivery> jobs) {
+        JobBatch outcomes = new JobBatch(jobs.size(), endpoint.destinationOutages());
+        try {
+            for (Delivery delivery : jobs) {
+                if (outcomes.destinationUnavailable()) {
+                    outcomes.notRouted(delivery);
+                } else {
+                    route(delivery, outcomes);
+                }
             }
             // every exchange of the batch must finish before its acks are flushed: this also bounds the work in
             // flight to batchSize jobs per consumer thread
@@ -111,10 +151,67 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
             Thread.currentThread().interrupt();
             LOG.warn("queue {}: stopped with {} jobs still in flight; they are released when the consumer stops",
                     endpoint.getQueue(), outcomes.pending());
-        } finally {
-            outcomes.finish(consumer, endpoint.deadLetterQueue(), this::sleep);
-            inHand.addAndGet(-batch.size());
         }
+        return outcomes.finish(consumer, endpoint.deadLetterQueue(), this::sleep);
+    }
+
+    /**
+     * The destination cannot take the held jobs: keep them in hand (the core renews their leases), take nothing new,
+     * and route them again after a growing pause, one job first and the rest once it went through. Health says
+     * DESTINATION_UNAVAILABLE meanwhile. A stop gives the jobs back to the queue, due at once; their attempt is not
+     * counted either way.
+     */
+    private void waitOutDestination(QueueConsumer consumer, JobBatch.Held held) {
+        waitingOutDestination.incrementAndGet();
+        boolean through = false;
+        try {
+            Backoff backoff = new Backoff(OUTAGE_PAUSE_MIN, OUTAGE_PAUSE_MAX);
+            while (!held.isEmpty()) {
+                consumer.destinationUnavailable(held.reason());
+                if (!pause(backoff.next())) {
+                    consumer.release(held.deliveries());
+                    LOG.info("queue {}: stopping while the destination is unavailable; {} job(s) in hand are given back, "
+                            + "due again at once", endpoint.getQueue(), held.deliveries().size());
+                    return;
+                }
+                List<Delivery> jobs = held.deliveries();
+                JobBatch.Held probe = routeAndSettle(consumer, jobs.subList(0, 1));
+                List<Delivery> rest = List.copyOf(jobs.subList(1, jobs.size()));
+                if (probe.isEmpty() && running()) {
+                    backoff.reset(); // it went through: the rest goes now, and a new failure starts short again
+                    held = rest.isEmpty() ? JobBatch.Held.NONE : routeAndSettle(consumer, rest);
+                } else {
+                    // still unavailable, or stopping (the next pause says so and gives these back)
+                    List<Delivery> still = new ArrayList<>(probe.deliveries());
+                    still.addAll(rest);
+                    held = new JobBatch.Held(still, probe.isEmpty() ? held.reason() : probe.reason());
+                }
+            }
+            through = true;
+        } finally {
+            if (waitingOutDestination.decrementAndGet() == 0 && through) {
+                consumer.destinationAvailable();
+            }
+        }
+    }
+
+    private boolean running() {
+        return taking && isRunAllowed() && !Thread.currentThread().isInterrupted();
+    }
+
+    /** Waits, unless the consumer stops meanwhile: true when the pause ran out and the consumer still runs. */
+    private boolean pause(Duration pause) {
+        long deadline = System.nanoTime() + pause.toNanos();
+        while (running()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return true;
+            }
+            if (!sleep(Duration.ofNanos(Math.min(left, WAIT_SLICE.toNanos())))) {
+                return false;
+            }
+        }
+        return false;
     }
 
     private void route(Delivery delivery, JobBatch outcomes) {
@@ -128,7 +225,8 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
         exchange.getExchangeExtension().addOnCompletion(new JobCompletion(delivery, outcomes));
         try {
             getAsyncProcessor().process(exchange, doneSync -> {
-                if (exchange.getException() != null) {
+                // an unavailable destination is logged once, by the consumer's health, not once per exchange
+                if (exchange.getException() != null && !endpoint.destinationOutages().isOutage(exchange.getException())) {
                     getExceptionHandler().handleException("Error processing job " + delivery.id() + " of queue "
                             + delivery.queue(), exchange, exchange.getException());
                 }
@@ -142,7 +240,7 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
 
     private boolean sleep(Duration pause) {
         try {
-            Thread.sleep(pause.toMillis());
+            TimeUnit.NANOSECONDS.sleep(pause.toNanos());
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -72,6 +72,12 @@ public class RedisqEndpoint extends DefaultEndpoint {
             description = "Most jobs taken in one round trip (1 to 1000). Their acks are also flushed in one round trip.")
     private int batchSize = 100;
 
+    @UriParam(label = "consumer", defaultValue = "4194304",
+            description = "Most payload bytes one take moves (at least 1): a batch stops before the job that would pass "
+                    + "it, though its first job is always taken. Keeps one take of large jobs in the milliseconds, so it "
+                    + "does not stall Redis for every other client.")
+    private int batchMaxBytes = QueueConfig.DEFAULT_BATCH_MAX_BYTES;
+
     @UriParam(label = "consumer", defaultValue = "1",
             description = "Threads taking and processing batches in parallel.")
     private int concurrentConsumers = 1;
@@ -123,6 +129,15 @@ public class RedisqEndpoint extends DefaultEndpoint {
                     + "Unset: they go to the queue's own dead-letter list <queue>:dead with the failure reason.")
     private String deadLetterQueue;
 
+    @UriParam(label = "consumer,advanced",
+            description = "More exceptions that mean the destination is unavailable rather than that the job failed: "
+                    + "fully qualified class names, separated by commas; subclasses count too. Besides these, refused "
+                    + "connections, connect timeouts, unknown hosts, Kafka's retriable errors, a JMS client that is not "
+                    + "connected, HTTP 429, 502, 503 and 504 and DestinationUnavailableException count. The jobs of an "
+                    + "unavailable destination stay in hand, nothing new is taken, and they are routed again with "
+                    + "backoff without counting an attempt.")
+    private String destinationOutageExceptions;
+
     @UriParam(label = "producer",
             description = "The priority of pushed jobs that name none in the CamelRedisqPriority header; lower is taken "
                     + "first. Only for kind=priority. 0 when unset.")
@@ -144,6 +159,7 @@ public class RedisqEndpoint extends DefaultEndpoint {
     private RedisConnection connection;
 
     private QueueConfig queueConfig;
+    private DestinationOutages destinationOutages = DestinationOutages.DEFAULT;
     private RedisEndpoint redisEndpoint;
     private RedisQueue redisQueue;
     private RedisQueue deadLetters;
@@ -192,6 +208,9 @@ public class RedisqEndpoint extends DefaultEndpoint {
         if (batchSize < 1 || batchSize > RedisQueue.MAX_BATCH) {
             throw invalid("batchSize must be between 1 and " + RedisQueue.MAX_BATCH + ", was " + batchSize);
         }
+        if (batchMaxBytes < 1) {
+            throw invalid("batchMaxBytes must be at least 1, was " + batchMaxBytes);
+        }
         if (concurrentConsumers < 1) {
             throw invalid("concurrentConsumers must be at least 1, was " + concurrentConsumers);
         }
@@ -209,6 +228,7 @@ public class RedisqEndpoint extends DefaultEndpoint {
         if (deadLetterQueue != null && deadLetterQueue.equals(queue)) {
             throw invalid("deadLetterQueue is the queue itself, so failed jobs would be retried forever: name another queue");
         }
+        destinationOutages = DestinationOutages.of(destinationOutageExceptions);
         redisEndpoint = parse(() -> {
             RedisEndpoint.Builder b = RedisEndpoint.builder(redisUri).user(user).password(password);
             if (tls) {
@@ -229,6 +249,7 @@ public class RedisqEndpoint extends DefaultEndpoint {
                     .kind(queueKind)
                     .format(PayloadFormat.parse(format))
                     .leaseTimeout(Duration.ofMillis(visibilityTimeout))
+                    .batchMaxBytes(batchMaxBytes)
                     .retry(retry);
             if (defaultPriority != null) {
                 b.defaultPriority(defaultPriority);
@@ -283,6 +304,11 @@ public class RedisqEndpoint extends DefaultEndpoint {
 
     QueueConfig queueConfig() {
         return queueConfig;
+    }
+
+    /** Which failures of an exchange mean its destination is unavailable. */
+    DestinationOutages destinationOutages() {
+        return destinationOutages;
     }
 
     @Override
@@ -389,6 +415,15 @@ public class RedisqEndpoint extends DefaultEndpoint {
         this.batchSize = batchSize;
     }
 
+    public int getBatchMaxBytes() {
+        return batchMaxBytes;
+    }
+
+    /** Most payload bytes one take moves; the first job of a batch is always taken. */
+    public void setBatchMaxBytes(int batchMaxBytes) {
+        this.batchMaxBytes = batchMaxBytes;
+    }
+
     public int getConcurrentConsumers() {
         return concurrentConsumers;
     }
@@ -486,6 +521,15 @@ public class RedisqEndpoint extends DefaultEndpoint {
     /** A reliable queue for the payloads of jobs that failed for good. */
     public void setDeadLetterQueue(String deadLetterQueue) {
         this.deadLetterQueue = deadLetterQueue;
+    }
+
+    public String getDestinationOutageExceptions() {
+        return destinationOutageExceptions;
+    }
+
+    /** More exception class names (comma-separated) that mean the destination is unavailable, not the job failed. */
+    public void setDestinationOutageExceptions(String destinationOutageExceptions) {
+        this.destinationOutageExceptions = destinationOutageExceptions;
     }
 
     public Long getDefaultPriority() {

@@ -10,6 +10,8 @@ import dev.qbridge.core.queue.RedisQueue;
 import dev.qbridge.core.redis.JedisConnection;
 import dev.qbridge.core.redis.RedisEndpoint;
 import dev.qbridge.testkit.RedisServerExtension;
+import dev.qbridge.core.consume.ConsumerHealth;
+import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.apache.camel.builder.RouteBuilder;
@@ -252,27 +255,115 @@ class RedisqConsumerTest extends CamelTestSupport {
     @Test
     void gracefulStopDrainsInFlightExchangesAndStrandsNothing() throws Exception {
         RedisQueue jobs = queue("jobs");
-        jobs.push(payloads(200));
-        Set<String> processed = ConcurrentHashMap.newKeySet();
+        List<String> all = IntStream.range(0, 200).mapToObj(i -> "job-" + i).toList();
+        jobs.push(all.stream().map(p -> p.getBytes(StandardCharsets.UTF_8)).toList());
+        List<String> processed = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch started = new CountDownLatch(5);
         addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
                 from(uri("jobs", "batchSize=20&concurrentConsumers=2")).routeId("slow").process(e -> {
                     started.countDown();
-                    Thread.sleep(5); // a slow sink, so the stop finds jobs in flight
+                    Thread.sleep(10); // a slow sink, so the stop finds jobs in flight
                     processed.add(e.getIn().getBody(String.class));
                 });
             }
         });
         assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+        Set<String> inFlightAtStop = leasedPayloads("jobs");
+        assertThat(inFlightAtStop).as("the stop finds jobs in flight").isNotEmpty();
 
         context.getRouteController().stopRoute("slow", 60, TimeUnit.SECONDS);
 
         QueueCounts counts = jobs.counts();
         assertThat(counts.inFlight()).as("no job left leased").isZero();
-        assertThat(counts.ready() + processed.size()).as("every job either done or still waiting").isEqualTo(200);
         assertThat(counts.retrying()).isZero();
+        assertThat(processed).as("no job processed twice").doesNotHaveDuplicates();
+        assertThat(processed).as("the jobs in flight at the stop were finished, not given back").containsAll(inFlightAtStop);
+        List<String> waiting = redis.client().lrange("jobs", 0, -1);
+        assertThat(waiting).as("the stop came before the end").isNotEmpty().doesNotHaveDuplicates()
+                .doesNotContainAnyElementsOf(processed);
+        List<String> everyJob = new ArrayList<>(processed);
+        everyJob.addAll(waiting);
+        assertThat(everyJob).as("every job exactly once: done or still waiting").containsExactlyInAnyOrderElementsOf(all);
+    }
+
+    /** The payloads of the jobs leased now: lease members are {@code <id>:<attempt>:<score>:<payload>}. */
+    private static Set<String> leasedPayloads(String queue) {
+        Set<String> payloads = new java.util.HashSet<>();
+        for (String member : redis.client().zrange(queue + ":leases", 0, -1)) {
+            payloads.add(member.split(":", 4)[3]);
+        }
+        return payloads;
+    }
+
+    @Test
+    void destinationOutageKeepsTheJobsInHandTakesNothingNewAndCountsNoAttempt() throws Exception {
+        RedisQueue jobs = queue("jobs");
+        jobs.push(payloads(30));
+        AtomicBoolean down = new AtomicBoolean(true);
+        Set<String> triedWhileDown = ConcurrentHashMap.newKeySet();
+        List<String> delivered = Collections.synchronizedList(new ArrayList<>());
+        List<Integer> attempts = Collections.synchronizedList(new ArrayList<>());
+        addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                // maxAttempts=1: a failure counted as the job's would dead-letter it at once
+                from(uri("jobs", "batchSize=5&concurrentConsumers=2&maxAttempts=1")).routeId("outage").process(e -> {
+                    String body = e.getIn().getBody(String.class);
+                    if (down.get()) {
+                        triedWhileDown.add(body);
+                        throw new ConnectException("Connection refused");
+                    }
+                    delivered.add(body);
+                    attempts.add(e.getIn().getHeader(RedisqConstants.ATTEMPT, Integer.class));
+                });
+            }
+        });
+        RedisqConsumer consumer = (RedisqConsumer) context.getRoute("outage").getConsumer();
+
+        await().atMost(WAIT).until(() -> consumer.health().status() == ConsumerHealth.Status.DESTINATION_UNAVAILABLE);
+        assertThat(consumer.health().problem()).hasValueSatisfying(p -> assertThat(p).contains("Connection refused"));
+        Thread.sleep(2500); // a few more rounds of the outage
+        assertThat(jobs.counts().dead()).as("no dead letters because the destination was down").isZero();
+        assertThat(triedWhileDown).as("nothing new taken: at most the two batches in hand").hasSizeLessThanOrEqualTo(10);
+        assertThat(jobs.counts().ready()).isGreaterThanOrEqualTo(20);
+
+        down.set(false);
+
+        await().atMost(WAIT).until(() -> delivered.size() == 30 && jobs.counts().total() == 0);
+        assertThat(Set.copyOf(delivered)).hasSize(30);
+        assertThat(attempts).as("every job arrives on its first attempt").containsOnly(1);
+        assertThat(jobs.counts().dead()).isZero();
+        await().atMost(WAIT).until(() -> consumer.health().isRunning());
+    }
+
+    @Test
+    void stopDuringADestinationOutageGivesTheJobsInHandBackAtOnce() throws Exception {
+        RedisQueue jobs = queue("jobs");
+        jobs.push(payloads(10));
+        addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from(uri("jobs", "batchSize=5")).routeId("down").process(e -> {
+                    throw new DestinationUnavailableException("the sink is in maintenance");
+                });
+            }
+        });
+        RedisqConsumer consumer = (RedisqConsumer) context.getRoute("down").getConsumer();
+        await().atMost(WAIT).until(() -> consumer.health().status() == ConsumerHealth.Status.DESTINATION_UNAVAILABLE);
+        assertThat(jobs.counts().inFlight()).as("the batch stays in hand").isEqualTo(5);
+
+        long start = System.nanoTime();
+        context.getRouteController().stopRoute("down", 30, TimeUnit.SECONDS);
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the stop does not wait for the destination")
+                .isLessThan(Duration.ofSeconds(10));
+        QueueCounts counts = jobs.counts();
+        assertThat(counts.inFlight()).as("no job left leased").isZero();
+        assertThat(counts.pending()).as("every job back, due at once").isEqualTo(10);
+        assertThat(counts.dead()).isZero();
+        assertThat(Set.copyOf(jobs.take(100)).stream().map(d -> d.payloadAsString()).toList()).hasSize(10);
     }
 
     @Test

@@ -31,14 +31,14 @@ class RedisqEndpointOptionsTest extends CamelTestSupport {
             json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
         assertThat(json).contains("\"scheme\": \"redisq\"", "\"visibilityTimeout\"", "\"deadLetterQueue\"",
-                "\"concurrentConsumers\"", "\"password\"", "\"secret\": true", RedisqConstants.PRIORITY);
+                "\"concurrentConsumers\"", "\"batchMaxBytes\"", "\"destinationOutageExceptions\"", "\"password\"", "\"secret\": true", RedisqConstants.PRIORITY);
     }
 
     @Test
     void optionsBecomeTheQueueConfiguration() {
         QueueConfig config = endpoint("redisq:orders?kind=delayed&format=json&visibilityTimeout=45s&maxAttempts=7"
                 + "&initialBackoff=250&backoffMultiplier=3&maxBackoff=1m&backoffJitter=0&defaultDelay=10s"
-                + "&dueTimeUnit=milliseconds").queueConfig();
+                + "&dueTimeUnit=milliseconds&batchMaxBytes=65536").queueConfig();
 
         assertThat(config.name()).isEqualTo("orders");
         assertThat(config.kind()).isEqualTo(QueueKind.DELAYED);
@@ -50,6 +50,7 @@ class RedisqEndpointOptionsTest extends CamelTestSupport {
         assertThat(config.retry().maxBackoff()).isEqualTo(Duration.ofMinutes(1));
         assertThat(config.defaultDelay()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.dueTimeUnit()).isEqualTo(DueTimeUnit.MILLISECONDS);
+        assertThat(config.batchMaxBytes()).isEqualTo(65536);
     }
 
     @Test
@@ -61,6 +62,18 @@ class RedisqEndpointOptionsTest extends CamelTestSupport {
         assertThat(endpoint.getConcurrentConsumers()).isEqualTo(1);
         assertThat(endpoint.queueConfig().leaseTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(endpoint.isRenewLeases()).isTrue();
+        assertThat(endpoint.getBatchMaxBytes()).isEqualTo(QueueConfig.DEFAULT_BATCH_MAX_BYTES);
+        assertThat(endpoint.queueConfig().batchMaxBytes()).isEqualTo(4 * 1024 * 1024);
+    }
+
+    @Test
+    void destinationOutageExceptionsAddToTheDefaults() {
+        DestinationOutages outages = endpoint("redisq:jobs?destinationOutageExceptions=com.example.BrokerBusy, com.example.Paused")
+                .destinationOutages();
+
+        assertThat(outages.classNames()).contains("com.example.BrokerBusy", "com.example.Paused",
+                "org.apache.kafka.common.errors.RetriableException");
+        assertThat(endpoint("redisq:jobs").destinationOutages()).isSameAs(DestinationOutages.DEFAULT);
     }
 
     @Test
@@ -89,6 +102,11 @@ class RedisqEndpointOptionsTest extends CamelTestSupport {
     @Test
     void batchSizeAboveTheTakeLimitIsRejected() {
         assertRejected("redisq:jobs?batchSize=5000", "batchSize must be between 1 and 1000");
+    }
+
+    @Test
+    void batchMaxBytesBelowOneIsRejected() {
+        assertRejected("redisq:jobs?batchMaxBytes=0", "batchMaxBytes must be at least 1");
     }
 
     @Test

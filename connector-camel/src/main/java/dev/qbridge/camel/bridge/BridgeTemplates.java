@@ -1,5 +1,6 @@
 package dev.qbridge.camel.bridge;
 
+import dev.qbridge.camel.DestinationUnavailableException;
 import dev.qbridge.camel.NonRetriableJobException;
 import dev.qbridge.camel.RedisqConstants;
 import org.apache.camel.CamelContext;
@@ -37,6 +38,8 @@ public class BridgeTemplates extends RouteBuilder {
     public static final String YAML_RESOURCE = "classpath:qbridge/camel/bridges.camel.yaml";
 
     private static final String SOURCE = "a redisq: endpoint URI to take jobs from, such as redisq:orders?redisUri=redis://host:6379";
+    private static final String CLIENT_ID = "the Kafka client id, shown in the client's log lines and metrics: name the "
+            + "connector, such as qbridge-<route id>";
     private static final String SINK = "a redisq: endpoint URI to push jobs to, such as redisq:orders?redisUri=redis://host:6379";
 
     /** Adds the YAML DSL versions of the templates to a context (needs camel-yaml-dsl on the class path). */
@@ -75,13 +78,14 @@ public class BridgeTemplates extends RouteBuilder {
                 .end()
                 .to("{{sink}}");
 
-        // the reply is sent after the push returned: a 2xx means the job is in Redis; any failure answers 500
+        // the reply is sent after the push returned: a 2xx means the job is in Redis; any failure answers 500. The
+        // body is the job byte for byte whatever its content type: no body handler parses a form into fields
         routeTemplate(HTTP_TO_REDISQ)
                 .description("Serves POST requests on a path; each body becomes a job, answered 202 once it is in Redis")
                 .templateParameter("path", null, "the HTTP path served, such as /jobs")
                 .templateParameter("sink", null, SINK)
-                .from("platform-http:{{path}}?httpMethodRestrict=POST")
-                .convertBodyTo(byte[].class)
+                .from("platform-http:{{path}}?httpMethodRestrict=POST&useBodyHandler=false")
+                .setBody(method(HttpBodies.class, "read"))
                 .to("{{sink}}")
                 .setBody(simple("{\"queue\":\"${header." + RedisqConstants.QUEUE + "}\",\"pushed\":${header."
                         + RedisqConstants.PUSHED + "}}"))
@@ -89,10 +93,12 @@ public class BridgeTemplates extends RouteBuilder {
                 .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(202))
                 .setHeader(Exchange.CONTENT_TYPE, constant("application/json"));
 
-        // 2xx acks the job; 4xx (but 408 and 429) can never succeed and dead-letters it; 5xx, 3xx, timeouts and
-        // connection errors fail the exchange, so the job is retried with the queue's backoff
+        // 2xx acks the job; 4xx (but 408 and 429) can never succeed and dead-letters it; 429, 502, 503, 504 and
+        // connection errors mean the sink cannot take jobs now: the consumer holds them and tries again, attempt
+        // uncounted; other 5xx, 3xx, 408 and read timeouts fail the exchange, so the job is retried with the queue's backoff
         routeTemplate(REDISQ_TO_HTTP)
-                .description("POSTs each job of a Redis queue to a URL; acks on 2xx, retries 5xx and timeouts, dead-letters 4xx")
+                .description("POSTs each job of a Redis queue to a URL; acks on 2xx, waits out 429/502/503/504 and refused "
+                        + "connections, retries other 5xx and timeouts, dead-letters 4xx")
                 .templateParameter("source", null, SOURCE)
                 .templateParameter("url", null, "the URL each job is POSTed to, without a query string")
                 .templateParameter("contentType", "application/octet-stream", "the Content-Type of the requests")
@@ -104,6 +110,9 @@ public class BridgeTemplates extends RouteBuilder {
                 .setHeader(Exchange.CONTENT_TYPE, constant("{{contentType}}"))
                 .to("{{url}}?throwExceptionOnFailure=false&responseTimeout={{httpTimeout}}&connectTimeout={{httpTimeout}}")
                 .choice()
+                    .when(simple("${header.CamelHttpResponseCode} in '429,502,503,504'"))
+                        .throwException(DestinationUnavailableException.class,
+                                "{{url}} answered HTTP ${header.CamelHttpResponseCode}: it cannot take jobs now")
                     .when(simple("${header.CamelHttpResponseCode} >= 400 && ${header.CamelHttpResponseCode} < 500"
                             + " && ${header.CamelHttpResponseCode} != 408 && ${header.CamelHttpResponseCode} != 429"))
                         .setProperty(RedisqConstants.DEAD_LETTER, constant(true))
@@ -144,21 +153,31 @@ public class BridgeTemplates extends RouteBuilder {
                 .templateParameter("brokers", null, "the Kafka bootstrap servers, host:port[,host:port]")
                 .templateParameter("sink", null, SINK)
                 .templateParameter("groupId", "qbridge", "the Kafka consumer group")
-                .from("kafka:{{topic}}?brokers={{brokers}}&groupId={{groupId}}&autoOffsetReset=earliest"
+                .templateParameter("clientId", "qbridge-" + KAFKA_TO_REDISQ + "-{{topic}}", CLIENT_ID)
+                .from("kafka:{{topic}}?brokers={{brokers}}&groupId={{groupId}}&clientId={{clientId}}&autoOffsetReset=earliest"
                         + "&autoCommitEnable=false&allowManualCommit=true&breakOnFirstError=true"
                         + "&valueDeserializer=org.apache.kafka.common.serialization.ByteArrayDeserializer")
                 .to("{{sink}}")
                 .bean(KafkaOffsets.class, "commit");
 
-        // acks=all and idempotence: the job is acked once every in-sync replica has the record
+        // acks=all and idempotence: the job is acked once every in-sync replica has the record. A broker that cannot be
+        // reached fails a send within maxBlockMs (no metadata) or deliveryTimeoutMs (no answer) instead of the client's
+        // 60 s and 120 s: the consumer then holds the jobs as a destination outage and health says so within 30 s
         routeTemplate(REDISQ_TO_KAFKA)
                 .description("Produces each job of a Redis queue to a Kafka topic, keyed by job id; acks it once Kafka acknowledged")
                 .templateParameter("source", null, SOURCE)
                 .templateParameter("topic", null, "the Kafka topic written")
                 .templateParameter("brokers", null, "the Kafka bootstrap servers, host:port[,host:port]")
+                .templateParameter("clientId", "qbridge-" + REDISQ_TO_KAFKA + "-{{topic}}", CLIENT_ID)
+                .templateParameter("maxBlockMs", "10000", "how long a send waits for the topic's metadata (an unreachable "
+                        + "broker), in ms")
+                .templateParameter("requestTimeoutMs", "10000", "how long the producer waits for a broker's answer, in ms")
+                .templateParameter("deliveryTimeoutMs", "20000", "how long a record may take from send to acknowledgement, "
+                        + "retries included, in ms; at least requestTimeoutMs")
                 .from("{{source}}")
                 .setHeader(KafkaConstants.KEY, simple("${header." + RedisqConstants.JOB_ID + "}"))
-                .to("kafka:{{topic}}?brokers={{brokers}}&requestRequiredAcks=all&enableIdempotence=true"
+                .to("kafka:{{topic}}?brokers={{brokers}}&clientId={{clientId}}&requestRequiredAcks=all&enableIdempotence=true"
+                        + "&maxBlockMs={{maxBlockMs}}&requestTimeoutMs={{requestTimeoutMs}}&deliveryTimeoutMs={{deliveryTimeoutMs}}"
                         + "&valueSerializer=org.apache.kafka.common.serialization.ByteArraySerializer");
     }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.qbridge.camel.RedisqConsumer;
+import dev.qbridge.core.consume.ConsumerHealth.Status;
 import dev.qbridge.core.queue.DeadLetter;
 import dev.qbridge.core.queue.Delivery;
 import dev.qbridge.core.queue.RedisQueue;
@@ -15,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,6 +27,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -75,6 +79,98 @@ class HttpBridgeIT extends BridgeTestSupport {
         assertThat(queue("inbox").take(10)).extracting(Delivery::payloadAsString).containsExactly("{\"order\":42}");
     }
 
+    @Test
+    void jobsWaitInRedisWhileTheHttpDestinationIsDownAndEveryOneArrivesAfterWithoutAnAttemptCounted() throws Exception {
+        AtomicInteger status = new AtomicInteger(503);
+        Set<String> triedWhileDown = ConcurrentHashMap.newKeySet();
+        Map<String, String> attempts = new ConcurrentHashMap<>();
+        peer = sink(0, status, triedWhileDown, attempts);
+        int sinkPort = peer.getAddress().getPort();
+        start(Dsl.JAVA);
+        RedisQueue outbox = queue("outbox");
+        List<String> payloads = jobs("job", 30);
+        outbox.push(bytes(payloads));
+        // maxAttempts=2: an outage counted as the jobs' failures would dead-letter them on the second round
+        addRoute("redisq-to-http", Map.of(
+                "source", redisq("outbox", "batchSize=5&maxAttempts=2&initialBackoff=50&backoffJitter=0"),
+                "url", "http://127.0.0.1:" + sinkPort + "/sink", "httpTimeout", "2000"));
+        RedisqConsumer consumer = (RedisqConsumer) context.getRoute("redisq-to-http").getConsumer();
+
+        // the sink answers 503
+        await().atMost(Duration.ofSeconds(30)).until(() -> consumer.health().status() == Status.DESTINATION_UNAVAILABLE);
+        assertThat(consumer.health().problem()).hasValueSatisfying(p -> assertThat(p).contains("HTTP 503"));
+
+        // the sink is gone: connections are refused
+        peer.stop(0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> consumer.health().problem().orElse("").contains("refused"));
+        assertThat(consumer.health().status()).isEqualTo(Status.DESTINATION_UNAVAILABLE);
+        assertThat(outbox.counts().dead()).as("no dead letters because the sink was down").isZero();
+        assertThat(outbox.counts().pending()).as("every job still in Redis: " + outbox.counts()).isEqualTo(30);
+        assertThat(triedWhileDown).as("nothing new taken while it was down: one batch").hasSizeLessThanOrEqualTo(5);
+
+        // the sink is back on its port
+        status.set(200);
+        peer = sink(sinkPort, status, triedWhileDown, attempts);
+
+        await().atMost(WAIT).until(() -> attempts.size() == 30 && outbox.counts().total() == 0);
+        assertThat(attempts.keySet()).containsExactlyInAnyOrderElementsOf(payloads);
+        assertThat(attempts.values()).as("every job arrives on its first attempt").containsOnly("1");
+        assertThat(outbox.counts().dead()).isZero();
+        await().atMost(WAIT).until(() -> consumer.health().isRunning());
+    }
+
+    /** A sink answering {@code status}: what it accepts goes to {@code accepted} (body to attempt header). */
+    private static HttpServer sink(int port, AtomicInteger status, Set<String> refused, Map<String, String> accepted)
+            throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        server.createContext("/sink", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            int answer = status.get();
+            if (answer == 200) {
+                accepted.put(body, exchange.getRequestHeaders().getFirst("X-Qbridge-Attempt"));
+            } else {
+                refused.add(body);
+            }
+            exchange.sendResponseHeaders(answer, -1);
+            exchange.close();
+        });
+        server.start();
+        return server;
+    }
+
+    /** What clients send: curl's default form type, text, bytes, no type at all, and a multipart upload. */
+    private static final List<Map.Entry<String, byte[]>> BODIES = List.of(
+            Map.entry("application/x-www-form-urlencoded", "{\"a\":1}".getBytes(StandardCharsets.UTF_8)),
+            Map.entry("application/x-www-form-urlencoded; charset=UTF-8", "a=1&b=2&b=3".getBytes(StandardCharsets.UTF_8)),
+            Map.entry("text/plain", "plain text, not JSON".getBytes(StandardCharsets.UTF_8)),
+            Map.entry("application/octet-stream", new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2}),
+            Map.entry("", "{\"no\":\"content type\"}".getBytes(StandardCharsets.UTF_8)),
+            Map.entry("multipart/form-data; boundary=XyZ", ("--XyZ\r\nContent-Disposition: form-data; name=\"job\"\r\n\r\n"
+                    + "{\"a\":1}\r\n--XyZ--\r\n").getBytes(StandardCharsets.UTF_8)));
+
+    @ParameterizedTest
+    @EnumSource(Dsl.class)
+    void everyBodyBecomesTheJobByteForByteWhateverItsContentType(Dsl dsl) throws Exception {
+        start(dsl);
+        addRoute("http-to-redisq", Map.of("path", "/jobs", "sink", redisq("inbox", "")));
+        RedisQueue inbox = queue("inbox");
+
+        for (Map.Entry<String, byte[]> body : BODIES) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/jobs"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body.getValue()));
+            if (!body.getKey().isEmpty()) {
+                request.header("Content-Type", body.getKey());
+            }
+            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.statusCode()).as(body.getKey() + ": " + response.body()).isEqualTo(202);
+            List<Delivery> taken = inbox.take(10);
+            assertThat(taken).as(body.getKey()).hasSize(1);
+            assertThat(taken.get(0).payload()).as(body.getKey()).isEqualTo(body.getValue());
+            inbox.ack(taken);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Dsl.class)
     void postIsAnsweredWithAServerErrorWhenThePushFails(Dsl dsl) throws Exception {
@@ -92,6 +188,7 @@ class HttpBridgeIT extends BridgeTestSupport {
     @EnumSource(Dsl.class)
     void jobsArePostedAndAckedOn2xxRetriedOn5xxAndTimeoutsDeadLetteredOn4xx(Dsl dsl) throws Exception {
         Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+        Map<String, String> acceptedAttempt = new ConcurrentHashMap<>();
         Set<String> accepted = ConcurrentHashMap.newKeySet();
         Set<String> jobIds = ConcurrentHashMap.newKeySet();
         peer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -113,6 +210,7 @@ class HttpBridgeIT extends BridgeTestSupport {
             }
             if (status == 200) {
                 accepted.add(body);
+                acceptedAttempt.put(body, exchange.getRequestHeaders().getFirst("X-Qbridge-Attempt"));
             }
             exchange.sendResponseHeaders(status, -1);
             exchange.close();
@@ -133,7 +231,10 @@ class HttpBridgeIT extends BridgeTestSupport {
         await().atMost(WAIT).until(() -> outbox.counts().pending() == 0 && outbox.counts().dead() == 1);
         assertThat(accepted).containsAll(good).contains("flaky", "slow").doesNotContain("bad");
         assertThat(calls.get("flaky").get()).as("a 503 is retried").isGreaterThanOrEqualTo(2);
+        assertThat(acceptedAttempt.get("flaky")).as("a 503 is the destination's outage, not the job's attempt").isEqualTo("1");
         assertThat(calls.get("slow").get()).as("a timeout is retried").isGreaterThanOrEqualTo(2);
+        assertThat(acceptedAttempt.get("slow")).as("a read timeout counts: the job may be what the sink cannot answer")
+                .isEqualTo("2");
         DeadLetter dead = outbox.deadLetters(1).get(0);
         assertThat(dead.attempts()).as("the delivery answered 400 is the last one").isEqualTo(calls.get("bad").get());
         assertThat(dead.payloadAsString()).isEqualTo("bad");

@@ -3,8 +3,12 @@ package dev.qbridge.camel.bridge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.qbridge.camel.RedisqConsumer;
+import dev.qbridge.core.consume.ConsumerHealth.Status;
 import dev.qbridge.core.queue.Delivery;
 import dev.qbridge.core.queue.RedisQueue;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +17,9 @@ import dev.qbridge.testkit.InJvmKafka;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import javax.management.ObjectName;
+import org.apache.camel.component.kafka.KafkaConfiguration;
+import org.apache.camel.component.kafka.KafkaEndpoint;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -104,6 +111,8 @@ class KafkaBridgeIT extends BridgeTestSupport {
         RedisQueue inbox = queue("inbox");
         await().atMost(WAIT).until(() -> inbox.counts().ready() == 20 && committed("g-" + topic, topic) == 20);
         assertThat(inbox.take(100)).extracting(Delivery::payloadAsString).containsExactlyElementsOf(values);
+        assertThat(kafkaClient("consumer", "qbridge-kafka-to-redisq-" + topic))
+                .as("the consumer's client id names the bridge, for logs and quotas").isTrue();
     }
 
     @Test
@@ -142,5 +151,50 @@ class KafkaBridgeIT extends BridgeTestSupport {
         assertThat(records).extracting(ConsumerRecord::value).containsExactlyElementsOf(payloads);
         assertThat(Set.copyOf(records.stream().map(ConsumerRecord::key).toList())).hasSize(20).doesNotContainNull();
         assertThat(records.get(0).value().getBytes(StandardCharsets.UTF_8)).isEqualTo(payloads.get(0).getBytes(StandardCharsets.UTF_8));
+        assertThat(kafkaClient("producer", "qbridge-redisq-to-kafka-" + topic))
+                .as("the producer's client id names the bridge, for logs and quotas").isTrue();
+    }
+
+    @Test
+    void jobsWaitInRedisWhileKafkaIsUnreachableAndEveryOneArrivesAfterWithoutAnAttemptCounted() throws Exception {
+        createTopic("later");
+        String[] broker = kafka.bootstrapServers().split(",")[0].split(":");
+        try (TcpGate gate = new TcpGate(new InetSocketAddress(broker[0], Integer.parseInt(broker[1])))) {
+            start(Dsl.JAVA);
+            RedisQueue outbox = queue("outbox");
+            List<String> payloads = jobs("job", 20);
+            outbox.push(bytes(payloads));
+            // maxAttempts=1: an outage counted as the jobs' failures would dead-letter them at once
+            addRoute("redisq-to-kafka", Map.of("source", redisq("outbox", "batchSize=10&maxAttempts=1"), "topic", "later",
+                    "brokers", "127.0.0.1:" + gate.port(), "clientId", "qbridge-orders-to-kafka"));
+            RedisqConsumer consumer = (RedisqConsumer) context.getRoute("redisq-to-kafka").getConsumer();
+            KafkaConfiguration producer = context.getEndpoints().stream().filter(KafkaEndpoint.class::isInstance)
+                    .map(e -> ((KafkaEndpoint) e).getConfiguration()).findFirst().orElseThrow();
+            assertThat(producer.getMaxBlockMs()).isEqualTo(10_000);
+            assertThat(producer.getRequestTimeoutMs()).isEqualTo(10_000);
+            assertThat(producer.getDeliveryTimeoutMs()).isEqualTo(20_000);
+            assertThat(producer.getClientId()).as("a parameter overrides the default").isEqualTo("qbridge-orders-to-kafka");
+
+            // the broker's port is closed: the producer gives up on metadata after maxBlockMs, not the client's 60 s
+            long start = System.nanoTime();
+            await().atMost(Duration.ofSeconds(30)).until(() -> consumer.health().status() == Status.DESTINATION_UNAVAILABLE);
+            System.out.println("KAFKA-OUTAGE health turned after " + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms");
+            assertThat(consumer.health().problem()).hasValueSatisfying(p -> assertThat(p).contains("TimeoutException"));
+            assertThat(outbox.counts().dead()).as("no dead letters because Kafka was down").isZero();
+            assertThat(outbox.counts().pending()).as("every job still in Redis").isEqualTo(20);
+
+            gate.open(); // the broker is reachable again
+
+            await().atMost(WAIT).until(() -> outbox.counts().total() == 0);
+            List<ConsumerRecord<String, String>> records = consume("later", 20);
+            assertThat(records).extracting(ConsumerRecord::value).containsExactlyInAnyOrderElementsOf(payloads);
+            assertThat(outbox.counts().dead()).isZero();
+            await().atMost(WAIT).until(() -> consumer.health().isRunning());
+        }
+    }
+
+    private static boolean kafkaClient(String type, String clientId) throws Exception {
+        return ManagementFactory.getPlatformMBeanServer().isRegistered(
+                new ObjectName("kafka." + type + ":type=app-info,id=" + clientId));
     }
 }

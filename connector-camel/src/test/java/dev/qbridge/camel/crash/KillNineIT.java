@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,6 +45,9 @@ class KillNineIT {
                 await().atMost(Duration.ofSeconds(60)).until(() -> redis.client().llen("delivered") >= JOBS / 5);
                 assertThat(first.kill9()).isEqualTo(137);
             }
+            // a dead process acks nothing: the leases now are the jobs it held when it was killed
+            Set<String> inFlightAtKill = leasedPayloads();
+            assertThat(inFlightAtKill).as("the kill hit jobs in flight").isNotEmpty();
             long deliveredBeforeRestart = redis.client().llen("delivered");
             assertThat(deliveredBeforeRestart).as("killed mid-stream").isLessThan(JOBS);
 
@@ -53,9 +58,22 @@ class KillNineIT {
             }
             List<String> deliveries = redis.client().lrange("delivered", 0, -1);
             System.out.println("KILLTEST deliveredBeforeRestart=" + deliveredBeforeRestart + " deliveries=" + deliveries.size());
-            Set<String> delivered = distinct(deliveries);
-            assertThat(delivered).containsExactlyInAnyOrderElementsOf(payloads);
+            assertThat(distinct(deliveries)).as("every job delivered").containsExactlyInAnyOrderElementsOf(payloads);
+            Map<String, Long> times = deliveries.stream().collect(Collectors.groupingBy(d -> d, Collectors.counting()));
+            Set<String> twice = times.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
+                    .collect(Collectors.toSet());
+            assertThat(twice).as("only a job in flight at the kill may be delivered again").isSubsetOf(inFlightAtKill);
+            assertThat(times.values()).as("and at most once more").allMatch(n -> n <= 2);
         }
+    }
+
+    /** The payloads of the jobs leased now: lease members are {@code <id>:<attempt>:<score>:<payload>}. */
+    private static Set<String> leasedPayloads() {
+        Set<String> payloads = new HashSet<>();
+        for (String member : redis.client().zrange("jobs:leases", 0, -1)) {
+            payloads.add(member.split(":", 4)[3]);
+        }
+        return payloads;
     }
 
     private static Set<String> distinct(List<String> values) {
