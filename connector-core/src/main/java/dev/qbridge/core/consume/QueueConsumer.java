@@ -347,7 +347,7 @@ public final class QueueConsumer implements AutoCloseable {
      * The driver's destination cannot take jobs now (a broker down, a host unreachable): the driver keeps the jobs
      * in hand (their leases are renewed), tries again with backoff, and health says why.
      */
-    public void destinationUnavailable(String reason) {
+    public synchronized void destinationUnavailable(String reason) {
         Problem was = destinationProblem;
         if (was == null || !was.reason().equals(reason)) {
             destinationProblem = new Problem(Status.DESTINATION_UNAVAILABLE, reason, was == null ? Instant.now() : was.since());
@@ -357,7 +357,7 @@ public final class QueueConsumer implements AutoCloseable {
     }
 
     /** The destination took jobs again. */
-    public void destinationAvailable() {
+    public synchronized void destinationAvailable() {
         Problem was = destinationProblem;
         if (was != null) {
             destinationProblem = null;
