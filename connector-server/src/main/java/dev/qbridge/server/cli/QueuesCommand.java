@@ -30,7 +30,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code qbridge queues}: look after the queues of one Redis. Only needs the core: no Camel. */
+/**
+ * {@code qbridge queues}: look after the queues of one Redis. Only needs the core: no Camel. Without a subcommand it is
+ * a usage error (exit 2): this class runs nothing itself.
+ */
 @Command(name = "queues",
         header = "List, inspect and repair the queues of a Redis.",
         description = {"",
@@ -41,21 +44,13 @@ import picocli.CommandLine.Spec;
         subcommands = {QueuesCommand.ListQueues.class, QueuesCommand.Stats.class, QueuesCommand.Peek.class,
             QueuesCommand.RequeueDead.class, QueuesCommand.RequeueStuck.class, QueuesCommand.Purge.class},
         usageHelpAutoWidth = true)
-public final class QueuesCommand implements Runnable {
+public final class QueuesCommand {
 
     @Option(names = {"-r", "--redis"}, paramLabel = "<redis-uri>", scope = picocli.CommandLine.ScopeType.INHERIT,
             defaultValue = "${QBRIDGE_REDIS_URL:-redis://localhost:6379}",
             description = {"Where Redis is: redis://[user:password@]host:port[/db], rediss://... for TLS, "
                     + "redis-cluster://h1:p1,h2:p2. Default: $QBRIDGE_REDIS_URL, else ${DEFAULT-VALUE}."})
     String redisUri;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
 
     RedisConnection connect() {
         RedisEndpoint endpoint;
