@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -194,6 +195,29 @@ class MigrateIT {
                     .containsExactlyInAnyOrder("job-8", "job-9", "job-10");
         } finally {
             peer.stop(0);
+        }
+    }
+
+    @Test
+    void anotherProducerDuringAMoveIsCaughtByTheVerificationWhichExitsWithThree() throws Exception {
+        pushJobs(queue(oldConnection, "orders", QueueKind.RELIABLE), 100);
+        try (SlowHttpServer http = SlowHttpServer.start(Duration.ofMillis(10))) {
+            CompletableFuture<Cli> move = CompletableFuture.supplyAsync(() -> Cli.run("migrate", "--from", src("orders", ""),
+                    "--to", http.url(), "--batch-size", "10", "--progress", "none"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> http.posted().size() >= 5);
+            List<byte[]> late = new ArrayList<>();
+            IntStream.rangeClosed(1, 20).forEach(i -> late.add(("late-" + i).getBytes(StandardCharsets.UTF_8)));
+            queue(oldConnection, "orders", QueueKind.RELIABLE).push(late); // another producer, during the move
+
+            Cli result = move.get(60, TimeUnit.SECONDS);
+
+            assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
+            assertThat(result.out()).contains("verify: source before 100, after 0; written to destination 120; moved",
+                    "MISMATCH (source shrank by 100; other producers or consumers were active?)");
+            List<String> expected = new ArrayList<>(IntStream.rangeClosed(1, 100).mapToObj(i -> "job-" + i).toList());
+            IntStream.rangeClosed(1, 20).forEach(i -> expected.add("late-" + i));
+            assertThat(http.posted()).as("the counts disagree, the jobs do not: each arrived once")
+                    .containsExactlyInAnyOrderElementsOf(expected);
         }
     }
 
