@@ -9,7 +9,8 @@ import picocli.CommandLine;
 /**
  * The {@code qbridge} command line: the integration server, job migration, queue tools and the demo. Every
  * command writes its results to standard output and its diagnostics to standard error; exit code 0 means
- * done as asked, 1 a failure the message explains, 2 a usage error.
+ * done as asked, 1 a failure the message explains, 2 a usage error (such as no command: picocli reports a missing
+ * subcommand with the usage, on standard error, since this class runs nothing itself).
  */
 @Command(name = "qbridge",
         mixinStandardHelpOptions = true,
@@ -23,10 +24,7 @@ import picocli.CommandLine;
             CommandLine.HelpCommand.class},
         footer = {"", "Run 'qbridge <command> --help' for the options of a command. Docs: docs/server.md, docs/cli.md"},
         usageHelpAutoWidth = true)
-public final class Qbridge implements Runnable {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+public final class Qbridge {
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -47,11 +45,6 @@ public final class Qbridge implements Runnable {
             return e instanceof QbridgeException q ? q.exitCode() : 1;
         });
         return cli;
-    }
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     /** The version from the jar's manifest, or "development" when run from classes. */

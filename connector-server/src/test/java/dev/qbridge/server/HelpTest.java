@@ -42,4 +42,16 @@ class HelpTest {
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).contains("Missing required option: '--to=<uri>'");
     }
+
+    @Test
+    void aCommandThatNeedsASubcommandExitsWithTwoAndShowsItsUsageOnStandardError() {
+        for (List<String> command : List.of(List.<String>of(), List.of("queues"))) {
+            Cli result = Cli.run(command.toArray(String[]::new));
+
+            assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+            assertThat(result.err()).contains("Missing required subcommand",
+                    "Usage: qbridge" + (command.isEmpty() ? "" : " " + String.join(" ", command)));
+            assertThat(result.out()).isEmpty();
+        }
+    }
 }

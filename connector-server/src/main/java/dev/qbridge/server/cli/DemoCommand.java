@@ -138,7 +138,9 @@ public final class DemoCommand implements Callable<Integer> {
                 console.println("Next: put a connector file in a directory and run 'qbridge server <dir>' (docs/server.md),");
                 console.println("      or look at your queues with 'qbridge queues --redis <redis-uri> list' (docs/cli.md).");
                 if (lines != jobs || produced.get() != jobs || end.total() != 0) {
-                    spec.commandLine().getErr().println("qbridge demo: expected " + jobs + " jobs in the file, found " + lines);
+                    spec.commandLine().getErr().printf(Locale.ROOT, "qbridge demo: expected %,d jobs produced, as many lines in "
+                            + "the file and none left in Redis; found %,d produced, %,d lines, %,d left in Redis (%,d dead)%n",
+                            jobs, produced.get(), lines, end.total(), end.dead());
                     return 1;
                 }
                 return 0;

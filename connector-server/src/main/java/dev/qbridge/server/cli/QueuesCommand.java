@@ -7,6 +7,7 @@ import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueCounts;
 import dev.qbridge.core.queue.QueueKind;
 import dev.qbridge.core.queue.RedisQueue;
+import dev.qbridge.core.queue.Scores;
 import dev.qbridge.core.redis.JedisConnection;
 import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.core.redis.RedisEndpoint;
@@ -30,7 +31,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code qbridge queues}: look after the queues of one Redis. Only needs the core: no Camel. */
+/**
+ * {@code qbridge queues}: look after the queues of one Redis. Only needs the core: no Camel. Without a subcommand it is
+ * a usage error (exit 2): this class runs nothing itself.
+ */
 @Command(name = "queues",
         header = "List, inspect and repair the queues of a Redis.",
         description = {"",
@@ -41,21 +45,13 @@ import picocli.CommandLine.Spec;
         subcommands = {QueuesCommand.ListQueues.class, QueuesCommand.Stats.class, QueuesCommand.Peek.class,
             QueuesCommand.RequeueDead.class, QueuesCommand.RequeueStuck.class, QueuesCommand.Purge.class},
         usageHelpAutoWidth = true)
-public final class QueuesCommand implements Runnable {
+public final class QueuesCommand {
 
     @Option(names = {"-r", "--redis"}, paramLabel = "<redis-uri>", scope = picocli.CommandLine.ScopeType.INHERIT,
             defaultValue = "${QBRIDGE_REDIS_URL:-redis://localhost:6379}",
             description = {"Where Redis is: redis://[user:password@]host:port[/db], rediss://... for TLS, "
                     + "redis-cluster://h1:p1,h2:p2. Default: $QBRIDGE_REDIS_URL, else ${DEFAULT-VALUE}."})
     String redisUri;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
 
     RedisConnection connect() {
         RedisEndpoint endpoint;
@@ -95,7 +91,13 @@ public final class QueuesCommand implements Runnable {
         public Integer call() {
             try (RedisConnection redis = parent.connect()) {
                 QueueConfig config = new QueueInspector(redis).config(queue, kind);
-                return run(redis, config, new RedisQueue(redis, config));
+                RedisQueue q = new RedisQueue(redis, config);
+                if (!q.exists()) {
+                    // a typo would otherwise read as an empty queue (or "purged", "0 requeued")
+                    throw new QbridgeException("queue " + queue + " does not exist on " + redis.endpoint() + ": no key "
+                            + queue + " or " + queue + ":*; 'qbridge queues list' shows the queues there");
+                }
+                return run(redis, config, q);
             } catch (QueueException e) {
                 throw new QbridgeException("queue " + queue + ": " + e.getMessage(), e);
             }
@@ -125,6 +127,7 @@ public final class QueuesCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             try (RedisConnection redis = parent.connect()) {
                 QueueInspector inspector = new QueueInspector(redis);
+                int unreadable = 0;
                 List<String[]> rows = new ArrayList<>();
                 rows.add(new String[] {"QUEUE", "KIND", "READY", "IN-FLIGHT", "DELAYED", "RETRYING", "DEAD", "PROCESSING"});
                 for (String name : inspector.queueNames(pattern, limit)) {
@@ -134,6 +137,7 @@ public final class QueuesCommand implements Runnable {
                         rows.add(new String[] {name, config.kind().toString(), n(c.ready()), n(c.inFlight()),
                             n(c.delayed()), n(c.retrying()), n(c.dead()), n(c.guideProcessing())});
                     } catch (QueueException e) {
+                        unreadable++;
                         rows.add(new String[] {name, "?", e.getMessage(), "", "", "", "", ""});
                     }
                 }
@@ -141,6 +145,12 @@ public final class QueuesCommand implements Runnable {
                     out.println("no queues in " + redis.endpoint() + (pattern.equals("*") ? "" : " matching " + pattern));
                 } else {
                     Table.print(out, rows);
+                }
+                if (unreadable > 0) {
+                    out.flush();
+                    spec.commandLine().getErr().println("qbridge: " + unreadable + (unreadable == 1 ? " queue" : " queues")
+                            + " could not be read (the rows with kind ?): the error names the key to fix");
+                    return 1;
                 }
                 return 0;
             }
@@ -181,30 +191,52 @@ public final class QueuesCommand implements Runnable {
 
         @Override
         int run(RedisConnection redis, QueueConfig config, RedisQueue q) {
+            if (count < 1) {
+                throw new QbridgeException(2, "--count must be at least 1", null);
+            }
             PrintWriter out = out();
             if (dead) {
-                for (DeadLetter d : q.deadLetters(count)) {
+                List<DeadLetter> letters = q.deadLetters(count);
+                for (DeadLetter d : letters) {
                     out.println("#" + d.id() + " attempt " + d.attempts() + " failed " + Instant.ofEpochMilli(d.failedAtMillis())
                             + ": " + d.reason() + "\n    " + preview(d.payload()));
+                }
+                if (letters.isEmpty()) {
+                    spec.commandLine().getErr().println("queue " + queue + " has no dead letters");
                 }
                 return 0;
             }
             byte[] key = QueueInspector.bytes(queue);
+            int shown = 0;
             if (config.kind() == QueueKind.RELIABLE) {
                 // consumers take from the tail: the next job is the last element
                 List<byte[]> tail = new ArrayList<>(redis.lrange(key, -count, -1));
                 Collections.reverse(tail);
                 tail.forEach(p -> out.println(preview(p)));
+                shown = tail.size();
             } else {
                 for (Map.Entry<byte[], Double> e : redis.zrangeWithScores(key, 0, count - 1L).entrySet()) {
-                    String score = config.kind() == QueueKind.DELAYED
-                            ? "due " + Instant.ofEpochMilli((long) (e.getValue() * config.dueTimeUnit().millisPerUnit()))
-                            : "priority " + e.getValue();
-                    out.println("[" + score + "] " + preview(e.getKey()));
+                    out.println("[" + score(config, e.getValue()) + "] " + preview(e.getKey()));
+                    shown++;
                 }
+            }
+            if (shown == 0) {
+                QueueCounts c = q.counts();
+                spec.commandLine().getErr().println("queue " + queue + " has no job ready (" + n(c.inFlight()) + " in flight, "
+                        + n(c.retrying()) + " retrying, " + n(c.dead()) + " dead)");
             }
             return 0;
         }
+    }
+
+    /** A score as the queue means it: a priority, or a due time; inf and -inf as Redis writes them. */
+    static String score(QueueConfig config, double score) {
+        if (Double.isInfinite(score)) {
+            return (config.kind() == QueueKind.DELAYED ? "due " : "priority ") + Scores.format(score);
+        }
+        return config.kind() == QueueKind.DELAYED
+                ? "due " + Instant.ofEpochMilli((long) (score * config.dueTimeUnit().millisPerUnit()))
+                : "priority " + Scores.format(score);
     }
 
     @Command(name = "requeue-dead", header = "Move dead letters back to the queue, oldest first.", mixinStandardHelpOptions = true)
@@ -214,6 +246,9 @@ public final class QueuesCommand implements Runnable {
 
         @Override
         int run(RedisConnection redis, QueueConfig config, RedisQueue q) {
+            if (limit != null && limit < 1) {
+                throw new QbridgeException(2, "--limit must be at least 1", null);
+            }
             long moved = q.requeueDead(limit == null ? Long.MAX_VALUE : limit);
             long left = q.counts().dead();
             out().println("requeued " + n(moved) + " dead letters of " + queue + "; " + n(left) + " left");
@@ -276,7 +311,11 @@ public final class QueuesCommand implements Runnable {
         }
     }
 
-    @Command(name = "purge", header = "Delete a queue: every job in every state, and its counters.",
+    @Command(name = "purge", header = "Delete every job of a queue, in every state; its id counter is kept.",
+            description = {"",
+                "Deletes the ready jobs, the leases of jobs in flight, retries, dead letters and the guide-style "
+                        + "<queue>:processing list. The id counter <queue>:seq is kept, so that no job id is ever given "
+                        + "out twice: a consumer still working on a purged job can never ack or nack a new one."},
             mixinStandardHelpOptions = true)
     static final class Purge extends OnQueue {
         @Option(names = {"-y", "--yes"}, description = "Do not ask for confirmation.")
@@ -296,8 +335,10 @@ public final class QueuesCommand implements Runnable {
                     return 1;
                 }
             }
-            long deleted = redis.del(config.keys().all());
-            out.println("purged queue " + queue + ": " + n(c.total()) + " jobs, " + deleted + " keys deleted");
+            long deleted = q.purge();
+            boolean counter = !redis.type(config.keys().sequence()).equals("none");
+            out.println("purged queue " + queue + ": " + n(c.total()) + " jobs, " + deleted + (deleted == 1 ? " key" : " keys")
+                    + " deleted" + (counter ? "; the id counter " + queue + ":seq is kept, so job ids are never reused" : ""));
             return 0;
         }
 

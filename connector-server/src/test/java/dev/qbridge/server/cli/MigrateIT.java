@@ -22,6 +22,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,6 +44,8 @@ class MigrateIT {
 
     @BeforeEach
     void connect() {
+        oldRedis.flushAll();
+        newRedis.flushAll();
         oldConnection = JedisConnection.open(RedisEndpoint.parse(oldRedis.uri()));
         newConnection = JedisConnection.open(RedisEndpoint.parse(newRedis.uri()));
     }
@@ -123,7 +127,8 @@ class MigrateIT {
         Cli result = Cli.run("migrate", "--dry-run", "--from", src("orders", ""), "--to", dst("orders", ""));
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.out()).contains("move 10 jobs", "dry run: nothing written");
+        assertThat(result.out()).contains("move 10 jobs", "--to: reached Redis at " + newRedis.uri()
+                + ": reliable queue orders holds 0 ready", "dry run: nothing taken or written");
         assertThat(queue(oldConnection, "orders", QueueKind.RELIABLE).counts().ready()).isEqualTo(10);
         assertThat(list(newConnection, "orders")).isEmpty();
 
@@ -158,7 +163,7 @@ class MigrateIT {
     }
 
     @Test
-    void moveToHttpPostsEveryJobAndStopsOnARefusal() throws Exception {
+    void aRefusalStopsTheMoveNacksTheRefusedJobAndReleasesTheUntriedOnes() throws Exception {
         List<String> posted = java.util.Collections.synchronizedList(new ArrayList<>());
         com.sun.net.httpserver.HttpServer peer = com.sun.net.httpserver.HttpServer.create(
                 new java.net.InetSocketAddress("127.0.0.1", 0), 4);
@@ -179,14 +184,138 @@ class MigrateIT {
                     "http://127.0.0.1:" + peer.getAddress().getPort() + "/in", "--batch-size", "5");
 
             assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
-            assertThat(result.err()).contains("migration stopped after 7 jobs", "run the same command again");
+            assertThat(result.err()).contains("migration stopped after 7 jobs", "refused job 8", "was nacked",
+                    "retried after the queue's backoff (attempt 1 of 5)", "the 2 jobs after it were released unwritten",
+                    "run the same command again");
             assertThat(posted).containsExactly("job-1", "job-2", "job-3", "job-4", "job-5", "job-6", "job-7");
-            var counts = queue(oldConnection, "orders", QueueKind.RELIABLE).counts();
-            assertThat(counts.inFlight()).isZero();
-            assertThat(counts.ready() + counts.retrying()).as("the refused job and those after it stay at the source").isEqualTo(3);
+            SourceJobs source = SourceJobs.of(oldConnection, "orders");
+            assertThat(source.inFlight()).isEmpty();
+            assertThat(source.dead()).isEmpty();
+            assertThat(source.waiting()).as("the refused job and those after it stay at the source")
+                    .containsExactlyInAnyOrder("job-8", "job-9", "job-10");
         } finally {
             peer.stop(0);
         }
+    }
+
+    @Test
+    void anotherProducerDuringAMoveIsCaughtByTheVerificationWhichExitsWithThree() throws Exception {
+        pushJobs(queue(oldConnection, "orders", QueueKind.RELIABLE), 100);
+        try (SlowHttpServer http = SlowHttpServer.start(Duration.ofMillis(10))) {
+            CompletableFuture<Cli> move = CompletableFuture.supplyAsync(() -> Cli.run("migrate", "--from", src("orders", ""),
+                    "--to", http.url(), "--batch-size", "10", "--progress", "none"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> http.posted().size() >= 5);
+            List<byte[]> late = new ArrayList<>();
+            IntStream.rangeClosed(1, 20).forEach(i -> late.add(("late-" + i).getBytes(StandardCharsets.UTF_8)));
+            queue(oldConnection, "orders", QueueKind.RELIABLE).push(late); // another producer, during the move
+
+            Cli result = move.get(60, TimeUnit.SECONDS);
+
+            assertThat(result.exitCode()).as(result.toString()).isEqualTo(3);
+            assertThat(result.out()).contains("verify: source before 100, after 0; written to destination 120; moved",
+                    "MISMATCH (source shrank by 100; other producers or consumers were active?)");
+            List<String> expected = new ArrayList<>(IntStream.rangeClosed(1, 100).mapToObj(i -> "job-" + i).toList());
+            IntStream.rangeClosed(1, 20).forEach(i -> expected.add("late-" + i));
+            assertThat(http.posted()).as("the counts disagree, the jobs do not: each arrived once")
+                    .containsExactlyInAnyOrderElementsOf(expected);
+        }
+    }
+
+    @Test
+    void aMissingOrEmptySourceQueueHasNothingToMove() {
+        Cli missing = Cli.run("migrate", "--from", src("nosuch", ""), "--to", dst("nosuch", ""));
+
+        assertThat(missing.exitCode()).as(missing.toString()).isZero();
+        assertThat(missing.out()).contains("nothing to move", "queue nosuch does not exist on").doesNotContain("verify:");
+
+        RedisQueue drained = queue(oldConnection, "drained", QueueKind.RELIABLE);
+        drained.push(bytes("done"));
+        drained.ack(drained.take(1));
+        Cli empty = Cli.run("migrate", "--from", src("drained", ""), "--to", dst("drained", ""), "--dry-run");
+
+        assertThat(empty.exitCode()).as(empty.toString()).isZero();
+        assertThat(empty.out()).contains("nothing to move", "queue drained on", "0 ready, 0 retrying, 0 in flight");
+        assertThat(list(newConnection, "drained")).isEmpty();
+    }
+
+    @Test
+    void priorityJobsWithInfiniteScoresMoveToTheEndsOfThePriorityRange() {
+        oldRedis.client().eval("redis.call('ZADD', KEYS[1], '-inf', 'first', 5, 'middle', '+inf', 'last')", 1, "urgent");
+
+        Cli copy = Cli.run("migrate", "--copy", "--from", src("urgent", "&kind=priority"), "--to",
+                dst("urgent-copy", "&kind=priority"));
+        Cli move = Cli.run("migrate", "--from", src("urgent", "&kind=priority"), "--to", dst("urgent", "&kind=priority"));
+
+        for (Cli result : List.of(copy, move)) {
+            assertThat(result.exitCode()).as(result.toString()).isZero();
+            assertThat(result.out()).contains("note: 2 jobs had a priority beyond -2,000,000..2,000,000 (such as inf or -inf) "
+                    + "and were written with the nearest one");
+        }
+        for (String name : List.of("urgent-copy", "urgent")) {
+            List<Delivery> taken = queue(newConnection, name, QueueKind.PRIORITY).take(3);
+            assertThat(taken).extracting(Delivery::payloadAsString).containsExactly("first", "middle", "last");
+            assertThat(taken).extracting(d -> (long) Math.floor(d.scoreValue().orElseThrow()))
+                    .containsExactly(-2_000_000L, 5L, 2_000_000L);
+        }
+        assertThat(SourceJobs.of(oldConnection, "urgent").waiting()).isEmpty();
+    }
+
+    @Test
+    void aDryRunReachesTheHttpHostAndFailsWhenItCannot() throws Exception {
+        pushJobs(queue(oldConnection, "orders", QueueKind.RELIABLE), 3);
+        int closed = closedPort();
+        try (SlowHttpServer http = SlowHttpServer.start(Duration.ZERO)) {
+            Cli reached = Cli.run("migrate", "--dry-run", "--from", src("orders", ""), "--to", http.url());
+
+            assertThat(reached.exitCode()).as(reached.toString()).isZero();
+            assertThat(reached.out()).contains("--to: reached the HTTP host 127.0.0.1:" + http.url().split(":")[2].split("/")[0]);
+            assertThat(http.posted()).isEmpty();
+        }
+
+        Cli unreachable = Cli.run("migrate", "--dry-run", "--from", src("orders", ""), "--to",
+                "http://127.0.0.1:" + closed + "/in");
+
+        assertThat(unreachable.exitCode()).as(unreachable.toString()).isEqualTo(1);
+        assertThat(unreachable.err()).contains("--to http://127.0.0.1:" + closed + "/in: cannot reach the HTTP host 127.0.0.1:"
+                + closed);
+        assertThat(SourceJobs.of(oldConnection, "orders").ready()).hasSize(3);
+    }
+
+    @Test
+    void aMoveToAnUnreachableKafkaFailsWithinSecondsWithItsOwnMessageAndMovesNothing() throws Exception {
+        pushJobs(queue(oldConnection, "orders", QueueKind.RELIABLE), 10);
+        String kafka = "kafka:orders?brokers=127.0.0.1:" + closedPort();
+
+        for (boolean dryRun : List.of(true, false)) {
+            List<String> args = new ArrayList<>(List.of("migrate", "--redis", oldRedis.uri(), "--from", "redisq:orders",
+                    "--to", kafka));
+            if (dryRun) {
+                args.add("--dry-run");
+            }
+            long started = System.nanoTime();
+            try (JavaProcess migrate = JavaProcess.start(Qbridge.class, args.toArray(String[]::new))) {
+                int exit = migrate.waitForExit(Duration.ofSeconds(30));
+                String output = String.join("\n", migrate.outputLines());
+
+                assertThat(exit).as(output).isEqualTo(1);
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+                assertThat(output).contains("qbridge: --to " + kafka + ": cannot reach Kafka at 127.0.0.1:")
+                        .doesNotContain("WARN");
+            }
+        }
+        SourceJobs source = SourceJobs.of(oldConnection, "orders");
+        assertThat(source.ready()).hasSize(10);
+        assertThat(source.inFlight()).isEmpty();
+    }
+
+    private static int closedPort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test

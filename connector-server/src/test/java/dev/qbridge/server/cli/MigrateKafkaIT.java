@@ -71,4 +71,18 @@ class MigrateKafkaIT {
             assertThat(distinct).hasSize(total).contains("{\"order\":1}", "{\"order\":100000}");
         }
     }
+
+    @Test
+    void aDryRunReachesTheBrokersAndWritesNothing() {
+        try (RedisConnection connection = JedisConnection.open(RedisEndpoint.parse(redis.uri()))) {
+            new RedisQueue(connection, QueueConfig.builder("dry").build()).push("job".getBytes(StandardCharsets.UTF_8));
+
+            Cli result = Cli.run("migrate", "--redis", redis.uri(), "--from", "redisq:dry", "--to",
+                    "kafka:dry?brokers=" + kafka.bootstrapServers(), "--dry-run");
+
+            assertThat(result.exitCode()).as(result.toString()).isZero();
+            assertThat(result.out()).contains("--to: reached Kafka at " + kafka.bootstrapServers(), "dry run: nothing taken or written");
+            assertThat(new RedisQueue(connection, QueueConfig.builder("dry").build()).counts().ready()).isEqualTo(1);
+        }
+    }
 }

@@ -33,6 +33,7 @@ class QueuesCommandIT {
 
     @BeforeEach
     void connect() {
+        redis.flushAll();
         connection = JedisConnection.open(RedisEndpoint.parse(redis.uri()));
     }
 
@@ -140,7 +141,7 @@ class QueuesCommandIT {
     }
 
     @Test
-    void purgeWithYesDeletesEveryKeyOfTheQueueAndNothingElse() {
+    void purgeWithYesDeletesEveryJobOfTheQueueAndNothingElse() {
         RedisQueue orders = queue("orders", QueueKind.RELIABLE);
         orders.push(List.of(bytes("a"), bytes("b")));
         orders.deadLetter(orders.take(1).get(0), "x");
@@ -148,9 +149,25 @@ class QueuesCommandIT {
 
         Cli result = queues("purge", "orders", "--yes");
 
-        assertThat(result.out()).as(result.toString()).contains("purged queue orders: 2 jobs");
-        assertThat(connection.scanKeys("orders*", 100)).isEmpty();
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("purged queue orders: 2 jobs");
+        assertThat(connection.scanKeys("orders*", 100)).as("only the id counter is kept").containsExactly("orders:seq");
         assertThat(queue("other", QueueKind.RELIABLE).counts().ready()).isEqualTo(1);
+    }
+
+    @Test
+    void purgeKeepsTheIdCounterSoThatNoJobIdIsEverGivenOutTwice() {
+        RedisQueue orders = queue("orders", QueueKind.RELIABLE);
+        orders.push(List.of(bytes("a"), bytes("b")));
+        long highest = orders.take(2).stream().mapToLong(Delivery::id).max().orElseThrow();
+
+        Cli result = queues("purge", "orders", "--yes");
+
+        assertThat(result.out()).as(result.toString()).contains("the id counter orders:seq is kept");
+        orders.push(bytes("c"));
+        assertThat(orders.take(1).get(0).id()).as("a zombie's late ack of an old id can never match a new job")
+                .isGreaterThan(highest);
+        assertThat(Cli.run("queues", "purge", "--help").out()).contains("id counter");
     }
 
     @Test
@@ -162,6 +179,50 @@ class QueuesCommandIT {
             assertThat(String.join("\n", cli.outputLines())).contains("Type 'yes' to confirm", "not purged");
         }
         assertThat(queue("orders", QueueKind.RELIABLE).counts().ready()).isEqualTo(1);
+    }
+
+    @Test
+    void aQueueThatDoesNotExistIsReportedAsSuchByEveryCommandOnOneQueue() {
+        queue("orders", QueueKind.RELIABLE).push(bytes("a"));
+        List<List<String>> commands = List.of(List.of("stats", "ordres"), List.of("peek", "ordres"),
+                List.of("requeue-dead", "ordres"), List.of("requeue-stuck", "ordres", "--older-than", "1s"),
+                List.of("purge", "ordres", "--yes"));
+        for (List<String> command : commands) {
+            Cli result = queues(command.toArray(String[]::new));
+
+            assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+            assertThat(result.err()).as(String.join(" ", command)).contains("queue ordres does not exist on redis://",
+                    "no key ordres or ordres:*", "qbridge queues list");
+        }
+        assertThat(connection.scanKeys("ordres*", 100)).as("looking created nothing").isEmpty();
+    }
+
+    @Test
+    void peekOfAnEmptyQueueSaysSoAndACountBelowOneIsAUsageError() {
+        RedisQueue orders = queue("orders", QueueKind.RELIABLE);
+        orders.push(bytes("a"));
+        orders.ack(orders.take(1));
+
+        Cli empty = queues("peek", "orders");
+        Cli zero = queues("peek", "orders", "-n", "0");
+
+        assertThat(empty.exitCode()).as(empty.toString()).isZero();
+        assertThat(empty.err()).contains("queue orders has no job ready");
+        assertThat(zero.exitCode()).as(zero.toString()).isEqualTo(2);
+        assertThat(zero.err()).contains("--count must be at least 1");
+    }
+
+    @Test
+    void listExitsOneWhenAQueueCannotBeRead() {
+        queue("orders", QueueKind.RELIABLE).push(bytes("a"));
+        redis.client().set("broken:dead", "x"); // an application's own key where the queue's dead letters belong
+        redis.client().lpush("broken", "b");
+
+        Cli result = queues("list");
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+        assertThat(result.out()).containsPattern("orders\\s+reliable\\s+1").contains("broken", "WRONGTYPE key broken:dead");
+        assertThat(result.err()).contains("1 queue could not be read");
     }
 
     @Test
