@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
 final class ServerProcess implements AutoCloseable {
 
     private static final Pattern HTTP = Pattern.compile("HTTP endpoint on http://[^:]+:(\\d+)");
+    /** The server's own logback.xml, not the tests' logback-test.xml: its masking and rate limits are under test too. */
+    static final String PRODUCTION_LOGGING = String.valueOf(Qbridge.class.getResource("/logback.xml"));
 
     final JavaProcess process;
     final int httpPort;
@@ -46,7 +48,8 @@ final class ServerProcess implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("server", dir.toString(), "--http-port", "0", "--http-host", "127.0.0.1",
                 "--redis", redisUri, "--settle", "300ms", "--scan-interval", "100ms", "--shutdown-timeout", "20s"));
         args.addAll(List.of(extra));
-        JavaProcess.Builder builder = JavaProcess.builder(Qbridge.class).jvmArgs("-Xmx512m").args(args.toArray(String[]::new));
+        JavaProcess.Builder builder = JavaProcess.builder(Qbridge.class).jvmArgs("-Xmx512m", "-Dlogback.configurationFile="
+                + PRODUCTION_LOGGING).args(args.toArray(String[]::new));
         env.forEach(builder::env);
         return new ServerProcess(builder.start());
     }
