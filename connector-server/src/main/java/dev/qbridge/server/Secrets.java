@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  */
 public final class Secrets {
 
-    static final String MASK = "***";
+    public static final String MASK = "***";
 
     /** {@code scheme://user:password@}: the password, up to the {@code @}. */
     private static final Pattern USERINFO = Pattern.compile("(?<=://)([^:@/\\s\"'?&]*):([^@/\\s\"']*)@");

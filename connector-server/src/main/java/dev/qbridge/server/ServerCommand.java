@@ -219,7 +219,7 @@ public final class ServerCommand implements Callable<Integer> {
                         + json(r.file().getFileName().toString()) + ",\"status\":" + json(deployer.routeStatus(r.spec().name()))
                         + ",\"source\":" + json(Secrets.redact(r.spec().source())) + ",\"sink\":"
                         + json(Secrets.redact(r.spec().sink())) + ",\"route\":"
-                        + json(r.bridge().template().map(t -> "template " + t).orElse("plain"))
+                        + json(r.spec().route().describe())
                         + ",\"jobsCompleted\":" + metrics.connectorJobs(r.spec().name())[0]
                         + ",\"jobsFailed\":" + metrics.connectorJobs(r.spec().name())[1] + "}");
             } else if (state instanceof ConnectorDeployer.Disabled d) {

@@ -219,6 +219,48 @@ class ServerIT {
         assertThat(server.get("/connectors")).doesNotContain("\"file\":\"no-sink.properties\",\"key\"");
     }
 
+    /** Files no check of the old deployer caught before Camel saw them: each stalled the scan or stopped the start. */
+    private static final String EMPTY_QUEUE = "source = redisq:\nsink = redisq:out\n";
+    private static final String BAD_BROKER_URL = "source = redisq:in\nsink = jms:queue:orders\njms.brokerUrl = not a url\n";
+
+    @Test
+    void filesThatCannotBeLoadedAtStartAreReportedByNameAndTheOthersRun() throws IOException {
+        Files.writeString(dir.resolve("empty-queue.properties"), EMPTY_QUEUE);
+        Files.writeString(dir.resolve("bad-broker.properties"), BAD_BROKER_URL);
+        Files.writeString(dir.resolve("good.properties"), "source = redisq:in?pollTimeout=200\nsink = redisq:out\n");
+        for (String name : List.of("empty-queue.properties", "bad-broker.properties", "good.properties")) {
+            Files.setLastModifiedTime(dir.resolve(name), FileTime.from(Instant.now().minusSeconds(10)));
+        }
+        push("in", 1, 20);
+
+        server = ServerProcess.start(dir, redis.uri());
+
+        await().atMost(PATIENCE).until(() -> jobsIn("out").size() == 20);
+        assertThat(server.get("/connectors"))
+                .contains("{\"file\":\"empty-queue.properties\",\"key\":\"source\",\"reason\":\"the queue name is empty")
+                .contains("{\"file\":\"bad-broker.properties\",\"key\":\"jms.brokerUrl\",\"reason\":\"'not a url' is not an Artemis broker URL")
+                .contains("\"name\":\"good\"");
+        assertThat(server.output()).contains("BAD CONNECTOR FILE " + dir.resolve("empty-queue.properties"),
+                "BAD CONNECTOR FILE " + dir.resolve("bad-broker.properties"));
+        assertThat(server.process.isAlive()).isTrue();
+    }
+
+    @Test
+    void filesThatCannotBeLoadedDroppedIntoARunningServerAreReportedAndALaterFileStillLoads() {
+        server = ServerProcess.start(dir, redis.uri());
+        drop(dir, "empty-queue.properties", EMPTY_QUEUE);
+        drop(dir, "bad-broker.properties", BAD_BROKER_URL);
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(server.get("/connectors"))
+                .contains("\"file\":\"empty-queue.properties\"", "\"file\":\"bad-broker.properties\""));
+
+        drop(dir, "later.properties", "source = redisq:in?pollTimeout=200\nsink = redisq:out\n");
+        push("in", 1, 20);
+
+        await().atMost(PATIENCE).until(() -> jobsIn("out").size() == 20);
+        assertThat(server.get("/connectors")).contains("\"name\":\"later\"");
+        assertThat(server.output()).doesNotContain("scanning", "could not be handled");
+    }
+
     @Test
     void connectorWhoseRedisIsDownAtStartIsNotABadFileAndMovesJobsOnceRedisIsBack() {
         try (RedisServer flaky = RedisServer.start()) {
