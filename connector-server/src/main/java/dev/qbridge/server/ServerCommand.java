@@ -2,12 +2,14 @@ package dev.qbridge.server;
 
 import static dev.qbridge.server.metrics.StatusServer.json;
 
+import dev.qbridge.core.redis.RedisEndpoint;
 import dev.qbridge.server.cli.DurationConverter;
 import dev.qbridge.server.deploy.ConnectorDeployer;
 import dev.qbridge.server.deploy.ConnectorFile;
 import dev.qbridge.server.deploy.DirectoryWatcher;
 import dev.qbridge.server.metrics.ServerMetrics;
 import dev.qbridge.server.metrics.StatusServer;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,16 +86,15 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isDirectory(dir)) {
-            throw new QbridgeException(2, "connector directory " + dir + " does not exist or is not a directory", null);
-        }
-        Path directory = dir.toAbsolutePath().normalize();
+        Path directory = usableDirectory(dir);
+        checkRedisUri(redisUri);
         Path routes = directory.resolve("routes");
         showCamelLifecycle();
         ServerMetrics metrics = new ServerMetrics();
         AtomicReference<CamelContext> camel = new AtomicReference<>();
         AtomicReference<ConnectorDeployer> deployed = new AtomicReference<>();
         AtomicBoolean stopping = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         StatusServer http;
         try {
             // bound before Camel starts: a port in use fails at once, with nothing started
@@ -128,30 +129,19 @@ public final class ServerCommand implements Callable<Integer> {
             @Override
             public void afterStart(BaseMainSupport support) {
                 CamelContext context = support.getCamelContext();
-                try {
-                    deployer = new ConnectorDeployer(context, metrics, httpHost, platformHttpPort);
-                } catch (Exception e) {
-                    throw new QbridgeException("cannot add the bridge route templates: " + QbridgeException.describe(e), e);
-                }
-                camel.set(context);
-                deployed.set(deployer);
-                http.start();
-                System.out.println("qbridge server: HTTP endpoint on http://" + ("0.0.0.0".equals(httpHost) ? "localhost" : httpHost)
-                        + ":" + http.port() + " (/health, /connectors, /metrics)");
-                watcher = new DirectoryWatcher(directory, deployer, settle, scanInterval);
-                watcher.start();
-                System.out.println("qbridge server: watching " + directory + " for connector files; Redis default "
-                        + Secrets.redact(redisUri));
-                System.out.flush();
-                // runs in whichever thread stops the context (SIGTERM's shutdown hook included), before Camel stops
-                // the routes: no deploy can race the shutdown, and each connector stops gracefully
+                // runs in whichever thread stops the context (a signal's included), before Camel stops the routes:
+                // no deploy can race the shutdown, and each connector stops gracefully
                 context.addLifecycleStrategy(new LifecycleStrategySupport() {
                     @Override
                     public void onContextStopping(CamelContext stoppingContext) {
                         stopping.set(true);
                         LOG.info("qbridge server stopping: no more deploys; connectors finish their jobs in flight");
-                        watcher.close();
-                        deployer.stopAll();
+                        if (watcher != null) {
+                            watcher.close();
+                        }
+                        if (deployer != null) {
+                            deployer.stopAll();
+                        }
                     }
 
                     @Override
@@ -162,10 +152,73 @@ public final class ServerCommand implements Callable<Integer> {
                         System.out.flush();
                     }
                 });
+                try {
+                    deployer = new ConnectorDeployer(context, metrics, httpHost, platformHttpPort);
+                    camel.set(context);
+                    deployed.set(deployer);
+                    http.start();
+                    System.out.println("qbridge server: HTTP endpoint on http://" + ("0.0.0.0".equals(httpHost) ? "localhost" : httpHost)
+                            + ":" + http.port() + " (/health, /connectors, /metrics)");
+                    watcher = new DirectoryWatcher(directory, deployer, settle, scanInterval);
+                    watcher.start();
+                    System.out.println("qbridge server: watching " + directory + " for connector files; Redis default "
+                            + Secrets.redact(redisUri));
+                    System.out.flush();
+                } catch (Exception | LinkageError | AssertionError e) {
+                    // the server cannot run as asked: stop, and say so with a non-zero exit (connector files cannot get
+                    // here: each one's failure is contained to it)
+                    failure.set(e);
+                    main.completed();
+                }
             }
         });
+        stopOnSignals(main);
         main.run();
-        return 0;
+        if (failure.get() != null) {
+            throw new QbridgeException("the server stopped: " + QbridgeException.describe(failure.get()), failure.get());
+        }
+        return 0; // stopped as asked (SIGTERM, Ctrl-C): every connector finished its jobs in flight
+    }
+
+    /** The connector directory, or exit code 2 when it is missing, not a directory, or cannot be listed. */
+    private static Path usableDirectory(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new QbridgeException(2, "connector directory " + dir + " does not exist or is not a directory", null);
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            entries.iterator().hasNext();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new QbridgeException(2, "cannot read the connector directory " + dir + ": " + e.getMessage(), e);
+        }
+        return dir.toAbsolutePath().normalize();
+    }
+
+    /** The default Redis must at least parse: every redisq: connector would otherwise be reported bad for it. */
+    private static void checkRedisUri(String uri) {
+        try {
+            RedisEndpoint.parse(uri);
+        } catch (RuntimeException e) {
+            throw new QbridgeException(2, "--redis: " + QbridgeException.describe(e), null);
+        }
+    }
+
+    /**
+     * SIGTERM and Ctrl-C stop the server gracefully and it exits 0, as a service manager expects of a stop it asked for
+     * (left to the JVM, a signal ends it with 143). A second signal ends it at once.
+     */
+    @SuppressWarnings("restriction")
+    private static void stopOnSignals(Main main) {
+        for (String name : List.of("TERM", "INT")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                    sun.misc.Signal.handle(signal, sun.misc.SignalHandler.SIG_DFL);
+                    LOG.info("qbridge server: SIG{} received, stopping gracefully (send it again to stop at once)", name);
+                    main.completed();
+                });
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                LOG.debug("cannot handle SIG{} here: the JVM's default applies", name);
+            }
+        }
     }
 
     /** The connector file keys for the help's footer, from the one definition in {@link ConnectorFile#KEYS}. */

@@ -45,13 +45,21 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess start(Path dir, String redisUri, java.util.Map<String, String> env, String... extra) {
-        List<String> args = new ArrayList<>(List.of("server", dir.toString(), "--http-port", "0", "--http-host", "127.0.0.1",
-                "--redis", redisUri, "--settle", "300ms", "--scan-interval", "100ms", "--shutdown-timeout", "20s"));
+        return new ServerProcess(launch(dir.toString(), redisUri, env, extra));
+    }
+
+    /** The server process, without waiting for it to come up: for starts that must fail. */
+    static JavaProcess launch(String dir, String redisUri, java.util.Map<String, String> env, String... extra) {
+        List<String> args = new ArrayList<>(List.of("server", dir, "--http-host", "127.0.0.1", "--redis", redisUri,
+                "--settle", "300ms", "--scan-interval", "100ms", "--shutdown-timeout", "20s"));
+        if (!List.of(extra).contains("--http-port")) {
+            args.addAll(List.of("--http-port", "0"));
+        }
         args.addAll(List.of(extra));
         JavaProcess.Builder builder = JavaProcess.builder(Qbridge.class).jvmArgs("-Xmx512m", "-Dlogback.configurationFile="
                 + PRODUCTION_LOGGING).args(args.toArray(String[]::new));
         env.forEach(builder::env);
-        return new ServerProcess(builder.start());
+        return builder.start();
     }
 
     String get(String path) {
