@@ -15,7 +15,8 @@ import org.slf4j.Marker;
 /**
  * Lets through one warning per client per interval from the clients of a peer that is down, and drops the repeats.
  * A Kafka client whose brokers cannot be reached logs two warnings a second for as long as it runs ("Connection to
- * node -1 could not be established", "Bootstrap broker disconnected"); Spring's JMS listener one every five seconds:
+ * node -1 could not be established", "Bootstrap broker disconnected"); Spring's JMS listener container (Camel's
+ * subclass logs under its own name) an error every five seconds:
  * they would bury every other line. The connector's health already says that the peer is down (/connectors,
  * /health, qbridge_connector_up), so one line a minute keeps the log readable and still shows the problem.
  * <p>
@@ -25,7 +26,7 @@ import org.slf4j.Marker;
  * Configured in logback.xml:
  * <pre>{@code
  * <turboFilter class="dev.qbridge.server.metrics.RepeatedWarnings">
- *   <loggers>org.apache.kafka.clients,org.springframework.jms.listener</loggers>
+ *   <loggers>org.apache.kafka.clients,org.springframework.jms.listener,org.apache.camel.component.jms.DefaultJmsMessageListenerContainer</loggers>
  *   <intervalSeconds>60</intervalSeconds>
  * </turboFilter>
  * }</pre>

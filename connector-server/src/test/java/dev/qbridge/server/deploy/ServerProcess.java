@@ -2,6 +2,7 @@ package dev.qbridge.server.deploy;
 
 import dev.qbridge.server.Qbridge;
 import dev.qbridge.testkit.JavaProcess;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -17,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The real {@code qbridge server} in a child JVM, with its HTTP endpoint. */
 final class ServerProcess implements AutoCloseable {
@@ -59,7 +62,20 @@ final class ServerProcess implements AutoCloseable {
         JavaProcess.Builder builder = JavaProcess.builder(Qbridge.class).jvmArgs("-Xmx512m", "-Dlogback.configurationFile="
                 + PRODUCTION_LOGGING).args(args.toArray(String[]::new));
         env.forEach(builder::env);
-        return builder.start();
+        // the child runs on this JVM's class path (JavaProcess reads java.class.path): without the Log4j jars that only
+        // the in-JVM Kafka of the tests brings, so that Spring and commons-logging log through SLF4J and logback as
+        // they do in target/qbridge.jar, and the log masking and rate limits under test see every line
+        synchronized (ServerProcess.class) {
+            String testClassPath = System.getProperty("java.class.path");
+            System.setProperty("java.class.path", Stream.of(testClassPath.split(File.pathSeparator))
+                    .filter(entry -> !Path.of(entry).getFileName().toString().startsWith("log4j-"))
+                    .collect(Collectors.joining(File.pathSeparator)));
+            try {
+                return builder.start();
+            } finally {
+                System.setProperty("java.class.path", testClassPath);
+            }
+        }
     }
 
     String get(String path) {

@@ -16,7 +16,8 @@ class RepeatedWarningsTest {
     private final RepeatedWarnings filter = new RepeatedWarnings();
 
     RepeatedWarningsTest() {
-        filter.setLoggers("org.apache.kafka.clients, org.springframework.jms.listener");
+        filter.setLoggers("org.apache.kafka.clients, org.springframework.jms.listener,"
+                + "org.apache.camel.component.jms.DefaultJmsMessageListenerContainer");
         filter.setIntervalSeconds(60);
     }
 
@@ -47,9 +48,10 @@ class RepeatedWarningsTest {
 
     @Test
     void springListenerLinesAreLimitedPerDestination() {
-        Logger spring = context.getLogger("org.springframework.jms.listener.DefaultMessageListenerContainer");
+        Logger spring = context.getLogger("org.apache.camel.component.jms.DefaultJmsMessageListenerContainer");
         assertThat(warn(spring, "Could not refresh JMS Connection for destination 'a' - retrying")).isEqualTo(FilterReply.NEUTRAL);
-        assertThat(warn(spring, "Could not refresh JMS Connection for destination 'a' - retrying")).isEqualTo(FilterReply.DENY);
+        assertThat(filter.decide(null, spring, Level.ERROR, "Could not refresh JMS Connection for destination 'a' - retrying",
+                null, null)).as("errors repeat too").isEqualTo(FilterReply.DENY);
         assertThat(warn(spring, "Could not refresh JMS Connection for destination 'b' - retrying")).isEqualTo(FilterReply.NEUTRAL);
     }
 
