@@ -6,6 +6,7 @@ import dev.qbridge.core.redis.RedisEndpoint;
 import dev.qbridge.server.cli.DurationConverter;
 import dev.qbridge.server.deploy.ConnectorDeployer;
 import dev.qbridge.server.deploy.ConnectorFile;
+import dev.qbridge.server.deploy.ConnectorHealth;
 import dev.qbridge.server.deploy.DirectoryWatcher;
 import dev.qbridge.server.metrics.ServerMetrics;
 import dev.qbridge.server.metrics.StatusServer;
@@ -15,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -248,16 +248,35 @@ public final class ServerCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * {@code UP} (200) while every connector moves jobs; {@code DEGRADED} (503) while a connector is failing, a file
+     * is bad or a connector waits to start: something an operator must look at, and a load balancer or an
+     * orchestrator's probe should see; {@code DOWN} (503) while stopping, {@code STARTING} (503) before.
+     */
     static StatusServer.Page health(CamelContext context, ConnectorDeployer deployer, boolean stopping) {
         if (context == null || deployer == null) {
             return new StatusServer.Page(503, "{\"status\":\"STARTING\"}");
         }
-        long bad = deployer.files().stream().filter(s -> s instanceof ConnectorDeployer.Bad).count();
-        long running = deployer.files().stream().filter(s -> s instanceof ConnectorDeployer.Running).count();
-        long waiting = deployer.files().stream().filter(s -> s instanceof ConnectorDeployer.Waiting).count();
-        String status = stopping || !context.isStarted() ? "DOWN" : bad + waiting > 0 ? "DEGRADED" : "UP";
-        return new StatusServer.Page(status.equals("DOWN") ? 503 : 200, "{\"status\":" + json(status)
-                + ",\"connectors\":" + running + ",\"badFiles\":" + bad + (waiting > 0 ? ",\"waiting\":" + waiting : "") + "}");
+        long bad = 0;
+        long running = 0;
+        long waiting = 0;
+        long failing = 0;
+        for (ConnectorDeployer.FileState state : deployer.files()) {
+            if (state instanceof ConnectorDeployer.Bad) {
+                bad++;
+            } else if (state instanceof ConnectorDeployer.Waiting) {
+                waiting++;
+            } else if (state instanceof ConnectorDeployer.Running r) {
+                running++;
+                if (deployer.health(r.spec().name()).isFailing()) {
+                    failing++;
+                }
+            }
+        }
+        String status = stopping || !context.isStarted() ? "DOWN" : bad + waiting + failing > 0 ? "DEGRADED" : "UP";
+        return new StatusServer.Page(status.equals("UP") ? 200 : 503, "{\"status\":" + json(status)
+                + ",\"connectors\":" + running + (failing > 0 ? ",\"failing\":" + failing : "") + ",\"badFiles\":" + bad
+                + (waiting > 0 ? ",\"waiting\":" + waiting : "") + "}");
     }
 
     static String connectors(ConnectorDeployer deployer, ServerMetrics metrics) {
@@ -268,13 +287,16 @@ public final class ServerCommand implements Callable<Integer> {
         List<String> bad = new ArrayList<>();
         for (ConnectorDeployer.FileState state : deployer.files()) {
             if (state instanceof ConnectorDeployer.Running r) {
-                connectors.add("{\"name\":" + json(r.spec().name()) + ",\"file\":"
-                        + json(r.file().getFileName().toString()) + ",\"status\":" + json(deployer.routeStatus(r.spec().name()))
+                String name = r.spec().name();
+                ConnectorHealth health = deployer.health(name);
+                connectors.add("{\"name\":" + json(name) + ",\"file\":" + json(r.file().getFileName().toString())
+                        + ",\"status\":" + json(health.isFailing() ? "Failing" : deployer.routeStatus(name))
+                        + (health.isFailing() ? ",\"reason\":" + json(health.reason().get()) + ",\"since\":"
+                            + json(health.since().toString()) : "")
                         + ",\"source\":" + json(Secrets.redact(r.spec().source())) + ",\"sink\":"
-                        + json(Secrets.redact(r.spec().sink())) + ",\"route\":"
-                        + json(r.spec().route().describe())
-                        + ",\"jobsCompleted\":" + metrics.connectorJobs(r.spec().name())[0]
-                        + ",\"jobsFailed\":" + metrics.connectorJobs(r.spec().name())[1] + "}");
+                        + json(Secrets.redact(r.spec().sink())) + ",\"route\":" + json(r.spec().route().describe())
+                        + ",\"jobsCompleted\":" + metrics.connectorJobs(name)[0]
+                        + ",\"jobsFailed\":" + metrics.connectorJobs(name)[1] + "}");
             } else if (state instanceof ConnectorDeployer.Disabled d) {
                 connectors.add("{\"name\":" + json(d.spec().name()) + ",\"file\":"
                         + json(d.file().getFileName().toString()) + ",\"status\":\"Disabled\"}");
@@ -287,10 +309,15 @@ public final class ServerCommand implements Callable<Integer> {
             }
         }
         List<String> queues = new ArrayList<>();
-        for (Map.Entry<String, long[]> q : metrics.queueCounts().entrySet()) {
-            long[] v = q.getValue();
-            queues.add("{\"queue\":" + json(q.getKey()) + ",\"ready\":" + v[0] + ",\"inFlight\":" + v[1] + ",\"delayed\":" + v[2]
-                    + ",\"retrying\":" + v[3] + ",\"dead\":" + v[4] + "}");
+        for (ServerMetrics.QueueSample q : metrics.queueCounts().values()) {
+            if (q.counts().isPresent()) {
+                long[] v = q.counts().get();
+                queues.add("{\"queue\":" + json(q.queue()) + ",\"ready\":" + v[0] + ",\"inFlight\":" + v[1] + ",\"delayed\":"
+                        + v[2] + ",\"retrying\":" + v[3] + ",\"dead\":" + v[4] + "}");
+            } else {
+                queues.add("{\"queue\":" + json(q.queue()) + ",\"error\":" + json(q.error().get().reason())
+                        + ",\"since\":" + json(q.error().get().since().toString()) + "}");
+            }
         }
         return "{\"connectors\":[" + String.join(",", connectors) + "],\"badFiles\":[" + String.join(",", bad)
                 + "],\"queues\":[" + String.join(",", queues) + "]}\n";

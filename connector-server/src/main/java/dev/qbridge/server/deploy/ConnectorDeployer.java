@@ -98,6 +98,7 @@ public final class ConnectorDeployer {
     private final String platformHttpHost;
     private final int platformHttpPort;
     private final Map<Path, FileState> files = new ConcurrentHashMap<>();
+    private final HealthMonitor monitor;
     private VertxPlatformHttpServer platformHttp;
 
     /**
@@ -111,6 +112,8 @@ public final class ConnectorDeployer {
         this.platformHttpHost = platformHttpHost;
         this.platformHttpPort = platformHttpPort;
         context.addRoutes(new BridgeTemplates());
+        this.monitor = new HealthMonitor(context, metrics, () -> files.values().stream()
+                .filter(s -> s instanceof Running).map(s -> ((Running) s).spec()).toList());
     }
 
     /** The state of every file the server has seen and not seen removed. */
@@ -120,6 +123,11 @@ public final class ConnectorDeployer {
 
     public Optional<FileState> state(Path file) {
         return Optional.ofNullable(files.get(file));
+    }
+
+    /** Whether a running connector moves jobs, or why not (see {@link HealthMonitor}). */
+    public ConnectorHealth health(String name) {
+        return monitor.health(name);
     }
 
     /** The route status of a running connector. */
@@ -231,6 +239,7 @@ public final class ConnectorDeployer {
 
     /** Stops every connector gracefully, for the server's shutdown. */
     public void stopAll() {
+        monitor.close();
         for (FileState state : List.copyOf(files.values())) {
             stop(state);
         }
@@ -300,6 +309,7 @@ public final class ConnectorDeployer {
             LOG.warn("connector {}: cleaning up after a failed start failed: {}", spec.name(), describe(e));
         }
         metrics.connectorStopped(spec);
+        monitor.forget(spec.name());
     }
 
     private synchronized void startPlatformHttp() throws Unavailable {
@@ -358,6 +368,7 @@ public final class ConnectorDeployer {
         }
         removeRoute(spec);
         metrics.connectorStopped(spec);
+        monitor.forget(spec.name());
         LOG.info("connector {} stopped in {} ms (jobs in flight finished and acked)", spec.name(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }

@@ -236,7 +236,7 @@ class ServerIT {
                 .contains("{\"file\":\"typo.properties\",\"key\":\"concurency\",\"reason\":\"unknown key")
                 .contains("{\"file\":\"bridge-option.properties\",\"key\":\"sink\",\"reason\":\"option linger is not taken by the redisq-to-kafka bridge")
                 .contains("{\"file\":\"missing-env.properties\",\"key\":\"source\",\"reason\":\"${env:QBRIDGE_TEST_UNSET_VARIABLE} is not set"));
-        assertThat(server.get("/health")).startsWith("200").contains("\"status\":\"DEGRADED\"", "\"badFiles\":6");
+        assertThat(server.get("/health")).startsWith("503").contains("\"status\":\"DEGRADED\"", "\"badFiles\":6");
         assertThat(server.output()).contains("BAD CONNECTOR FILE", "no-sink.properties: key sink");
 
         push("in", 1, 50);
