@@ -3,6 +3,9 @@ package dev.qbridge.server.deploy;
 import dev.qbridge.camel.bridge.BridgeTemplates;
 import dev.qbridge.server.Secrets;
 import dev.qbridge.server.metrics.ServerMetrics;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -150,7 +153,7 @@ public final class ConnectorDeployer {
             String hash;
             try {
                 hash = ConnectorFile.hashOf(file);
-            } catch (java.io.IOException | RuntimeException unreadable) {
+            } catch (IOException | RuntimeException unreadable) {
                 hash = "";
             }
             report(new BadFile(file, "-", "could not be loaded: " + describe(e), hash));
@@ -316,18 +319,35 @@ public final class ConnectorDeployer {
         if (platformHttp != null) {
             return;
         }
+        String where = "cannot start the HTTP server of platform-http: sources on " + platformHttpHost + ":" + platformHttpPort;
+        if (platformHttpPort != 0) {
+            // Vert.x binds asynchronously and only logs a failure: a connector would run with nothing listening
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(false);
+                probe.bind(new InetSocketAddress(platformHttpHost, platformHttpPort));
+            } catch (IOException e) {
+                throw new Unavailable(where + ": " + e.getMessage() + " (set --platform-http-port)");
+            }
+        }
         VertxPlatformHttpServerConfiguration config = new VertxPlatformHttpServerConfiguration();
         config.setBindHost(platformHttpHost);
         config.setBindPort(platformHttpPort);
         VertxPlatformHttpServer server = new VertxPlatformHttpServer(config);
         try {
             context.addService(server, true, true);
-            platformHttp = server;
-            LOG.info("HTTP sources (platform-http:) listen on {}:{}", platformHttpHost, server.getPort());
         } catch (Exception e) {
-            throw new Unavailable("cannot start the HTTP server of platform-http: sources on " + platformHttpHost + ":"
-                    + platformHttpPort + ": " + describe(e) + " (set --platform-http-port)");
+            throw new Unavailable(where + ": " + describe(e) + " (set --platform-http-port)");
         }
+        if (server.getServer() == null || server.getServer().actualPort() <= 0) {
+            try {
+                context.removeService(server);
+            } catch (Exception e) {
+                LOG.debug("removing the HTTP server that did not start failed: {}", e.toString());
+            }
+            throw new Unavailable(where + ": it is not listening (set --platform-http-port)");
+        }
+        platformHttp = server;
+        LOG.info("HTTP sources (platform-http:) listen on {}:{}", platformHttpHost, server.getServer().actualPort());
     }
 
     /** Creates the endpoint now, so that an unknown component or a bad option is reported against its key. */

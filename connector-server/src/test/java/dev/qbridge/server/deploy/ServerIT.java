@@ -311,6 +311,35 @@ class ServerIT {
     }
 
     @Test
+    void aConnectorWhosePortIsTakenWaitsForItWhileTheOthersRun() throws Exception {
+        int port;
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            port = taken.getLocalPort();
+            server = ServerProcess.start(dir, redis.uri(), "--platform-http-port", Integer.toString(port));
+            drop(dir, "from-http.properties", "source = platform-http:/jobs\nsink = redisq:inbox\n");
+            drop(dir, "good.properties", "source = redisq:in?pollTimeout=200\nsink = redisq:out\n");
+            push("in", 1, 10);
+
+            await().atMost(PATIENCE).until(() -> jobsIn("out").size() == 10);
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(server.get("/connectors")).contains("{\"name\":\"from-http\","
+                    + "\"file\":\"from-http.properties\",\"status\":\"Waiting\",\"reason\":\"cannot start the HTTP server of "
+                    + "platform-http: sources on 127.0.0.1:" + port));
+            assertThat(server.get("/health")).startsWith("503").contains("\"status\":\"DEGRADED\"", "\"waiting\":1");
+        }
+
+        // the port is free again: the next try starts the connector
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(server.get("/connectors"))
+                .contains("{\"name\":\"from-http\",\"file\":\"from-http.properties\",\"status\":\"Started\""));
+        java.net.http.HttpResponse<String> posted = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/jobs"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("posted")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(posted.statusCode()).isEqualTo(202);
+        assertThat(jobsIn("inbox")).containsExactly("posted");
+        assertThat(server.get("/health")).startsWith("200");
+    }
+
+    @Test
     void fileStillBeingWrittenIsNotLoadedAndTmpFilesAreIgnored() throws IOException {
         server = ServerProcess.start(dir, redis.uri());
         // a writer mid-way: half a file whose modification time keeps moving (here: in the future)
