@@ -2,18 +2,20 @@ package dev.qbridge.server;
 
 import static dev.qbridge.server.metrics.StatusServer.json;
 
+import dev.qbridge.core.redis.RedisEndpoint;
 import dev.qbridge.server.cli.DurationConverter;
 import dev.qbridge.server.deploy.ConnectorDeployer;
 import dev.qbridge.server.deploy.ConnectorFile;
+import dev.qbridge.server.deploy.ConnectorHealth;
 import dev.qbridge.server.deploy.DirectoryWatcher;
 import dev.qbridge.server.metrics.ServerMetrics;
 import dev.qbridge.server.metrics.StatusServer;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -84,16 +86,15 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isDirectory(dir)) {
-            throw new QbridgeException(2, "connector directory " + dir + " does not exist or is not a directory", null);
-        }
-        Path directory = dir.toAbsolutePath().normalize();
+        Path directory = usableDirectory(dir);
+        checkRedisUri(redisUri);
         Path routes = directory.resolve("routes");
         showCamelLifecycle();
         ServerMetrics metrics = new ServerMetrics();
         AtomicReference<CamelContext> camel = new AtomicReference<>();
         AtomicReference<ConnectorDeployer> deployed = new AtomicReference<>();
         AtomicBoolean stopping = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         StatusServer http;
         try {
             // bound before Camel starts: a port in use fails at once, with nothing started
@@ -128,30 +129,19 @@ public final class ServerCommand implements Callable<Integer> {
             @Override
             public void afterStart(BaseMainSupport support) {
                 CamelContext context = support.getCamelContext();
-                try {
-                    deployer = new ConnectorDeployer(context, metrics, httpHost, platformHttpPort);
-                } catch (Exception e) {
-                    throw new QbridgeException("cannot add the bridge route templates: " + QbridgeException.describe(e), e);
-                }
-                camel.set(context);
-                deployed.set(deployer);
-                http.start();
-                System.out.println("qbridge server: HTTP endpoint on http://" + ("0.0.0.0".equals(httpHost) ? "localhost" : httpHost)
-                        + ":" + http.port() + " (/health, /connectors, /metrics)");
-                watcher = new DirectoryWatcher(directory, deployer, settle, scanInterval);
-                watcher.start();
-                System.out.println("qbridge server: watching " + directory + " for connector files; Redis default "
-                        + Secrets.redact(redisUri));
-                System.out.flush();
-                // runs in whichever thread stops the context (SIGTERM's shutdown hook included), before Camel stops
-                // the routes: no deploy can race the shutdown, and each connector stops gracefully
+                // runs in whichever thread stops the context (a signal's included), before Camel stops the routes:
+                // no deploy can race the shutdown, and each connector stops gracefully
                 context.addLifecycleStrategy(new LifecycleStrategySupport() {
                     @Override
                     public void onContextStopping(CamelContext stoppingContext) {
                         stopping.set(true);
                         LOG.info("qbridge server stopping: no more deploys; connectors finish their jobs in flight");
-                        watcher.close();
-                        deployer.stopAll();
+                        if (watcher != null) {
+                            watcher.close();
+                        }
+                        if (deployer != null) {
+                            deployer.stopAll();
+                        }
                     }
 
                     @Override
@@ -162,10 +152,73 @@ public final class ServerCommand implements Callable<Integer> {
                         System.out.flush();
                     }
                 });
+                try {
+                    deployer = new ConnectorDeployer(context, metrics, httpHost, platformHttpPort);
+                    camel.set(context);
+                    deployed.set(deployer);
+                    http.start();
+                    System.out.println("qbridge server: HTTP endpoint on http://" + ("0.0.0.0".equals(httpHost) ? "localhost" : httpHost)
+                            + ":" + http.port() + " (/health, /connectors, /metrics)");
+                    watcher = new DirectoryWatcher(directory, deployer, settle, scanInterval);
+                    watcher.start();
+                    System.out.println("qbridge server: watching " + directory + " for connector files; Redis default "
+                            + Secrets.redact(redisUri));
+                    System.out.flush();
+                } catch (Exception | LinkageError | AssertionError e) {
+                    // the server cannot run as asked: stop, and say so with a non-zero exit (connector files cannot get
+                    // here: each one's failure is contained to it)
+                    failure.set(e);
+                    main.completed();
+                }
             }
         });
+        stopOnSignals(main);
         main.run();
-        return 0;
+        if (failure.get() != null) {
+            throw new QbridgeException("the server stopped: " + QbridgeException.describe(failure.get()), failure.get());
+        }
+        return 0; // stopped as asked (SIGTERM, Ctrl-C): every connector finished its jobs in flight
+    }
+
+    /** The connector directory, or exit code 2 when it is missing, not a directory, or cannot be listed. */
+    private static Path usableDirectory(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new QbridgeException(2, "connector directory " + dir + " does not exist or is not a directory", null);
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            entries.iterator().hasNext();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new QbridgeException(2, "cannot read the connector directory " + dir + ": " + e.getMessage(), e);
+        }
+        return dir.toAbsolutePath().normalize();
+    }
+
+    /** The default Redis must at least parse: every redisq: connector would otherwise be reported bad for it. */
+    private static void checkRedisUri(String uri) {
+        try {
+            RedisEndpoint.parse(uri);
+        } catch (RuntimeException e) {
+            throw new QbridgeException(2, "--redis: " + QbridgeException.describe(e), null);
+        }
+    }
+
+    /**
+     * SIGTERM and Ctrl-C stop the server gracefully and it exits 0, as a service manager expects of a stop it asked for
+     * (left to the JVM, a signal ends it with 143). A second signal ends it at once.
+     */
+    @SuppressWarnings("restriction")
+    private static void stopOnSignals(Main main) {
+        for (String name : List.of("TERM", "INT")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                    sun.misc.Signal.handle(signal, sun.misc.SignalHandler.SIG_DFL);
+                    LOG.info("qbridge server: SIG{} received, stopping gracefully (send it again to stop at once)", name);
+                    main.completed();
+                });
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                LOG.debug("cannot handle SIG{} here: the JVM's default applies", name);
+            }
+        }
     }
 
     /** The connector file keys for the help's footer, from the one definition in {@link ConnectorFile#KEYS}. */
@@ -195,16 +248,35 @@ public final class ServerCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * {@code UP} (200) while every connector moves jobs; {@code DEGRADED} (503) while a connector is failing, a file
+     * is bad or a connector waits to start: something an operator must look at, and a load balancer or an
+     * orchestrator's probe should see; {@code DOWN} (503) while stopping, {@code STARTING} (503) before.
+     */
     static StatusServer.Page health(CamelContext context, ConnectorDeployer deployer, boolean stopping) {
         if (context == null || deployer == null) {
             return new StatusServer.Page(503, "{\"status\":\"STARTING\"}");
         }
-        long bad = deployer.files().stream().filter(s -> s instanceof ConnectorDeployer.Bad).count();
-        long running = deployer.files().stream().filter(s -> s instanceof ConnectorDeployer.Running).count();
-        long waiting = deployer.files().stream().filter(s -> s instanceof ConnectorDeployer.Waiting).count();
-        String status = stopping || !context.isStarted() ? "DOWN" : bad + waiting > 0 ? "DEGRADED" : "UP";
-        return new StatusServer.Page(status.equals("DOWN") ? 503 : 200, "{\"status\":" + json(status)
-                + ",\"connectors\":" + running + ",\"badFiles\":" + bad + (waiting > 0 ? ",\"waiting\":" + waiting : "") + "}");
+        long bad = 0;
+        long running = 0;
+        long waiting = 0;
+        long failing = 0;
+        for (ConnectorDeployer.FileState state : deployer.files()) {
+            if (state instanceof ConnectorDeployer.Bad) {
+                bad++;
+            } else if (state instanceof ConnectorDeployer.Waiting) {
+                waiting++;
+            } else if (state instanceof ConnectorDeployer.Running r) {
+                running++;
+                if (deployer.health(r.spec().name()).isFailing()) {
+                    failing++;
+                }
+            }
+        }
+        String status = stopping || !context.isStarted() ? "DOWN" : bad + waiting + failing > 0 ? "DEGRADED" : "UP";
+        return new StatusServer.Page(status.equals("UP") ? 200 : 503, "{\"status\":" + json(status)
+                + ",\"connectors\":" + running + (failing > 0 ? ",\"failing\":" + failing : "") + ",\"badFiles\":" + bad
+                + (waiting > 0 ? ",\"waiting\":" + waiting : "") + "}");
     }
 
     static String connectors(ConnectorDeployer deployer, ServerMetrics metrics) {
@@ -215,13 +287,16 @@ public final class ServerCommand implements Callable<Integer> {
         List<String> bad = new ArrayList<>();
         for (ConnectorDeployer.FileState state : deployer.files()) {
             if (state instanceof ConnectorDeployer.Running r) {
-                connectors.add("{\"name\":" + json(r.spec().name()) + ",\"file\":"
-                        + json(r.file().getFileName().toString()) + ",\"status\":" + json(deployer.routeStatus(r.spec().name()))
+                String name = r.spec().name();
+                ConnectorHealth health = deployer.health(name);
+                connectors.add("{\"name\":" + json(name) + ",\"file\":" + json(r.file().getFileName().toString())
+                        + ",\"status\":" + json(health.isFailing() ? "Failing" : deployer.routeStatus(name))
+                        + (health.isFailing() ? ",\"reason\":" + json(health.reason().get()) + ",\"since\":"
+                            + json(health.since().toString()) : "")
                         + ",\"source\":" + json(Secrets.redact(r.spec().source())) + ",\"sink\":"
-                        + json(Secrets.redact(r.spec().sink())) + ",\"route\":"
-                        + json(r.bridge().template().map(t -> "template " + t).orElse("plain"))
-                        + ",\"jobsCompleted\":" + metrics.connectorJobs(r.spec().name())[0]
-                        + ",\"jobsFailed\":" + metrics.connectorJobs(r.spec().name())[1] + "}");
+                        + json(Secrets.redact(r.spec().sink())) + ",\"route\":" + json(r.spec().route().describe())
+                        + ",\"jobsCompleted\":" + metrics.connectorJobs(name)[0]
+                        + ",\"jobsFailed\":" + metrics.connectorJobs(name)[1] + "}");
             } else if (state instanceof ConnectorDeployer.Disabled d) {
                 connectors.add("{\"name\":" + json(d.spec().name()) + ",\"file\":"
                         + json(d.file().getFileName().toString()) + ",\"status\":\"Disabled\"}");
@@ -234,10 +309,15 @@ public final class ServerCommand implements Callable<Integer> {
             }
         }
         List<String> queues = new ArrayList<>();
-        for (Map.Entry<String, long[]> q : metrics.queueCounts().entrySet()) {
-            long[] v = q.getValue();
-            queues.add("{\"queue\":" + json(q.getKey()) + ",\"ready\":" + v[0] + ",\"inFlight\":" + v[1] + ",\"delayed\":" + v[2]
-                    + ",\"retrying\":" + v[3] + ",\"dead\":" + v[4] + "}");
+        for (ServerMetrics.QueueSample q : metrics.queueCounts().values()) {
+            if (q.counts().isPresent()) {
+                long[] v = q.counts().get();
+                queues.add("{\"queue\":" + json(q.queue()) + ",\"ready\":" + v[0] + ",\"inFlight\":" + v[1] + ",\"delayed\":"
+                        + v[2] + ",\"retrying\":" + v[3] + ",\"dead\":" + v[4] + "}");
+            } else {
+                queues.add("{\"queue\":" + json(q.queue()) + ",\"error\":" + json(q.error().get().reason())
+                        + ",\"since\":" + json(q.error().get().since().toString()) + "}");
+            }
         }
         return "{\"connectors\":[" + String.join(",", connectors) + "],\"badFiles\":[" + String.join(",", bad)
                 + "],\"queues\":[" + String.join(",", queues) + "]}\n";

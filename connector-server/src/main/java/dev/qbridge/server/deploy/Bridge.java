@@ -2,6 +2,8 @@ package dev.qbridge.server.deploy;
 
 import dev.qbridge.camel.bridge.BridgeTemplates;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,113 +19,149 @@ import org.apache.camel.util.URISupport;
  * plain route {@code from(source).to(sink)}; {@code template = <id>} runs that route template.
  *
  * @param template   the route template id, empty for the plain route
- * @param parameters the template's parameters
+ * @param parameters the template's parameters; for the plain route its {@code source} and {@code sink} URIs
+ * @param endpoints  the endpoint URIs (by the file key they come from) created before the route is added, so that
+ *                   an unknown component or an option Camel refuses is reported against its key: the whole URIs of
+ *                   the route (a bridge's redisq: side; both sides of a plain route or a template of the user's)
+ * @param faultKey   the file key a failure to build the route itself is reported against: a bridge's peer side
+ *                   (its endpoint is built by the template), the template key for a template of the user's
  */
-public record Bridge(Optional<String> template, Map<String, String> parameters) {
+public record Bridge(Optional<String> template, Map<String, String> parameters, Map<String, String> endpoints,
+                     String faultKey) {
 
     public static final String AUTO = "auto";
     public static final String NONE = "none";
 
-    static Bridge plain() {
-        return new Bridge(Optional.empty(), Map.of());
+    /** {@code template <id>} or {@code plain}, as /connectors shows it. */
+    public String describe() {
+        return template.map(t -> "template " + t).orElse("plain");
+    }
+
+    private static Bridge plain(String source, String sink) {
+        Map<String, String> uris = new LinkedHashMap<>();
+        uris.put(ConnectorFile.SOURCE_CONFIG, source);
+        uris.put(ConnectorFile.SINK_CONFIG, sink);
+        return new Bridge(Optional.empty(), Map.of("source", source, "sink", sink), Collections.unmodifiableMap(uris), "-");
     }
 
     /**
-     * Chooses the route for a connector. {@code jmsFactory} is the name of the bean of its jms.brokerUrl (or null).
-     * Throws a message naming the key when a peer URI has options its bridge cannot take.
+     * Chooses the route for a connector: pure, it looks nothing up. {@code jmsBean} is the name of the connection
+     * factory bean of the connector's jms.brokerUrl, or null. Throws a message naming the key when a peer URI has
+     * options its bridge cannot take or lacks one it needs.
      */
-    static Bridge choose(ConnectorSpec spec, String jmsFactory) throws BadFileException {
-        String template = spec.template().orElse(AUTO);
+    static Bridge choose(Path file, String hash, String source, String sink, Optional<String> templateKey,
+                         Map<String, String> templateParameters, String jmsBean) throws BadFileException {
+        String template = templateKey.orElse(AUTO);
         if (template.equals(NONE)) {
-            return plain();
+            return plain(withJms(source, jmsBean), withJms(sink, jmsBean));
         }
         if (!template.equals(AUTO)) {
             Map<String, String> p = new LinkedHashMap<>();
-            p.put("source", spec.source());
-            p.put("sink", spec.sink());
-            p.putAll(spec.templateParameters());
-            return new Bridge(Optional.of(template), p);
+            p.put("source", withJms(source, jmsBean));
+            p.put("sink", withJms(sink, jmsBean));
+            p.putAll(templateParameters);
+            Map<String, String> uris = new LinkedHashMap<>();
+            uris.put(ConnectorFile.SOURCE_CONFIG, p.get("source"));
+            uris.put(ConnectorFile.SINK_CONFIG, p.get("sink"));
+            return new Bridge(Optional.of(template), Collections.unmodifiableMap(p), Collections.unmodifiableMap(uris),
+                    ConnectorFile.TEMPLATE_CONFIG);
         }
-        String from = ConnectorSpec.scheme(spec.source());
-        String to = ConnectorSpec.scheme(spec.sink());
+        String from = ConnectorSpec.scheme(source);
+        String to = ConnectorSpec.scheme(sink);
         Map<String, String> p = new LinkedHashMap<>();
         String id;
+        String redisqKey;
+        String peerKey;
         if (from.equals("redisq") && !to.equals("redisq")) {
-            p.put("source", spec.source());
-            Peer sink = Peer.parse(spec, ConnectorFile.SINK_CONFIG, spec.sink());
+            redisqKey = ConnectorFile.SOURCE_CONFIG;
+            peerKey = ConnectorFile.SINK_CONFIG;
+            p.put("source", source);
+            Peer peer = Peer.parse(file, hash, peerKey, sink);
             switch (to) {
                 case "file" -> {
                     id = BridgeTemplates.REDISQ_TO_FILE;
-                    p.put("directory", sink.path());
-                    sink.take(spec, id, p, Set.of("fileName"));
+                    p.put("directory", peer.path());
+                    peer.take(file, hash, id, p, Set.of("fileName"));
                 }
                 case "http", "https" -> {
                     id = BridgeTemplates.REDISQ_TO_HTTP;
-                    p.put("url", sink.uriWithoutQuery());
-                    sink.take(spec, id, p, Set.of());
+                    p.put("url", peer.uriWithoutQuery());
+                    peer.take(file, hash, id, p, Set.of());
                 }
                 case "jms" -> {
                     id = BridgeTemplates.REDISQ_TO_JMS;
-                    p.put("destination", sink.path());
-                    sink.take(spec, id, p, Set.of("connectionFactory", "jmsMessageType"));
+                    p.put("destination", peer.path());
+                    peer.take(file, hash, id, p, Set.of("connectionFactory", "jmsMessageType"));
                     rename(p, "jmsMessageType", "messageType");
-                    jms(spec, p, jmsFactory);
+                    jms(file, hash, p, jmsBean);
                 }
                 case "kafka" -> {
                     id = BridgeTemplates.REDISQ_TO_KAFKA;
-                    p.put("topic", sink.path());
-                    sink.take(spec, id, p, Set.of("brokers"));
+                    p.put("topic", peer.path());
+                    peer.take(file, hash, id, p, Set.of("brokers"));
+                    peer.require(file, hash, p, "brokers", "host:port[,host:port]");
                 }
                 default -> {
-                    return plain();
+                    return plain(withJms(source, jmsBean), withJms(sink, jmsBean));
                 }
             }
         } else if (to.equals("redisq") && !from.equals("redisq")) {
-            p.put("sink", spec.sink());
-            Peer source = Peer.parse(spec, ConnectorFile.SOURCE_CONFIG, spec.source());
+            redisqKey = ConnectorFile.SINK_CONFIG;
+            peerKey = ConnectorFile.SOURCE_CONFIG;
+            p.put("sink", sink);
+            Peer peer = Peer.parse(file, hash, peerKey, source);
             switch (from) {
                 case "file" -> {
                     id = BridgeTemplates.FILE_TO_REDISQ;
-                    p.put("directory", source.path());
-                    source.take(spec, id, p, Set.of("include", "readLock"));
+                    p.put("directory", peer.path());
+                    peer.take(file, hash, id, p, Set.of("include", "readLock"));
                 }
                 case "platform-http" -> {
                     id = BridgeTemplates.HTTP_TO_REDISQ;
-                    p.put("path", source.path());
-                    source.take(spec, id, p, Set.of());
+                    p.put("path", peer.path());
+                    peer.take(file, hash, id, p, Set.of());
                 }
                 case "jms" -> {
                     id = BridgeTemplates.JMS_TO_REDISQ;
-                    p.put("destination", source.path());
-                    source.take(spec, id, p, Set.of("connectionFactory", "concurrentConsumers"));
-                    jms(spec, p, jmsFactory);
+                    p.put("destination", peer.path());
+                    peer.take(file, hash, id, p, Set.of("connectionFactory", "concurrentConsumers"));
+                    jms(file, hash, p, jmsBean);
                 }
                 case "kafka" -> {
                     id = BridgeTemplates.KAFKA_TO_REDISQ;
-                    p.put("topic", source.path());
-                    source.take(spec, id, p, Set.of("brokers", "groupId"));
+                    p.put("topic", peer.path());
+                    peer.take(file, hash, id, p, Set.of("brokers", "groupId"));
+                    peer.require(file, hash, p, "brokers", "host:port[,host:port]");
                 }
                 default -> {
-                    return plain();
+                    return plain(withJms(source, jmsBean), withJms(sink, jmsBean));
                 }
             }
         } else {
-            return plain();
+            return plain(withJms(source, jmsBean), withJms(sink, jmsBean));
         }
-        p.putAll(spec.templateParameters());
-        return new Bridge(Optional.of(id), p);
+        p.putAll(templateParameters);
+        return new Bridge(Optional.of(id), Collections.unmodifiableMap(p),
+                Map.of(redisqKey, redisqKey.equals(ConnectorFile.SOURCE_CONFIG) ? source : sink), peerKey);
     }
 
-    private static void jms(ConnectorSpec spec, Map<String, String> p, String jmsFactory) throws BadFileException {
+    /** A jms: URI of a plain route gets the connector's connection factory, unless it names one. */
+    static String withJms(String uri, String factory) {
+        if (factory == null || !ConnectorSpec.scheme(uri).equals("jms") || uri.contains("connectionFactory=")) {
+            return uri;
+        }
+        return uri + (uri.contains("?") ? "&" : "?") + "connectionFactory=#" + factory;
+    }
+
+    private static void jms(Path file, String hash, Map<String, String> p, String jmsFactory) throws BadFileException {
         String factory = p.get("connectionFactory");
         if (factory != null) {
             p.put("connectionFactory", factory.replaceFirst("^#(bean:)?", ""));
         } else if (jmsFactory != null) {
             p.put("connectionFactory", jmsFactory);
         } else {
-            throw ConnectorFile.bad(spec.file(), ConnectorFile.JMS_BROKER_URL_CONFIG, "is required for a jms: endpoint: set "
-                    + "jms.brokerUrl = tcp://host:61616 (Apache Artemis), or connectionFactory=#bean:<name> in the URI",
-                    spec.contentHash());
+            throw ConnectorFile.bad(file, ConnectorFile.JMS_BROKER_URL_CONFIG, "is required for a jms: endpoint: set "
+                    + "jms.brokerUrl = tcp://host:61616 (Apache Artemis), or connectionFactory=#bean:<name> in the URI", hash);
         }
     }
 
@@ -137,7 +175,7 @@ public record Bridge(Optional<String> template, Map<String, String> parameters) 
     /** The peer endpoint's path and options. */
     private record Peer(String key, String uri, String path, Map<String, Object> options) {
 
-        static Peer parse(ConnectorSpec spec, String key, String uri) throws BadFileException {
+        static Peer parse(Path file, String hash, String key, String uri) throws BadFileException {
             int q = uri.indexOf('?');
             String base = q < 0 ? uri : uri.substring(0, q);
             String path = base.substring(base.indexOf(':') + 1);
@@ -147,8 +185,8 @@ public record Bridge(Optional<String> template, Map<String, String> parameters) 
             try {
                 Map<String, Object> options = q < 0 ? Map.of() : URISupport.parseQuery(uri.substring(q + 1));
                 return new Peer(key, uri, path, new LinkedHashMap<>(options));
-            } catch (URISyntaxException e) {
-                throw ConnectorFile.bad(spec.file(), key, "the query of the URI cannot be parsed: " + e.getMessage(), spec.contentHash());
+            } catch (URISyntaxException | RuntimeException e) {
+                throw ConnectorFile.bad(file, key, "the query of the URI cannot be parsed: " + e.getMessage(), hash);
             }
         }
 
@@ -158,15 +196,24 @@ public record Bridge(Optional<String> template, Map<String, String> parameters) 
         }
 
         /** Moves the known options into the template parameters; any other option is an error that says what to do. */
-        void take(ConnectorSpec spec, String template, Map<String, String> parameters, Set<String> known) throws BadFileException {
+        void take(Path file, String hash, String template, Map<String, String> parameters, Set<String> known)
+                throws BadFileException {
             for (Map.Entry<String, Object> o : options.entrySet()) {
                 if (!known.contains(o.getKey())) {
-                    throw ConnectorFile.bad(spec.file(), key, "option " + o.getKey() + " is not taken by the " + template
+                    throw ConnectorFile.bad(file, key, "option " + o.getKey() + " is not taken by the " + template
                             + " bridge" + (known.isEmpty() ? "" : " (it takes " + String.join(", ", List.copyOf(known)) + ")")
-                            + "; set template = none to run a plain Camel route from source to sink with any options",
-                            spec.contentHash());
+                            + "; set template = none to run a plain Camel route from source to sink with any options", hash);
                 }
                 parameters.put(o.getKey(), String.valueOf(o.getValue()));
+            }
+        }
+
+        /** An option the bridge cannot run without. */
+        void require(Path file, String hash, Map<String, String> parameters, String option, String example)
+                throws BadFileException {
+            String value = parameters.get(option);
+            if (value == null || value.isBlank()) {
+                throw ConnectorFile.bad(file, key, "needs the option " + option + "=" + example, hash);
             }
         }
     }

@@ -3,6 +3,9 @@ package dev.qbridge.server.deploy;
 import dev.qbridge.camel.bridge.BridgeTemplates;
 import dev.qbridge.server.Secrets;
 import dev.qbridge.server.metrics.ServerMetrics;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -40,7 +43,7 @@ public final class ConnectorDeployer {
     }
 
     /** A connector whose route was started. */
-    public record Running(ConnectorSpec spec, Bridge bridge) implements FileState {
+    public record Running(ConnectorSpec spec) implements FileState {
         public Path file() {
             return spec.file();
         }
@@ -98,6 +101,7 @@ public final class ConnectorDeployer {
     private final String platformHttpHost;
     private final int platformHttpPort;
     private final Map<Path, FileState> files = new ConcurrentHashMap<>();
+    private final HealthMonitor monitor;
     private VertxPlatformHttpServer platformHttp;
 
     /**
@@ -111,6 +115,8 @@ public final class ConnectorDeployer {
         this.platformHttpHost = platformHttpHost;
         this.platformHttpPort = platformHttpPort;
         context.addRoutes(new BridgeTemplates());
+        this.monitor = new HealthMonitor(context, metrics, () -> files.values().stream()
+                .filter(s -> s instanceof Running).map(s -> ((Running) s).spec()).toList());
     }
 
     /** The state of every file the server has seen and not seen removed. */
@@ -122,14 +128,40 @@ public final class ConnectorDeployer {
         return Optional.ofNullable(files.get(file));
     }
 
+    /** Whether a running connector moves jobs, or why not (see {@link HealthMonitor}). */
+    public ConnectorHealth health(String name) {
+        return monitor.health(name);
+    }
+
     /** The route status of a running connector. */
     public String routeStatus(String name) {
         ServiceStatus status = context.getRouteController().getRouteStatus(name);
         return status == null ? "Unknown" : status.name();
     }
 
-    /** Loads a new or changed file: stops its old connector (if any), then starts the new one or reports the file. */
+    /**
+     * Loads a new or changed file: parses it into a complete spec (nothing looked up yet), stops its old connector
+     * (if any), then starts the new one, or reports the file. Whatever the file holds and whatever Camel throws
+     * while its connector starts, the failure is this file's: it is reported by name and the call returns, so the
+     * scan goes on to the next file.
+     */
     public void apply(Path file) {
+        try {
+            load(file);
+        } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+            // a bug of ours or of a library: still contained to this file, and said so
+            String hash;
+            try {
+                hash = ConnectorFile.hashOf(file);
+            } catch (IOException | RuntimeException unreadable) {
+                hash = "";
+            }
+            report(new BadFile(file, "-", "could not be loaded: " + describe(e), hash));
+            LOG.debug("connector file {} could not be loaded", file, e);
+        }
+    }
+
+    private void load(Path file) {
         FileState previous = files.get(file);
         ConnectorSpec spec;
         try {
@@ -147,31 +179,48 @@ public final class ConnectorDeployer {
             LOG.info("connector {} ({}) is disabled (enabled = false)", spec.name(), file.getFileName());
             return;
         }
+        start(spec, previous);
+    }
+
+    /** Runs a valid spec: its JMS factory, its endpoints, its route; any failure leaves nothing of it behind. */
+    private void start(ConnectorSpec spec, FileState previous) {
+        Path file = spec.file();
         metrics.connectorStarting(spec);
         try {
-            Bridge bridge = start(spec);
-            files.put(file, new Running(spec, bridge));
+            spec.jms().ifPresent(this::bindJms);
+            for (Map.Entry<String, String> endpoint : spec.route().endpoints().entrySet()) {
+                create(spec, endpoint.getKey(), endpoint.getValue());
+            }
+            if (ConnectorSpec.scheme(spec.source()).equals("platform-http")) {
+                startPlatformHttp();
+            }
+            metrics.trackQueues(spec, context);
+            addRoute(spec);
+            files.put(file, new Running(spec));
             metrics.connectorStarted(spec);
-            LOG.info("connector {} started from {}: {} -> {}{}", spec.name(), file.getFileName(),
+            LOG.info("connector {} started from {}: {} -> {} ({})", spec.name(), file.getFileName(),
                     Secrets.redact(spec.source()), Secrets.redact(spec.sink()),
-                    bridge.template().map(t -> " (route template " + t + ")").orElse(" (plain route)"));
+                    spec.route().template().map(t -> "route template " + t).orElse("plain route"));
         } catch (BadFileException e) {
-            removeRoute(spec);
-            metrics.connectorStopped(spec);
+            discard(spec);
             report(e.report());
         } catch (Unavailable e) {
-            removeRoute(spec);
-            metrics.connectorStopped(spec);
+            discard(spec);
             boolean first = !(previous instanceof Waiting);
             files.put(file, new Waiting(spec, e.getMessage(), System.nanoTime()));
             if (first) {
                 LOG.warn("connector {} ({}) cannot start yet: {}; trying again every {} s", spec.name(), file.getFileName(),
                         e.getMessage(), RETRY_INTERVAL.toSeconds());
             }
+        } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+            // not foreseen by any check: still contained to this file
+            discard(spec);
+            report(new BadFile(file, spec.route().faultKey(), "the connector could not start: " + describe(e),
+                    spec.contentHash()));
         }
     }
 
-    /** A connector could not start for a reason that waiting may mend (its Redis is down). */
+    /** A connector could not start for a reason that waiting may mend (its Redis is down, a port is taken). */
     private static final class Unavailable extends Exception {
         private static final long serialVersionUID = 1L;
 
@@ -193,6 +242,7 @@ public final class ConnectorDeployer {
 
     /** Stops every connector gracefully, for the server's shutdown. */
     public void stopAll() {
+        monitor.close();
         for (FileState state : List.copyOf(files.values())) {
             stop(state);
         }
@@ -212,72 +262,72 @@ public final class ConnectorDeployer {
     private void checkNameIsFree(ConnectorSpec spec) throws BadFileException {
         for (FileState other : files.values()) {
             if (other instanceof Running r && r.spec().name().equals(spec.name()) && !r.file().equals(spec.file())) {
-                throw ConnectorFile.bad(spec.file(), ConnectorFile.NAME_CONFIG, "connector name '" + spec.name()
-                        + "' is already used by " + r.file().getFileName() + "; set a different name", spec.contentHash());
+                throw bad(spec, ConnectorFile.NAME_CONFIG, "connector name '" + spec.name() + "' is already used by "
+                        + r.file().getFileName() + "; set a different name");
             }
         }
         if (context.getRoute(spec.name()) != null && files.values().stream()
                 .noneMatch(s -> s instanceof Running r && r.spec().name().equals(spec.name()))) {
-            throw ConnectorFile.bad(spec.file(), ConnectorFile.NAME_CONFIG, "a route with id '" + spec.name()
-                    + "' already runs (from routes/); set a different name", spec.contentHash());
+            throw bad(spec, ConnectorFile.NAME_CONFIG, "a route with id '" + spec.name()
+                    + "' already runs (from routes/); set a different name");
         }
     }
 
-    private Bridge start(ConnectorSpec spec) throws BadFileException, Unavailable {
-        String jmsFactory = jmsFactory(spec);
-        Bridge bridge = Bridge.choose(spec, jmsFactory);
-        String source = withJms(spec.source(), jmsFactory);
-        String sink = withJms(spec.sink(), jmsFactory);
-        if (bridge.template().isEmpty()) {
-            resolve(spec, ConnectorFile.SOURCE_CONFIG, source);
-            resolve(spec, ConnectorFile.SINK_CONFIG, sink);
-        } else {
-            // the redisq side is a whole URI in every bridge: check its options now, against its key
-            if (ConnectorSpec.scheme(source).equals("redisq")) {
-                resolve(spec, ConnectorFile.SOURCE_CONFIG, source);
-            }
-            if (ConnectorSpec.scheme(sink).equals("redisq")) {
-                resolve(spec, ConnectorFile.SINK_CONFIG, sink);
-            }
-            if (ConnectorSpec.scheme(source).equals("platform-http")) {
-                startPlatformHttp();
-            }
-        }
-        metrics.trackQueues(spec, context);
+    private static BadFileException bad(ConnectorSpec spec, String key, String reason) {
+        return new BadFileException(new BadFile(spec.file(), key, Secrets.redact(reason), spec.contentHash()));
+    }
+
+    private void addRoute(ConnectorSpec spec) throws BadFileException, Unavailable {
+        Bridge route = spec.route();
         try {
-            if (bridge.template().isPresent()) {
-                TemplatedRouteBuilder builder = TemplatedRouteBuilder.builder(context, bridge.template().get())
-                        .routeId(spec.name());
-                bridge.parameters().forEach(builder::parameter);
+            if (route.template().isPresent()) {
+                TemplatedRouteBuilder builder = TemplatedRouteBuilder.builder(context, route.template().get()).routeId(spec.name());
+                route.parameters().forEach(builder::parameter);
                 builder.add();
             } else {
                 context.addRoutes(new RouteBuilder(context) {
                     @Override
                     public void configure() {
-                        from(source).routeId(spec.name()).routeDescription("connector file " + spec.file().getFileName())
-                                .to(sink);
+                        from(route.parameters().get("source")).routeId(spec.name())
+                                .routeDescription("connector file " + spec.file().getFileName())
+                                .to(route.parameters().get("sink"));
                     }
                 });
             }
-            return bridge;
         } catch (Exception e) {
-            String message = describe(e);
             for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
                 if (t instanceof dev.qbridge.core.QueueException q && q.isRetriable()) {
                     throw new Unavailable(Secrets.redact(q.getMessage()));
                 }
             }
-            String key = spec.template().isPresent() && message.contains(spec.template().get())
-                    ? ConnectorFile.TEMPLATE_CONFIG
-                    : message.contains(sink) || message.toLowerCase().contains("producer") ? ConnectorFile.SINK_CONFIG
-                    : ConnectorFile.SOURCE_CONFIG;
-            throw ConnectorFile.bad(spec.file(), key, "the connector could not start: " + message, spec.contentHash());
+            throw bad(spec, route.faultKey(), "the connector could not start: " + describe(e));
         }
     }
 
-    private synchronized void startPlatformHttp() throws BadFileException {
+    /** Removes whatever a connector that failed to start left: its route, its endpoints, its meters. */
+    private void discard(ConnectorSpec spec) {
+        try {
+            removeRoute(spec);
+        } catch (RuntimeException e) {
+            LOG.warn("connector {}: cleaning up after a failed start failed: {}", spec.name(), describe(e));
+        }
+        metrics.connectorStopped(spec);
+        monitor.forget(spec.name());
+    }
+
+    private synchronized void startPlatformHttp() throws Unavailable {
         if (platformHttp != null) {
             return;
+        }
+        String where = "cannot start the HTTP server of platform-http: sources on " + platformHttpHost + ":" + platformHttpPort;
+        if (platformHttpPort != 0) {
+            // Vert.x binds asynchronously and only logs a failure: a connector would run with nothing listening
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(false);
+                probe.bind(new InetSocketAddress(platformHttpHost, platformHttpPort));
+            } catch (IOException e) {
+                throw new Unavailable(where + ": " + e.getMessage() + " (set --platform-http-port)");
+            }
         }
         VertxPlatformHttpServerConfiguration config = new VertxPlatformHttpServerConfiguration();
         config.setBindHost(platformHttpHost);
@@ -285,16 +335,23 @@ public final class ConnectorDeployer {
         VertxPlatformHttpServer server = new VertxPlatformHttpServer(config);
         try {
             context.addService(server, true, true);
-            platformHttp = server;
-            LOG.info("HTTP sources (platform-http:) listen on {}:{}", platformHttpHost, server.getPort());
         } catch (Exception e) {
-            throw new IllegalStateException("cannot start the HTTP server of platform-http: sources on " + platformHttpHost + ":"
-                    + platformHttpPort + ": " + describe(e) + " (set --platform-http-port)", e);
+            throw new Unavailable(where + ": " + describe(e) + " (set --platform-http-port)");
         }
+        if (server.getServer() == null || server.getServer().actualPort() <= 0) {
+            try {
+                context.removeService(server);
+            } catch (Exception e) {
+                LOG.debug("removing the HTTP server that did not start failed: {}", e.toString());
+            }
+            throw new Unavailable(where + ": it is not listening (set --platform-http-port)");
+        }
+        platformHttp = server;
+        LOG.info("HTTP sources (platform-http:) listen on {}:{}", platformHttpHost, server.getServer().actualPort());
     }
 
     /** Creates the endpoint now, so that an unknown component or a bad option is reported against its key. */
-    private void resolve(ConnectorSpec spec, String key, String uri) throws BadFileException {
+    private void create(ConnectorSpec spec, String key, String uri) throws BadFileException {
         try {
             Endpoint endpoint = context.getEndpoint(uri);
             if (endpoint == null) {
@@ -303,32 +360,18 @@ public final class ConnectorDeployer {
         } catch (RuntimeException e) {
             String scheme = ConnectorSpec.scheme(uri);
             String hint = context.hasComponent(scheme) == null && context.getComponent(scheme, false) == null
-                    ? " (the server has the components redisq, file, http, https, jms, kafka and Camel's core ones)" : "";
-            throw ConnectorFile.bad(spec.file(), key, describe(e) + hint, spec.contentHash());
+                    ? " (the server has the components redisq, file, http, https, jms, kafka, platform-http and Camel's core ones)"
+                    : "";
+            throw bad(spec, key, describe(e) + hint);
         }
     }
 
-    /** Binds the connection factory of the connector's jms.brokerUrl and returns its bean name, or null. */
-    private String jmsFactory(ConnectorSpec spec) {
-        if (spec.jmsBrokerUrl().isEmpty()) {
-            return null;
+    /** Binds the connection factory of the connector's jms.brokerUrl, unless a connector with the same settings did. */
+    private void bindJms(ConnectorSpec.Jms jms) {
+        if (context.getRegistry().lookupByName(jms.bean()) == null) {
+            context.getRegistry().bind(jms.bean(), JmsFactories.artemis(jms.brokerUrl(), jms.user().orElse(null),
+                    jms.password().orElse(null)));
         }
-        // the URL is part of the name: a changed broker URL gets a new factory
-        String bean = "qbridge-jms-" + spec.name() + "-" + Integer.toHexString(
-                (spec.jmsBrokerUrl().get() + spec.jmsUser().orElse("") + spec.jmsPassword().orElse("")).hashCode());
-        if (context.getRegistry().lookupByName(bean) == null) {
-            context.getRegistry().bind(bean, JmsFactories.artemis(spec.jmsBrokerUrl().get(), spec.jmsUser().orElse(null),
-                    spec.jmsPassword().orElse(null)));
-        }
-        return bean;
-    }
-
-    /** A jms: URI of a plain route gets the connector's connection factory, unless it names one. */
-    private static String withJms(String uri, String factory) {
-        if (factory == null || !ConnectorSpec.scheme(uri).equals("jms") || uri.contains("connectionFactory=")) {
-            return uri;
-        }
-        return uri + (uri.contains("?") ? "&" : "?") + "connectionFactory=#" + factory;
     }
 
     private void stop(FileState state) {
@@ -345,6 +388,7 @@ public final class ConnectorDeployer {
         }
         removeRoute(spec);
         metrics.connectorStopped(spec);
+        monitor.forget(spec.name());
         LOG.info("connector {} stopped in {} ms (jobs in flight finished and acked)", spec.name(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
@@ -358,16 +402,16 @@ public final class ConnectorDeployer {
         } catch (Exception e) {
             LOG.warn("connector {}: removing its route failed: {}", spec.name(), describe(e));
         }
-        // endpoints hold connection pools: close those no other connector uses
+        // endpoints hold connection pools, JMS factories hold connections: close those no other connector uses
         List<String> inUse = new ArrayList<>();
+        List<String> beansInUse = new ArrayList<>();
         files.values().forEach(s -> {
             if (s instanceof Running r && !r.spec().name().equals(spec.name())) {
-                inUse.add(r.spec().source());
-                inUse.add(r.spec().sink());
+                inUse.addAll(r.spec().route().endpoints().values());
+                r.spec().jms().ifPresent(j -> beansInUse.add(j.bean()));
             }
         });
-        String factory = spec.jmsBrokerUrl().isPresent() ? jmsFactory(spec) : null;
-        for (String uri : List.of(withJms(spec.source(), factory), withJms(spec.sink(), factory))) {
+        for (String uri : spec.route().endpoints().values()) {
             if (!inUse.contains(uri)) {
                 Endpoint endpoint = context.hasEndpoint(uri);
                 if (endpoint != null) {
@@ -379,6 +423,13 @@ public final class ConnectorDeployer {
                 }
             }
         }
+        spec.jms().filter(j -> !beansInUse.contains(j.bean())).ifPresent(j -> {
+            Object factory = context.getRegistry().lookupByName(j.bean());
+            context.getRegistry().unbind(j.bean());
+            if (factory instanceof org.springframework.jms.connection.SingleConnectionFactory f) {
+                f.destroy(); // closes its shared connection
+            }
+        });
     }
 
     static String describe(Throwable e) {

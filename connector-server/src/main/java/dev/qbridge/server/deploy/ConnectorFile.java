@@ -3,6 +3,7 @@ package dev.qbridge.server.deploy;
 import dev.qbridge.server.Secrets;
 import dev.qbridge.server.cli.DurationConverter;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -95,7 +96,10 @@ public final class ConnectorFile {
         return name.endsWith(".properties") && !name.startsWith(".") && !name.endsWith(".tmp");
     }
 
-    /** Reads and validates a connector file; the exception names the file, the key and what to change. */
+    /**
+     * Reads and validates a connector file into the complete spec its connector runs from, looking nothing up; the
+     * exception names the file, the key and what to change. Nothing else is thrown, whatever the file holds.
+     */
     public static ConnectorSpec parse(Path file) throws BadFileException {
         byte[] bytes;
         try {
@@ -104,8 +108,13 @@ public final class ConnectorFile {
             throw bad(file, "-", "cannot read the file: " + e.getMessage(), "");
         }
         String hash = sha256(bytes);
-        Map<String, String> values = read(file, hash);
-        return toSpec(file, values, hash);
+        try {
+            Map<String, String> values = read(file, hash);
+            return toSpec(file, values, hash);
+        } catch (RuntimeException e) {
+            // a value no check above foresaw: still this file's fault, reported against it
+            throw bad(file, "-", "cannot be read: " + rootMessage(e), hash);
+        }
     }
 
     private static Map<String, String> read(Path file, String hash) throws BadFileException {
@@ -167,6 +176,10 @@ public final class ConnectorFile {
         putDuration(file, values, INITIAL_BACKOFF_CONFIG, "initialBackoff", redisqOptions, hash);
         putDuration(file, values, MAX_BACKOFF_CONFIG, "maxBackoff", redisqOptions, hash);
         if (values.containsKey(DEAD_LETTER_QUEUE_CONFIG)) {
+            if (values.get(DEAD_LETTER_QUEUE_CONFIG).isEmpty()) {
+                throw bad(file, DEAD_LETTER_QUEUE_CONFIG, "is empty: name a reliable queue, or remove the key to keep failed "
+                        + "jobs in the source queue's own <queue>:dead list", hash);
+            }
             redisqOptions.put("deadLetterQueue", values.get(DEAD_LETTER_QUEUE_CONFIG));
         }
         if (!redisqOptions.isEmpty()) {
@@ -195,13 +208,41 @@ public final class ConnectorFile {
             throw bad(file, TEMPLATE_PARAMETER_PREFIX + templateParameters.keySet().iterator().next(),
                     "a template parameter, but template = none runs no template: remove it or the template key", hash);
         }
-        Optional<String> jmsUrl = optional(values, JMS_BROKER_URL_CONFIG);
-        if (jmsUrl.isPresent() && !ConnectorSpec.scheme(source).equals("jms") && !ConnectorSpec.scheme(sink).equals("jms")) {
+        Endpoints.check(file, SOURCE_CONFIG, source, hash);
+        Endpoints.check(file, SINK_CONFIG, sink, hash);
+        Optional<ConnectorSpec.Jms> jms = jms(file, name, values, source, sink, hash);
+        Bridge route = Bridge.choose(file, hash, source, sink, template, Map.copyOf(templateParameters),
+                jms.map(ConnectorSpec.Jms::bean).orElse(null));
+        return new ConnectorSpec(name, enabled.equals("true"), file, source, sink, route, jms, stopTimeout, hash);
+    }
+
+    /** The connector's JMS broker, checked (its URL parsed, nothing connected) and named as the bean it is bound as. */
+    private static Optional<ConnectorSpec.Jms> jms(Path file, String name, Map<String, String> values, String source,
+                                                   String sink, String hash) throws BadFileException {
+        Optional<String> url = optional(values, JMS_BROKER_URL_CONFIG);
+        boolean jmsSide = ConnectorSpec.scheme(source).equals("jms") || ConnectorSpec.scheme(sink).equals("jms");
+        if (url.isEmpty()) {
+            for (String uri : List.of(source, sink)) {
+                if (ConnectorSpec.scheme(uri).equals("jms") && !uri.contains("connectionFactory=")) {
+                    throw bad(file, JMS_BROKER_URL_CONFIG, "is required for a jms: endpoint: set jms.brokerUrl = "
+                            + "tcp://host:61616 (Apache Artemis), or connectionFactory=#bean:<name> in the URI", hash);
+                }
+            }
+            return Optional.empty();
+        }
+        if (!jmsSide) {
             throw bad(file, JMS_BROKER_URL_CONFIG, "neither source nor sink is a jms: endpoint", hash);
         }
-        return new ConnectorSpec(name, enabled.equals("true"), file, source, sink, template, Map.copyOf(templateParameters), jmsUrl,
-                optional(values, JMS_USER_CONFIG), optional(values, JMS_PASSWORD_CONFIG),
-                stopTimeout, hash);
+        try {
+            JmsFactories.checkBrokerUrl(url.get());
+        } catch (IllegalArgumentException e) {
+            throw bad(file, JMS_BROKER_URL_CONFIG, e.getMessage(), hash);
+        }
+        Optional<String> user = optional(values, JMS_USER_CONFIG);
+        Optional<String> password = optional(values, JMS_PASSWORD_CONFIG);
+        String bean = "qbridge-jms-" + name + "-"
+                + sha256((url.get() + "\n" + user.orElse("") + "\n" + password.orElse("")).getBytes(StandardCharsets.UTF_8)).substring(0, 8);
+        return Optional.of(new ConnectorSpec.Jms(url.get(), user, password, bean));
     }
 
     /** A value that is set and not empty ({@code ${env:X:-}} gives an empty one). */

@@ -59,7 +59,8 @@ public final class DirectoryWatcher implements AutoCloseable {
     private void scanSafely() {
         try {
             scan();
-        } catch (RuntimeException e) {
+        } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+            // a scheduled task that throws is never run again: hot deploy would stop for good
             LOG.error("scanning {} failed: {}; trying again in {} ms", dir, e.toString(), interval.toMillis());
         }
     }
@@ -76,7 +77,12 @@ public final class DirectoryWatcher implements AutoCloseable {
                     continue;
                 }
                 present.add(file);
-                consider(file);
+                try {
+                    consider(file);
+                } catch (RuntimeException | LinkageError | AssertionError e) {
+                    // the deployer contains a file's failures; should one escape all the same, the other files still load
+                    LOG.error("connector file {} could not be handled: {}", file.getFileName(), e.toString());
+                }
             }
         } catch (IOException e) {
             LOG.error("cannot list connector directory {}: {}", dir, e.toString());

@@ -8,6 +8,7 @@ import dev.qbridge.core.queue.RedisQueue;
 import dev.qbridge.core.redis.JedisConnection;
 import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.core.redis.RedisEndpoint;
+import dev.qbridge.server.QbridgeException;
 import dev.qbridge.server.RedisqEndpoints;
 import dev.qbridge.server.Secrets;
 import dev.qbridge.server.deploy.ConnectorSpec;
@@ -17,9 +18,11 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,14 +41,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The server's numbers, in Micrometer, scraped in Prometheus format:
  * <ul>
- *   <li>{@code qbridge_connector_up{connector}}: 1 while the connector's route runs;</li>
+ *   <li>{@code qbridge_connector_up{connector}}: 1 while the connector runs and moves jobs, 0 while it is failing
+ *       (its health, set by the deploy layer's monitor);</li>
  *   <li>{@code qbridge_connector_jobs_total{connector,outcome=completed|failed}}: jobs moved or failed (throughput
  *       is its rate);</li>
  *   <li>{@code qbridge_queue_jobs{queue,redis,state=ready|in_flight|delayed|retrying|dead}}: the counts of every
- *       redisq queue a connector reads or writes, sampled every two seconds;</li>
+ *       redisq queue a connector reads or writes, sampled every two seconds; absent while the counts cannot be read
+ *       (Redis down, a wrong password, a key of the wrong type), never a made-up 0;</li>
  *   <li>{@code qbridge_queue_jobs_moved_total{queue,direction=out|in}}: jobs that left or entered each queue;</li>
  *   <li>{@code qbridge_bad_connector_files}: files that could not be loaded.</li>
  * </ul>
+ * It also keeps what the connectors' health is made of besides their consumers: each connector's run of failed
+ * exchanges ({@link #failingExchanges}) and the queues whose counts cannot be read ({@link #unreadableQueues}).
  */
 public final class ServerMetrics implements AutoCloseable {
 
@@ -63,23 +70,52 @@ public final class ServerMetrics implements AutoCloseable {
         return t;
     });
 
-    /** The meters of one connector and the queues it touches. */
-    private record Connector(String name, Counter completed, Counter failed, AtomicLong up, List<String> queueIds,
-                             List<Counter> queueOut, List<Counter> queueIn) {
+    /** A problem that has lasted since {@code since}; {@code last} is when it was last seen. */
+    public record Trouble(String reason, Instant since, Instant last) {
     }
 
-    /** A queue whose counts are sampled; {@code users} connectors touch it. */
+    /** The meters of one connector and the queues it touches. */
+    private record Connector(String name, Counter completed, Counter failed, AtomicLong up, List<String> queueIds,
+                             List<Counter> queueOut, List<Counter> queueIn, FailureRun failures) {
+    }
+
+    /** The connector's current run of failed exchanges: none since the last completed one, or since when, and why. */
+    private static final class FailureRun {
+        private Trouble run;
+
+        synchronized void failed(String reason) {
+            Instant now = Instant.now();
+            run = new Trouble(reason, run == null ? now : run.since(), now);
+        }
+
+        synchronized void completed() {
+            run = null;
+        }
+
+        synchronized Optional<Trouble> current() {
+            return Optional.ofNullable(run);
+        }
+    }
+
+    /** A queue whose counts are sampled; {@code users} connectors touch it. Its gauges exist only while it is readable. */
     private static final class SampledQueue {
         final RedisQueue queue;
         final String redis;
         final AtomicLong[] values = {new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong()};
         final List<Meter> meters = new ArrayList<>();
         final Set<String> users = ConcurrentHashMap.newKeySet();
-        volatile String error;
+        /** Why the counts cannot be read, and since when; null while they can (or before the first sample). */
+        volatile Trouble error;
+        volatile boolean sampled;
+        boolean removed;
 
         SampledQueue(RedisQueue queue, String redis) {
             this.queue = queue;
             this.redis = redis;
+        }
+
+        String label() {
+            return queue.name() + " @ " + redis;
         }
     }
 
@@ -126,8 +162,11 @@ public final class ServerMetrics implements AutoCloseable {
         }
         if (event instanceof CamelEvent.ExchangeFailedEvent) {
             c.failed().increment();
+            c.failures().failed(exchange.getException() == null ? "the exchange failed"
+                    : QbridgeException.describe(exchange.getException()));
         } else if (event instanceof CamelEvent.ExchangeCompletedEvent && !exchange.isFailed()) {
             c.completed().increment();
+            c.failures().completed();
             c.queueOut().forEach(Counter::increment);
             c.queueIn().forEach(Counter::increment);
         }
@@ -146,9 +185,9 @@ public final class ServerMetrics implements AutoCloseable {
                         .description("Jobs a connector moved to its sink").register(registry),
                 Counter.builder("qbridge_connector_jobs_total").tags(tags).tag("outcome", "failed")
                         .description("Deliveries that failed (retried or dead-lettered)").register(registry),
-                up, new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
+                up, new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>(), new FailureRun());
         Gauge.builder("qbridge_connector_up", up, AtomicLong::get).tags(tags)
-                .description("1 while the connector runs").register(registry);
+                .description("1 while the connector runs and moves jobs, 0 while it is failing").register(registry);
         connectors.put(spec.name(), c);
     }
 
@@ -173,6 +212,14 @@ public final class ServerMetrics implements AutoCloseable {
         }
     }
 
+    /** The connector's health: up (moves jobs) or failing; {@code qbridge_connector_up} says it. */
+    public void connectorUp(String name, boolean up) {
+        Connector c = connectors.get(name);
+        if (c != null) {
+            c.up().set(up ? 1 : 0);
+        }
+    }
+
     public void connectorStopped(ConnectorSpec spec) {
         Connector c = connectors.remove(spec.name());
         if (c == null) {
@@ -183,10 +230,36 @@ public final class ServerMetrics implements AutoCloseable {
             SampledQueue q = queues.get(id);
             if (q != null && q.users.remove(spec.name()) && q.users.isEmpty()) {
                 queues.remove(id);
-                q.meters.forEach(registry::remove);
+                synchronized (q) {
+                    q.removed = true;
+                    hideCounts(q);
+                }
             }
         }
         registry.find("qbridge_connector_up").tag("connector", spec.name()).meters().forEach(registry::remove);
+    }
+
+    /** The connector's run of failed exchanges, if its last exchange failed. */
+    public Optional<Trouble> failingExchanges(String name) {
+        Connector c = connectors.get(name);
+        return c == null ? Optional.empty() : c.failures().current();
+    }
+
+    /** The queues of a connector whose counts cannot be read now, with the reason ("queue @ redis: why"). */
+    public List<Trouble> unreadableQueues(String name) {
+        Connector c = connectors.get(name);
+        if (c == null) {
+            return List.of();
+        }
+        List<Trouble> unreadable = new ArrayList<>();
+        for (String id : c.queueIds()) {
+            SampledQueue q = queues.get(id);
+            Trouble error = q == null ? null : q.error;
+            if (error != null) {
+                unreadable.add(new Trouble("queue " + q.label() + " cannot be read: " + error.reason(), error.since(), error.last()));
+            }
+        }
+        return unreadable;
     }
 
     public void badFiles(long count) {
@@ -199,17 +272,26 @@ public final class ServerMetrics implements AutoCloseable {
         return c == null ? new long[2] : new long[] {(long) c.completed().count(), (long) c.failed().count()};
     }
 
-    /** The counts of each sampled queue, for the status page. */
-    public Map<String, long[]> queueCounts() {
-        Map<String, long[]> counts = new java.util.TreeMap<>();
+    /** The counts of a sampled queue, or why they cannot be read; neither before its first sample. */
+    public record QueueSample(String queue, Optional<long[]> counts, Optional<Trouble> error) {
+    }
+
+    /** Every sampled queue, for the status page, by "queue @ redis". */
+    public Map<String, QueueSample> queueCounts() {
+        Map<String, QueueSample> samples = new java.util.TreeMap<>();
         queues.forEach((id, q) -> {
-            long[] v = new long[5];
-            for (int i = 0; i < 5; i++) {
-                v[i] = q.values[i].get();
+            Trouble error = q.error;
+            if (error != null) {
+                samples.put(q.label(), new QueueSample(q.label(), Optional.empty(), Optional.of(error)));
+            } else if (q.sampled) {
+                long[] v = new long[5];
+                for (int i = 0; i < 5; i++) {
+                    v[i] = q.values[i].get();
+                }
+                samples.put(q.label(), new QueueSample(q.label(), Optional.of(v), Optional.empty()));
             }
-            counts.put(q.queue.name() + " @ " + q.redis, v);
         });
-        return counts;
+        return samples;
     }
 
     private void track(ConnectorSpec spec, CamelContext context, String uri, List<String> ids, List<Counter> moved,
@@ -227,14 +309,7 @@ public final class ServerMetrics implements AutoCloseable {
             String id = redis + "/" + e.getQueue();
             SampledQueue q = queues.computeIfAbsent(id, k -> {
                 RedisConnection connection = connections.computeIfAbsent(redis, JedisConnection::openLazily);
-                SampledQueue s = new SampledQueue(new RedisQueue(connection, config), redis.toString());
-                for (int i = 0; i < STATES.size(); i++) {
-                    AtomicLong value = s.values[i];
-                    s.meters.add(Gauge.builder("qbridge_queue_jobs", value, AtomicLong::get)
-                            .tags("queue", e.getQueue(), "redis", redis.toString(), "state", STATES.get(i))
-                            .description("Jobs of a queue by state").register(registry));
-                }
-                return s;
+                return new SampledQueue(new RedisQueue(connection, config), redis.toString());
             });
             q.users.add(spec.name());
             ids.add(id);
@@ -248,21 +323,62 @@ public final class ServerMetrics implements AutoCloseable {
 
     private void sample() {
         for (SampledQueue q : queues.values()) {
+            QueueCounts c;
             try {
-                QueueCounts c = q.queue.counts();
+                c = q.queue.counts();
+            } catch (RuntimeException e) {
+                unreadable(q, e);
+                continue;
+            }
+            synchronized (q) {
+                if (q.removed) {
+                    continue;
+                }
                 q.values[0].set(c.ready());
                 q.values[1].set(c.inFlight());
                 q.values[2].set(c.delayed());
                 q.values[3].set(c.retrying());
                 q.values[4].set(c.dead());
+                showCounts(q);
+                Trouble was = q.error;
                 q.error = null;
-            } catch (RuntimeException e) {
-                if (q.error == null) {
-                    LOG.warn("cannot read the counts of queue {}: {}", q.queue.name(), e.getMessage());
+                q.sampled = true;
+                if (was != null) {
+                    LOG.info("the counts of queue {} can be read again", q.label());
                 }
-                q.error = e.getMessage();
             }
         }
+    }
+
+    /** Counts that cannot be read are no counts: the gauges go, so no alert reads a made-up 0. */
+    private void unreadable(SampledQueue q, RuntimeException e) {
+        synchronized (q) {
+            hideCounts(q);
+            Trouble was = q.error;
+            String reason = String.valueOf(e.getMessage());
+            Instant now = Instant.now();
+            q.error = new Trouble(reason, was == null ? now : was.since(), now);
+            if (was == null || !was.reason().equals(reason)) {
+                LOG.warn("cannot read the counts of queue {}: {}; its qbridge_queue_jobs gauges are left out until it can",
+                        q.label(), reason);
+            }
+        }
+    }
+
+    private void showCounts(SampledQueue q) {
+        if (!q.meters.isEmpty()) {
+            return;
+        }
+        for (int i = 0; i < STATES.size(); i++) {
+            q.meters.add(Gauge.builder("qbridge_queue_jobs", q.values[i], AtomicLong::get)
+                    .tags("queue", q.queue.name(), "redis", q.redis, "state", STATES.get(i))
+                    .description("Jobs of a queue by state").register(registry));
+        }
+    }
+
+    private void hideCounts(SampledQueue q) {
+        q.meters.forEach(registry::remove);
+        q.meters.clear();
     }
 
     @Override

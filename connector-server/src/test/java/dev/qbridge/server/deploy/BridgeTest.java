@@ -4,20 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class BridgeTest {
 
-    private static ConnectorSpec spec(String source, String sink, String template, Map<String, String> parameters) {
-        return new ConnectorSpec("c", true, Path.of("c.properties"), source, sink, Optional.ofNullable(template), parameters,
-                Optional.empty(), Optional.empty(), Optional.empty(), Duration.ofSeconds(30), "hash");
+    private static Bridge choose(String source, String sink, String template, Map<String, String> parameters, String jmsBean)
+            throws BadFileException {
+        return Bridge.choose(Path.of("c.properties"), "hash", source, sink, Optional.ofNullable(template), parameters, jmsBean);
     }
 
     private static Bridge choose(String source, String sink) throws BadFileException {
-        return Bridge.choose(spec(source, sink, null, Map.of()), "factory");
+        return choose(source, sink, null, Map.of(), "factory");
     }
 
     @Test
@@ -54,7 +53,7 @@ class BridgeTest {
     void redisToRedisAndOtherPairsRunThePlainRoute() throws Exception {
         assertThat(choose("redisq:a", "redisq:b?kind=priority").template()).isEmpty();
         assertThat(choose("timer:tick", "log:x").template()).isEmpty();
-        assertThat(Bridge.choose(spec("redisq:a", "kafka:t?brokers=k:1&linger=5", "none", Map.of()), null).template()).isEmpty();
+        assertThat(choose("redisq:a", "kafka:t?brokers=k:1&linger=5", "none", Map.of(), null).template()).isEmpty();
     }
 
     @Test
@@ -68,14 +67,43 @@ class BridgeTest {
 
     @Test
     void jmsWithoutABrokerSaysWhatToSet() {
-        assertThatThrownBy(() -> Bridge.choose(spec("jms:queue:q", "redisq:q", null, Map.of()), null))
+        assertThatThrownBy(() -> choose("jms:queue:q", "redisq:q", null, Map.of(), null))
                 .isInstanceOfSatisfying(BadFileException.class, e -> assertThat(e.report().key()).isEqualTo("jms.brokerUrl"));
     }
 
     @Test
     void templateParametersReachTheTemplate() throws Exception {
-        Bridge bridge = Bridge.choose(spec("file:/in", "redisq:q", null, Map.of("split", "line")), null);
+        Bridge bridge = choose("file:/in", "redisq:q", null, Map.of("split", "line"), null);
 
         assertThat(bridge.parameters()).containsEntry("split", "line");
+    }
+
+    @Test
+    void theRouteSaysWhichEndpointsAreCreatedFirstAndWhichKeyAFailureOfTheRouteIsBlamedOn() throws Exception {
+        Bridge toKafka = choose("redisq:orders", "kafka:orders?brokers=k:9092");
+        Bridge fromJms = choose("jms:queue:in", "redisq:inbox");
+        Bridge plain = choose("redisq:a", "jms:queue:b", "none", Map.of(), "factory");
+        Bridge mine = choose("redisq:a", "redisq:b", "slow-bridge", Map.of("delay", "5"), null);
+
+        assertThat(toKafka.endpoints()).containsExactly(Map.entry("source", "redisq:orders"));
+        assertThat(toKafka.faultKey()).isEqualTo("sink");
+        assertThat(fromJms.endpoints()).containsExactly(Map.entry("sink", "redisq:inbox"));
+        assertThat(fromJms.faultKey()).isEqualTo("source");
+        assertThat(plain.endpoints()).containsEntry("source", "redisq:a").containsEntry("sink", "jms:queue:b?connectionFactory=#factory");
+        assertThat(plain.parameters()).containsEntry("sink", "jms:queue:b?connectionFactory=#factory");
+        assertThat(mine.endpoints()).containsOnlyKeys("source", "sink");
+        assertThat(mine.faultKey()).isEqualTo("template");
+        assertThat(mine.parameters()).containsEntry("delay", "5");
+    }
+
+    @Test
+    void aKafkaBridgeWithoutBrokersSaysWhatToSet() {
+        assertThatThrownBy(() -> choose("redisq:a", "kafka:t"))
+                .isInstanceOfSatisfying(BadFileException.class, e -> {
+                    assertThat(e.report().key()).isEqualTo("sink");
+                    assertThat(e.report().reason()).contains("brokers=");
+                });
+        assertThatThrownBy(() -> choose("kafka:t?groupId=g", "redisq:a"))
+                .isInstanceOfSatisfying(BadFileException.class, e -> assertThat(e.report().key()).isEqualTo("source"));
     }
 }

@@ -195,6 +195,12 @@ class ConfigSamplesIT {
                         && Files.readAllLines(out.resolve("audit.log")).size() == 3);
 
                 assertThat(server.output()).doesNotContain("BAD CONNECTOR FILE");
+                // every peer is up: no sample may be reported failing (a health that cries wolf is no health), also
+                // once longer than a problem takes to be reported
+                await().during(Duration.ofSeconds(15)).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> server.get("/health").startsWith("200 {\"status\":\"UP\""));
+                assertThat(server.get("/connectors")).doesNotContain("\"status\":\"Failing\"");
+                assertThat(server.output()).doesNotContain("is failing since");
             }
         }
     }

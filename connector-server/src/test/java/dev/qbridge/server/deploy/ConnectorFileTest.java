@@ -43,7 +43,7 @@ class ConnectorFileTest {
         String path = System.getenv("PATH");
 
         ConnectorSpec spec = ConnectorFile.parse(write("c.properties",
-                "source = redisq:${sys:qbridge.test.queue}\nsink = file:/x?include=${env:PATH}\n"));
+                "source = redisq:${sys:qbridge.test.queue}\nsink = file:/x?include=${env:PATH}\ntemplate = none\n"));
 
         assertThat(spec.source()).isEqualTo("redisq:from-sys");
         assertThat(spec.sink()).isEqualTo("file:/x?include=" + path);
@@ -146,5 +146,81 @@ class ConnectorFileTest {
         assertThatThrownBy(() -> ConnectorFile.parse(write("c.properties",
                 "source = redisq:in\nsink = redisq:out\ntemplate = none\ntemplate.delay = 5\n")))
                 .isInstanceOf(BadFileException.class).hasMessageContaining("template.delay");
+    }
+
+    @Test
+    void anEmptyQueueNameIsReportedAgainstItsKeyBeforeAnythingIsLookedUp() throws Exception {
+        assertThat(badFile(write("a.properties", "source = redisq:\nsink = redisq:out\n")))
+                .satisfies(b -> assertThat(b.key()).isEqualTo("source"))
+                .satisfies(b -> assertThat(b.reason()).contains("the queue name is empty", "redisq:orders"));
+        assertThat(badFile(write("b.properties", "source = redisq://?pollTimeout=200\nsink = redisq:out\n")).key())
+                .isEqualTo("source");
+        assertThat(badFile(write("c.properties", "source = redisq:in\nsink = redisq:\n")).key()).isEqualTo("sink");
+        assertThat(badFile(write("d.properties", "source = redisq:\nsink = redisq:out\nbatchSize = 10\n")).key())
+                .isEqualTo("source");
+    }
+
+    @Test
+    void anEmptyDeadLetterQueueIsRefused() throws Exception {
+        assertThat(badFile(write("a.properties", "source = redisq:in\nsink = redisq:out\ndeadLetterQueue =\n")).key())
+                .isEqualTo("deadLetterQueue");
+        assertThat(badFile(write("b.properties", "source = redisq:in?deadLetterQueue=\nsink = redisq:out\n")))
+                .satisfies(b -> assertThat(b.key()).isEqualTo("source"))
+                .satisfies(b -> assertThat(b.reason()).contains("deadLetterQueue is empty"));
+    }
+
+    @Test
+    void aPeerUriWithNothingAfterItsSchemeSaysWhatToWrite() throws Exception {
+        assertThat(badFile(write("a.properties", "source = redisq:in\nsink = kafka:\n")))
+                .satisfies(b -> assertThat(b.key()).isEqualTo("sink"))
+                .satisfies(b -> assertThat(b.reason()).contains("kafka:<topic>"));
+        assertThat(badFile(write("b.properties", "source = file:\nsink = redisq:in\n")).key()).isEqualTo("source");
+        assertThat(badFile(write("c.properties", "source = platform-http:jobs\nsink = redisq:in\n")).reason())
+                .contains("must start with /");
+    }
+
+    @Test
+    void anInvalidJmsBrokerUrlIsReportedAgainstItsKey() throws Exception {
+        BadFile bad = badFile(write("a.properties", "source = redisq:in\nsink = jms:queue:x\njms.brokerUrl = not a url\n"));
+
+        assertThat(bad.key()).isEqualTo("jms.brokerUrl");
+        assertThat(bad.reason()).contains("not an Artemis broker URL", "tcp://host:61616");
+    }
+
+    @Test
+    void aJmsEndpointWithoutABrokerIsRefusedForPlainRoutesToo() throws Exception {
+        assertThat(badFile(write("a.properties", "source = redisq:in\nsink = jms:queue:x\ntemplate = none\n")).key())
+                .isEqualTo("jms.brokerUrl");
+    }
+
+    @Test
+    void theSpecCarriesItsRouteAndItsJmsFactoryWithoutShowingThePassword() throws Exception {
+        ConnectorSpec spec = ConnectorFile.parse(write("c.properties", """
+                source = redisq:in
+                sink = jms:queue:orders
+                jms.brokerUrl = tcp://127.0.0.1:61616
+                jms.user = app
+                jms.password = hunter2
+                """));
+
+        assertThat(spec.route().template()).contains("redisq-to-jms");
+        assertThat(spec.jms()).hasValueSatisfying(j -> {
+            assertThat(j.bean()).startsWith("qbridge-jms-c-");
+            assertThat(spec.route().parameters()).containsEntry("connectionFactory", j.bean());
+        });
+        assertThat(spec.toString()).contains("redisq-to-jms", "tcp://127.0.0.1:61616").doesNotContain("hunter2");
+    }
+
+    @Test
+    void whateverAFileHoldsOnlyABadFileIsThrown() throws Exception {
+        for (String content : new String[] {"source = redisq:a\nsink = kafka:t?brokers=k:1&x=%zz\n",
+            "source = redisq:a?%\nsink = redisq:b\n", "source = \u0000:\nsink = redisq:b\n", "\u00ff\u00fe garbage ===\n",
+            "source = redisq:a\nsink = redisq:b\njms.brokerUrl = tcp://[::1\n"}) {
+            try {
+                ConnectorFile.parse(write("x.properties", content));
+            } catch (BadFileException expected) {
+                // reported against the file: fine
+            }
+        }
     }
 }

@@ -21,6 +21,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -173,20 +175,46 @@ class ServerIT {
                 sink = redisq:out
                 batchSize = 10
                 template = slow-bridge
-                template.delay = 20
+                template.delay = 50
                 """);
         await().atMost(PATIENCE).until(() -> jobsIn("out").size() >= 30);
 
         Files.delete(file);
+        // the jobs leased while the server stops the connector: the stop must wait for them, not strand them
+        Set<String> inFlightAtStop = new TreeSet<>();
+        await().atMost(PATIENCE).until(() -> {
+            List<String> leased = leasedJobs("in");
+            String output = server.output();
+            if (output.contains("connector file slow.properties was removed")) {
+                inFlightAtStop.addAll(leased);
+            }
+            return output.contains("connector slow stopped");
+        });
 
-        await().atMost(PATIENCE).until(() -> server.output().contains("connector slow stopped"));
+        assertThat(inFlightAtStop).as("jobs in flight when the stop began").isNotEmpty();
         assertThat(server.get("/connectors")).doesNotContain("\"name\":\"slow\"");
+        assertEveryJobExactlyOnce(400, inFlightAtStop);
+    }
+
+    /** After a graceful stop: none in flight, none retried or dead, every job once at the sink or still ready. */
+    private void assertEveryJobExactlyOnce(int jobs, Set<String> inFlightAtStop) {
         QueueCounts in = queue("in").counts();
         List<String> out = jobsIn("out");
+        List<String> ready = jobsIn("in");
         assertThat(in.inFlight()).as("jobs stranded in flight").isZero();
-        assertThat(in.ready()).as("the connector stopped before draining the queue").isPositive();
-        assertThat(out).doesNotHaveDuplicates();
-        assertThat(in.ready() + out.size()).isEqualTo(400);
+        assertThat(in.retrying() + in.dead()).as("jobs failed by the stop").isZero();
+        assertThat(ready).as("the connector stopped before draining the queue").isNotEmpty();
+        assertThat(out).as("jobs at the sink").doesNotHaveDuplicates();
+        List<String> everywhere = new ArrayList<>(out);
+        everywhere.addAll(ready);
+        assertThat(everywhere).as("every job exactly once, at the sink or still ready").containsExactlyInAnyOrderElementsOf(jobs(1, jobs));
+        assertThat(out).as("the jobs in flight finished their exchange and were acked").containsAll(inFlightAtStop);
+    }
+
+    /** The payloads of the jobs leased now: members of {@code <queue>:leases} are "id:attempt:score:payload". */
+    private List<String> leasedJobs(String queue) {
+        return connection.zrangeWithScores((queue + ":leases").getBytes(StandardCharsets.UTF_8), 0, -1).keySet().stream()
+                .map(member -> new String(member, StandardCharsets.UTF_8).split(":", 4)[3]).toList();
     }
 
     @Test
@@ -208,7 +236,7 @@ class ServerIT {
                 .contains("{\"file\":\"typo.properties\",\"key\":\"concurency\",\"reason\":\"unknown key")
                 .contains("{\"file\":\"bridge-option.properties\",\"key\":\"sink\",\"reason\":\"option linger is not taken by the redisq-to-kafka bridge")
                 .contains("{\"file\":\"missing-env.properties\",\"key\":\"source\",\"reason\":\"${env:QBRIDGE_TEST_UNSET_VARIABLE} is not set"));
-        assertThat(server.get("/health")).startsWith("200").contains("\"status\":\"DEGRADED\"", "\"badFiles\":6");
+        assertThat(server.get("/health")).startsWith("503").contains("\"status\":\"DEGRADED\"", "\"badFiles\":6");
         assertThat(server.output()).contains("BAD CONNECTOR FILE", "no-sink.properties: key sink");
 
         push("in", 1, 50);
@@ -217,6 +245,48 @@ class ServerIT {
         drop(dir, "no-sink.properties", "source = redisq:other?pollTimeout=200\nsink = redisq:out\n");
         await().atMost(PATIENCE).until(() -> server.get("/connectors").contains("\"name\":\"no-sink\""));
         assertThat(server.get("/connectors")).doesNotContain("\"file\":\"no-sink.properties\",\"key\"");
+    }
+
+    /** Files no check of the old deployer caught before Camel saw them: each stalled the scan or stopped the start. */
+    private static final String EMPTY_QUEUE = "source = redisq:\nsink = redisq:out\n";
+    private static final String BAD_BROKER_URL = "source = redisq:in\nsink = jms:queue:orders\njms.brokerUrl = not a url\n";
+
+    @Test
+    void filesThatCannotBeLoadedAtStartAreReportedByNameAndTheOthersRun() throws IOException {
+        Files.writeString(dir.resolve("empty-queue.properties"), EMPTY_QUEUE);
+        Files.writeString(dir.resolve("bad-broker.properties"), BAD_BROKER_URL);
+        Files.writeString(dir.resolve("good.properties"), "source = redisq:in?pollTimeout=200\nsink = redisq:out\n");
+        for (String name : List.of("empty-queue.properties", "bad-broker.properties", "good.properties")) {
+            Files.setLastModifiedTime(dir.resolve(name), FileTime.from(Instant.now().minusSeconds(10)));
+        }
+        push("in", 1, 20);
+
+        server = ServerProcess.start(dir, redis.uri());
+
+        await().atMost(PATIENCE).until(() -> jobsIn("out").size() == 20);
+        assertThat(server.get("/connectors"))
+                .contains("{\"file\":\"empty-queue.properties\",\"key\":\"source\",\"reason\":\"the queue name is empty")
+                .contains("{\"file\":\"bad-broker.properties\",\"key\":\"jms.brokerUrl\",\"reason\":\"'not a url' is not an Artemis broker URL")
+                .contains("\"name\":\"good\"");
+        assertThat(server.output()).contains("BAD CONNECTOR FILE " + dir.resolve("empty-queue.properties"),
+                "BAD CONNECTOR FILE " + dir.resolve("bad-broker.properties"));
+        assertThat(server.process.isAlive()).isTrue();
+    }
+
+    @Test
+    void filesThatCannotBeLoadedDroppedIntoARunningServerAreReportedAndALaterFileStillLoads() {
+        server = ServerProcess.start(dir, redis.uri());
+        drop(dir, "empty-queue.properties", EMPTY_QUEUE);
+        drop(dir, "bad-broker.properties", BAD_BROKER_URL);
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(server.get("/connectors"))
+                .contains("\"file\":\"empty-queue.properties\"", "\"file\":\"bad-broker.properties\""));
+
+        drop(dir, "later.properties", "source = redisq:in?pollTimeout=200\nsink = redisq:out\n");
+        push("in", 1, 20);
+
+        await().atMost(PATIENCE).until(() -> jobsIn("out").size() == 20);
+        assertThat(server.get("/connectors")).contains("\"name\":\"later\"");
+        assertThat(server.output()).doesNotContain("scanning", "could not be handled");
     }
 
     @Test
@@ -238,6 +308,35 @@ class ServerIT {
             await().atMost(PATIENCE).until(() -> jobsIn("out").size() == 2);
             await().atMost(PATIENCE).until(() -> server.get("/health").contains("\"status\":\"UP\""));
         }
+    }
+
+    @Test
+    void aConnectorWhosePortIsTakenWaitsForItWhileTheOthersRun() throws Exception {
+        int port;
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            port = taken.getLocalPort();
+            server = ServerProcess.start(dir, redis.uri(), "--platform-http-port", Integer.toString(port));
+            drop(dir, "from-http.properties", "source = platform-http:/jobs\nsink = redisq:inbox\n");
+            drop(dir, "good.properties", "source = redisq:in?pollTimeout=200\nsink = redisq:out\n");
+            push("in", 1, 10);
+
+            await().atMost(PATIENCE).until(() -> jobsIn("out").size() == 10);
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(server.get("/connectors")).contains("{\"name\":\"from-http\","
+                    + "\"file\":\"from-http.properties\",\"status\":\"Waiting\",\"reason\":\"cannot start the HTTP server of "
+                    + "platform-http: sources on 127.0.0.1:" + port));
+            assertThat(server.get("/health")).startsWith("503").contains("\"status\":\"DEGRADED\"", "\"waiting\":1");
+        }
+
+        // the port is free again: the next try starts the connector
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(server.get("/connectors"))
+                .contains("{\"name\":\"from-http\",\"file\":\"from-http.properties\",\"status\":\"Started\""));
+        java.net.http.HttpResponse<String> posted = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/jobs"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("posted")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(posted.statusCode()).isEqualTo(202);
+        assertThat(jobsIn("inbox")).containsExactly("posted");
+        assertThat(server.get("/health")).startsWith("200");
     }
 
     @Test
@@ -276,14 +375,13 @@ class ServerIT {
         await().atMost(PATIENCE).until(() -> jobsIn("out").size() >= 100);
 
         server.sigterm();
-        server.process.waitForExit(PATIENCE);
+        // read within milliseconds of the signal, while a batch takes 100 ms: the jobs the stop must wait for
+        Set<String> inFlightAtStop = new TreeSet<>(leasedJobs("in"));
+        int exitCode = server.process.waitForExit(PATIENCE);
 
-        QueueCounts in = queue("in").counts();
-        List<String> out = jobsIn("out");
-        assertThat(in.inFlight()).as("jobs stranded in flight").isZero();
-        assertThat(in.retrying() + in.dead()).isZero();
-        assertThat(out).doesNotHaveDuplicates();
-        assertThat(in.ready() + out.size()).isEqualTo(1000);
+        assertThat(exitCode).as("a graceful stop asked for by SIGTERM").isZero();
+        assertThat(inFlightAtStop).as("jobs in flight when SIGTERM arrived").isNotEmpty();
+        assertEveryJobExactlyOnce(1000, inFlightAtStop);
         assertThat(server.output()).contains("connector slow stopped", "qbridge server stopped");
     }
 

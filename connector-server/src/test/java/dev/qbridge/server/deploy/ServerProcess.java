@@ -2,6 +2,7 @@ package dev.qbridge.server.deploy;
 
 import dev.qbridge.server.Qbridge;
 import dev.qbridge.testkit.JavaProcess;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -17,11 +18,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The real {@code qbridge server} in a child JVM, with its HTTP endpoint. */
 final class ServerProcess implements AutoCloseable {
 
     private static final Pattern HTTP = Pattern.compile("HTTP endpoint on http://[^:]+:(\\d+)");
+    /** The server's own logback.xml, not the tests' logback-test.xml: its masking and rate limits are under test too. */
+    static final String PRODUCTION_LOGGING = String.valueOf(Qbridge.class.getResource("/logback.xml"));
 
     final JavaProcess process;
     final int httpPort;
@@ -43,12 +48,34 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess start(Path dir, String redisUri, java.util.Map<String, String> env, String... extra) {
-        List<String> args = new ArrayList<>(List.of("server", dir.toString(), "--http-port", "0", "--http-host", "127.0.0.1",
-                "--redis", redisUri, "--settle", "300ms", "--scan-interval", "100ms", "--shutdown-timeout", "20s"));
+        return new ServerProcess(launch(dir.toString(), redisUri, env, extra));
+    }
+
+    /** The server process, without waiting for it to come up: for starts that must fail. */
+    static JavaProcess launch(String dir, String redisUri, java.util.Map<String, String> env, String... extra) {
+        List<String> args = new ArrayList<>(List.of("server", dir, "--http-host", "127.0.0.1", "--redis", redisUri,
+                "--settle", "300ms", "--scan-interval", "100ms", "--shutdown-timeout", "20s"));
+        if (!List.of(extra).contains("--http-port")) {
+            args.addAll(List.of("--http-port", "0"));
+        }
         args.addAll(List.of(extra));
-        JavaProcess.Builder builder = JavaProcess.builder(Qbridge.class).jvmArgs("-Xmx512m").args(args.toArray(String[]::new));
+        JavaProcess.Builder builder = JavaProcess.builder(Qbridge.class).jvmArgs("-Xmx512m", "-Dlogback.configurationFile="
+                + PRODUCTION_LOGGING).args(args.toArray(String[]::new));
         env.forEach(builder::env);
-        return new ServerProcess(builder.start());
+        // the child runs on this JVM's class path (JavaProcess reads java.class.path): without the Log4j jars that only
+        // the in-JVM Kafka of the tests brings, so that Spring and commons-logging log through SLF4J and logback as
+        // they do in target/qbridge.jar, and the log masking and rate limits under test see every line
+        synchronized (ServerProcess.class) {
+            String testClassPath = System.getProperty("java.class.path");
+            System.setProperty("java.class.path", Stream.of(testClassPath.split(File.pathSeparator))
+                    .filter(entry -> !Path.of(entry).getFileName().toString().startsWith("log4j-"))
+                    .collect(Collectors.joining(File.pathSeparator)));
+            try {
+                return builder.start();
+            } finally {
+                System.setProperty("java.class.path", testClassPath);
+            }
+        }
     }
 
     String get(String path) {
