@@ -47,9 +47,10 @@ public record Bridge(Optional<String> template, Map<String, String> parameters, 
     /**
      * Chooses the route for a connector: pure, it looks nothing up. {@code jmsBean} is the name of the connection
      * factory bean of the connector's jms.brokerUrl, or null. Throws a message naming the key when a peer URI has
-     * options its bridge cannot take or lacks one it needs.
+     * options its bridge cannot take or lacks one it needs. A Kafka client is named {@code qbridge-<connector>}
+     * (unless the URI names it), so that its log lines, rate-limited per client, say which connector they are about.
      */
-    static Bridge choose(Path file, String hash, String source, String sink, Optional<String> templateKey,
+    static Bridge choose(Path file, String hash, String connector, String source, String sink, Optional<String> templateKey,
                          Map<String, String> templateParameters, String jmsBean) throws BadFileException {
         String template = templateKey.orElse(AUTO);
         if (template.equals(NONE)) {
@@ -98,7 +99,8 @@ public record Bridge(Optional<String> template, Map<String, String> parameters, 
                 case "kafka" -> {
                     id = BridgeTemplates.REDISQ_TO_KAFKA;
                     p.put("topic", peer.path());
-                    peer.take(file, hash, id, p, Set.of("brokers"));
+                    p.put("clientId", "qbridge-" + connector);
+                    peer.take(file, hash, id, p, Set.of("brokers", "clientId", "maxBlockMs", "requestTimeoutMs", "deliveryTimeoutMs"));
                     peer.require(file, hash, p, "brokers", "host:port[,host:port]");
                 }
                 default -> {
@@ -130,7 +132,8 @@ public record Bridge(Optional<String> template, Map<String, String> parameters, 
                 case "kafka" -> {
                     id = BridgeTemplates.KAFKA_TO_REDISQ;
                     p.put("topic", peer.path());
-                    peer.take(file, hash, id, p, Set.of("brokers", "groupId"));
+                    p.put("clientId", "qbridge-" + connector);
+                    peer.take(file, hash, id, p, Set.of("brokers", "groupId", "clientId"));
                     peer.require(file, hash, p, "brokers", "host:port[,host:port]");
                 }
                 default -> {

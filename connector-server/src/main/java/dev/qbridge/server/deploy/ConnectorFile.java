@@ -211,7 +211,7 @@ public final class ConnectorFile {
         Endpoints.check(file, SOURCE_CONFIG, source, hash);
         Endpoints.check(file, SINK_CONFIG, sink, hash);
         Optional<ConnectorSpec.Jms> jms = jms(file, name, values, source, sink, hash);
-        Bridge route = Bridge.choose(file, hash, source, sink, template, Map.copyOf(templateParameters),
+        Bridge route = Bridge.choose(file, hash, name, source, sink, template, Map.copyOf(templateParameters),
                 jms.map(ConnectorSpec.Jms::bean).orElse(null));
         return new ConnectorSpec(name, enabled.equals("true"), file, source, sink, route, jms, stopTimeout, hash);
     }

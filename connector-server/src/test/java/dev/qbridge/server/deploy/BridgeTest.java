@@ -12,7 +12,7 @@ class BridgeTest {
 
     private static Bridge choose(String source, String sink, String template, Map<String, String> parameters, String jmsBean)
             throws BadFileException {
-        return Bridge.choose(Path.of("c.properties"), "hash", source, sink, Optional.ofNullable(template), parameters, jmsBean);
+        return Bridge.choose(Path.of("c.properties"), "hash", "c", source, sink, Optional.ofNullable(template), parameters, jmsBean);
     }
 
     private static Bridge choose(String source, String sink) throws BadFileException {
@@ -26,6 +26,15 @@ class BridgeTest {
         assertThat(bridge.template()).contains("redisq-to-kafka");
         assertThat(bridge.parameters()).containsEntry("source", "redisq:orders?batchSize=50").containsEntry("topic", "orders")
                 .containsEntry("brokers", "k1:9092,k2:9092");
+    }
+
+    @Test
+    void theKafkaClientOfABridgeIsNamedAfterTheConnectorUnlessTheUriNamesItAndItsTimeoutsCanBeSet() throws Exception {
+        assertThat(choose("redisq:orders", "kafka:orders?brokers=k:9092").parameters()).containsEntry("clientId", "qbridge-c");
+        assertThat(choose("kafka:events?brokers=k:9092", "redisq:inbox").parameters()).containsEntry("clientId", "qbridge-c");
+        assertThat(choose("redisq:orders", "kafka:orders?brokers=k:9092&clientId=mine&maxBlockMs=5000&requestTimeoutMs=4000"
+                + "&deliveryTimeoutMs=9000").parameters()).containsEntry("clientId", "mine").containsEntry("maxBlockMs", "5000")
+                .containsEntry("requestTimeoutMs", "4000").containsEntry("deliveryTimeoutMs", "9000");
     }
 
     @Test
