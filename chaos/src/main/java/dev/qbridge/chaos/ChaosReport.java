@@ -72,7 +72,8 @@ public record ChaosReport(
         line(b, "inputs pushed", "%,d (%d push batches retried while Redis restarted)", inputsPushed, feedRetries);
         line(b, "ids present downstream", "%,d of %,d", present, options.jobs());
         line(b, "missing", "%,d%s", missing, missing == 0 ? "" : " e.g. " + missingSample);
-        line(b, "duplicates", "%,d (%,d records in the out queue for %,d ids)", duplicates, recordsDownstream, present);
+        line(b, "duplicates", "%,d (%,d records in the out queue for %,d ids and %,d companion jobs)", duplicates,
+                recordsDownstream, present, companion.arrivedAfterFix());
         line(b, "foreign records downstream", "%,d", unexpectedDownstream);
         line(b, "out queue dead letters", "%,d", outDead);
         line(b, "malformed JSON dead-lettered", "%,d of %,d", deadLettered("malformed JSON"), options.badJson());

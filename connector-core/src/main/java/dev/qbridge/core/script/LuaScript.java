@@ -24,14 +24,27 @@ public final class LuaScript {
         this.sha1Hex = sha1Hex(source);
     }
 
-    /** Loads {@code <name>.lua} from the package of {@code owner}. */
+    /**
+     * The checks every script makes before its first change ({@code mustBe}, {@code mustCount}): one copy, put
+     * before each script, because Redis scripts cannot include one another.
+     */
+    private static final byte[] KEY_CHECKS = read(LuaScript.class, "key-checks.lua");
+
+    /** Loads {@code <name>.lua} from the package of {@code owner}, after the key checks. */
     public static LuaScript load(Class<?> owner, String name) {
-        String resource = name + ".lua";
+        byte[] body = read(owner, name + ".lua");
+        byte[] source = new byte[KEY_CHECKS.length + body.length];
+        System.arraycopy(KEY_CHECKS, 0, source, 0, KEY_CHECKS.length);
+        System.arraycopy(body, 0, source, KEY_CHECKS.length, body.length);
+        return new LuaScript(name, source);
+    }
+
+    private static byte[] read(Class<?> owner, String resource) {
         try (InputStream in = owner.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("Lua script " + resource + " is missing beside " + owner.getName());
             }
-            return new LuaScript(name, in.readAllBytes());
+            return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read Lua script " + resource, e);
         }

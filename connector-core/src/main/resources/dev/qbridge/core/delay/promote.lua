@@ -5,15 +5,10 @@
 -- Invariant: a job leaves the delayed set in the same step that pushes it, so many promoters at once
 -- never push a job twice or drop one (the guide's ZRANGEBYSCORE, ZREM, LPUSH from a client does both).
 -- Earliest due is pushed first, so it is taken first.
-local kind = redis.call('TYPE', KEYS[1]).ok
-if kind == 'none' then return 0 end
-if kind ~= 'zset' then
-  return redis.error_reply('WRONGTYPE key ' .. KEYS[1] .. ' holds a ' .. kind .. ', but it must be a delayed queue (a sorted set); nothing was promoted')
-end
-local targetKind = redis.call('TYPE', KEYS[2]).ok
-if targetKind ~= 'list' and targetKind ~= 'none' then
-  return redis.error_reply('WRONGTYPE key ' .. KEYS[2] .. ' holds a ' .. targetKind .. ', but it must be the promotion target, a reliable queue (a list); nothing was promoted')
-end
+unchanged = 'nothing was promoted'
+local bad = mustBe(KEYS[1], 'zset', 'a delayed queue')
+    or mustBe(KEYS[2], 'list', 'the promotion target, a reliable queue')
+if bad then return bad end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local dueScore = string.format('%.3f', now / tonumber(ARGV[2]))

@@ -6,13 +6,6 @@
 -- attempt count, so a job that keeps killing its consumers ends in dead letters) or dead. Many reapers
 -- may run at once: each expired lease is handled by exactly one call, never twice, never dropped.
 -- Redis never rolls a script back: every key this script writes is checked before the first removal.
-local function mustBe(key, want, role)
-  local kind = redis.call('TYPE', key).ok
-  if kind ~= want and kind ~= 'none' then
-    return redis.error_reply('WRONGTYPE key ' .. key .. ' holds a ' .. kind .. ', but it must be ' .. role
-        .. ' (a ' .. (want == 'zset' and 'sorted set' or want) .. '); nothing was changed')
-  end
-end
 local bad = mustBe(KEYS[1], 'zset', 'the leases of a queue') or mustBe(KEYS[2], 'zset', 'the retries of a queue')
     or mustBe(KEYS[3], 'list', 'the dead letters of a queue')
 if bad then return bad end

@@ -11,13 +11,7 @@
 -- clock of its own, and when copies leave, the oldest clocks go with them, so a copy is never rescued before
 -- it was seen for the threshold. (A copy acked and an identical one taken between two passes cannot be told
 -- apart from the list: the guide's value-based LREM leaves no trace; passes a few seconds apart keep that rare.)
-local function mustBe(key, want, role)
-  local kind = redis.call('TYPE', key).ok
-  if kind ~= want and kind ~= 'none' then
-    return redis.error_reply('WRONGTYPE key ' .. key .. ' holds a ' .. kind .. ', but it must be ' .. role
-        .. ' (a ' .. (want == 'zset' and 'sorted set' or want) .. '); nothing was rescued')
-  end
-end
+unchanged = 'nothing was rescued'
 local bad = mustBe(KEYS[1], 'list', 'a guide-style processing list') or mustBe(KEYS[2], 'hash', 'the rescue clocks of '
     .. KEYS[1]) or mustBe(KEYS[3], 'list', 'a reliable queue')
 if bad then return bad end

@@ -9,12 +9,10 @@
 local want = ARGV[1] == 'reliable' and 'list' or 'zset'
 local roles = {{KEYS[1], want, 'a ' .. ARGV[1] .. ' queue'}, {KEYS[2], 'zset', 'the leases of queue ' .. KEYS[1]},
   {KEYS[3], 'zset', 'the retries of queue ' .. KEYS[1]}, {KEYS[4], 'list', 'the dead letters of queue ' .. KEYS[1]}}
+unchanged = 'nothing was counted'
 for _, r in ipairs(roles) do
-  local kind = redis.call('TYPE', r[1]).ok
-  if kind ~= r[2] and kind ~= 'none' then
-    return redis.error_reply('WRONGTYPE key ' .. r[1] .. ' holds a ' .. kind .. ', but it must be ' .. r[3]
-        .. ' (a ' .. (r[2] == 'zset' and 'sorted set' or r[2]) .. ')')
-  end
+  local bad = mustBe(r[1], r[2], r[3])
+  if bad then return bad end
 end
 local ready, delayed = 0, 0
 if want == 'list' then

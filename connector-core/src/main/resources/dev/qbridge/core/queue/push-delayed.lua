@@ -4,10 +4,9 @@
 -- ARGV[2..]: triplets ('at' or 'in', milliseconds, payload): 'at' an absolute due time in epoch ms,
 -- 'in' a delay from the Redis server's clock (so producers with skewed clocks agree).
 -- Returns: the number of jobs added; a payload already scheduled keeps its first due time.
-local kind = redis.call('TYPE', KEYS[1]).ok
-if kind ~= 'zset' and kind ~= 'none' then
-  return redis.error_reply('WRONGTYPE key ' .. KEYS[1] .. ' holds a ' .. kind .. ', but it must be a delayed queue (a sorted set); nothing was pushed')
-end
+unchanged = 'nothing was pushed'
+local bad = mustBe(KEYS[1], 'zset', 'a delayed queue')
+if bad then return bad end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local unit = tonumber(ARGV[1])

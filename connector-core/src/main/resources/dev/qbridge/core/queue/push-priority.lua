@@ -7,20 +7,9 @@
 -- sequence, always below 1, so it never reorders jobs of different integer priorities, including
 -- those that foreign producers wrote with plain ZADD.
 -- Both keys are checked before anything is written, so a failing call adds nothing.
-local function mustBe(key, want, role)
-  local kind = redis.call('TYPE', key).ok
-  if kind ~= want and kind ~= 'none' then
-    return redis.error_reply('WRONGTYPE key ' .. key .. ' holds a ' .. kind .. ', but it must be ' .. role
-        .. ' (a ' .. (want == 'zset' and 'sorted set' or want) .. '); nothing was pushed')
-  end
-end
-local bad = mustBe(KEYS[1], 'zset', 'a priority queue') or mustBe(KEYS[2], 'string', 'the job id counter of queue ' .. KEYS[1])
+unchanged = 'nothing was pushed'
+local bad = mustBe(KEYS[1], 'zset', 'a priority queue') or mustCount(KEYS[2], 'the job id counter of queue ' .. KEYS[1])
 if bad then return bad end
-local value = redis.call('GET', KEYS[2])
-if value and not (string.match(value, '^%-?%d+$') and #value < 19) then
-  return redis.error_reply('WRONGTYPE key ' .. KEYS[2] .. ' holds a string that is not an integer, but it must be '
-      .. 'the job id counter of queue ' .. KEYS[1] .. '; nothing was pushed')
-end
 local count = #ARGV / 2
 local base = redis.call('INCRBY', KEYS[2], count) - count
 local added = 0

@@ -3,13 +3,6 @@
 -- ARGV[1] new lease duration from now, ms; ARGV[2..] lease members
 -- Returns: an array with 1 per lease extended and 0 per lease no longer held (already requeued).
 -- Invariant: a renewal never creates a lease, so renewing after a requeue cannot make two owners.
-local function mustBe(key, want, role)
-  local kind = redis.call('TYPE', key).ok
-  if kind ~= want and kind ~= 'none' then
-    return redis.error_reply('WRONGTYPE key ' .. key .. ' holds a ' .. kind .. ', but it must be ' .. role
-        .. ' (a ' .. (want == 'zset' and 'sorted set' or want) .. '); nothing was changed')
-  end
-end
 local bad = mustBe(KEYS[1], 'zset', 'the leases of a queue')
 if bad then return bad end
 local t = redis.call('TIME')

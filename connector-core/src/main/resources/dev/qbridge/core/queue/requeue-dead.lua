@@ -8,13 +8,7 @@
 -- write (another tool's dead letter) is requeued whole, as its payload, with score 0.
 -- Redis never rolls a script back: both keys are checked, and the entries read and pushed, before any
 -- entry leaves the dead list.
-local function mustBe(key, want, role)
-  local kind = redis.call('TYPE', key).ok
-  if kind ~= want and kind ~= 'none' then
-    return redis.error_reply('WRONGTYPE key ' .. key .. ' holds a ' .. kind .. ', but it must be ' .. role
-        .. ' (a ' .. (want == 'zset' and 'sorted set' or want) .. '); nothing was requeued')
-  end
-end
+unchanged = 'nothing was requeued'
 local want = ARGV[1] == 'reliable' and 'list' or 'zset'
 local bad = mustBe(KEYS[1], 'list', 'the dead letters of a queue') or mustBe(KEYS[2], want, 'a ' .. ARGV[1] .. ' queue')
 if bad then return bad end

@@ -12,22 +12,7 @@
 -- Invariant: as take-list; never a pop-and-lose (BZPOPMIN) step: the job moves into leases in this script.
 -- Redis never rolls a script back: every key this script writes is checked before the first removal.
 
-local function mustBe(key, want, role)
-  local kind = redis.call('TYPE', key).ok
-  if kind ~= want and kind ~= 'none' then
-    return redis.error_reply('WRONGTYPE key ' .. key .. ' holds a ' .. kind .. ', but it must be ' .. role
-        .. ' (a ' .. (want == 'zset' and 'sorted set' or want) .. '); nothing was taken')
-  end
-end
-local function mustCount(key, role)
-  local bad = mustBe(key, 'string', role)
-  if bad then return bad end
-  local value = redis.call('GET', key)
-  if value and not (string.match(value, '^%-?%d+$') and #value < 19) then
-    return redis.error_reply('WRONGTYPE key ' .. key .. ' holds a string that is not an integer, but it must be '
-        .. role .. '; nothing was taken')
-  end
-end
+unchanged = 'nothing was taken'
 local bad = mustBe(KEYS[1], 'zset', 'a ' .. ARGV[3] .. ' queue') or mustBe(KEYS[2], 'zset', 'the leases of queue ' .. KEYS[1])
     or mustBe(KEYS[3], 'zset', 'the retries of queue ' .. KEYS[1]) or mustCount(KEYS[4], 'the job id counter of queue ' .. KEYS[1])
 if bad then return bad end

@@ -5,11 +5,9 @@
 -- Invariant: reads only; a task that resumes from these offsets neither writes a record twice nor skips one.
 -- Fields are read 1,000 at a time: Lua's unpack refuses a table of more than about 8,000 values, and one queue
 -- may take the records of more partitions than that.
-local kind = redis.call('TYPE', KEYS[1]).ok
-if kind ~= 'hash' and kind ~= 'none' then
-  return redis.error_reply('WRONGTYPE key ' .. KEYS[1] .. ' holds a ' .. kind .. ', but it must be the offsets of a '
-      .. 'sink connector (a hash); nothing was read')
-end
+unchanged = 'nothing was read'
+local bad = mustBe(KEYS[1], 'hash', 'the offsets of a sink connector')
+if bad then return bad end
 local values = {}
 for from = 1, #ARGV, 1000 do
   local got = redis.call('HMGET', KEYS[1], unpack(ARGV, from, math.min(from + 999, #ARGV)))

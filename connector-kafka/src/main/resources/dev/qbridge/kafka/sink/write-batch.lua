@@ -16,23 +16,12 @@
 -- below it is never written again, and jobs and offsets change together or not at all. Redis never rolls a
 -- script back, so every key this script writes is checked (type, and the counter's value) before the first write,
 -- and a failing call writes nothing. Hash fields go 1,000 at a time through unpack, whose limit is about 8,000.
-local function mustBe(key, want, role)
-  local kind = redis.call('TYPE', key).ok
-  if kind ~= want and kind ~= 'none' then
-    return redis.error_reply('WRONGTYPE key ' .. key .. ' holds a ' .. kind .. ', but it must be ' .. role
-        .. ' (a ' .. (want == 'zset' and 'sorted set' or want) .. '); nothing was written')
-  end
-end
+unchanged = 'nothing was written'
 local kind = ARGV[1]
 local bad = mustBe(KEYS[1], kind == 'reliable' and 'list' or 'zset', 'a ' .. kind .. ' queue')
     or mustBe(KEYS[3], 'hash', 'the offsets of a sink connector writing queue ' .. KEYS[1])
 if not bad and kind == 'priority' then
-  bad = mustBe(KEYS[2], 'string', 'the job id counter of queue ' .. KEYS[1])
-  local value = not bad and redis.call('GET', KEYS[2])
-  if value and not (string.match(value, '^%-?%d+$') and #value < 19) then
-    bad = redis.error_reply('WRONGTYPE key ' .. KEYS[2] .. ' holds a string that is not an integer, but it must be '
-        .. 'the job id counter of queue ' .. KEYS[1] .. '; nothing was written')
-  end
+  bad = mustCount(KEYS[2], 'the job id counter of queue ' .. KEYS[1])
 end
 if bad then return bad end
 
