@@ -141,7 +141,10 @@ final class RedisTls {
         String prefix = "TLS handshake with Redis at " + node + " (" + endpoint + ") failed: ";
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SSLException ssl) {
-                return Optional.of(new QueueException(Kind.TLS, prefix + explain(ssl, node), failure));
+                Optional<String> why = explain(ssl, node);
+                if (why.isPresent()) {
+                    return Optional.of(new QueueException(Kind.TLS, prefix + why.get(), failure));
+                }
             }
         }
         if (!served && endedAfterHandshake(failure)) {
@@ -158,27 +161,35 @@ final class RedisTls {
         return Optional.empty();
     }
 
-    private String explain(SSLException e, String node) {
+    /**
+     * What to change, for a handshake refused over certificates or parameters; empty for one cut short (the server
+     * closing or resetting mid-handshake, as it does while it restarts), which is an outage and waited out.
+     */
+    private Optional<String> explain(SSLException e, String node) {
         String message = String.valueOf(e.getMessage());
         String lower = message.toLowerCase(Locale.ROOT);
         String host = node.contains(":") ? node.substring(0, node.lastIndexOf(':')) : node;
         if (lower.contains("no subject alternative") || lower.contains("no name matching")) {
-            return "the server's certificate does not name the host " + host + " (" + message + "); connect by a name or "
-                    + "address the certificate has, or set verifyHostname=false to accept any certificate the trust store "
-                    + "trusts";
+            return Optional.of("the server's certificate does not name the host " + host + " (" + message + "); connect "
+                    + "by a name or address the certificate has, or set verifyHostname=false to accept any certificate the "
+                    + "trust store trusts");
         }
         if (lower.contains("pkix path") || lower.contains("certification path")) {
-            return "the server's certificate is not trusted by " + endpoint.trustStore().map(p -> "the trust store " + p)
-                    .orElse("the JVM's default trust store") + "; set trustStore to a PKCS12 or JKS file with the "
-                    + "certificate of the CA that signed it (" + message + ")";
+            return Optional.of("the server's certificate is not trusted by " + endpoint.trustStore()
+                    .map(p -> "the trust store " + p).orElse("the JVM's default trust store") + "; set trustStore to a "
+                    + "PKCS12 or JKS file with the certificate of the CA that signed it (" + message + ")");
         }
         if (lower.contains("certificate_required") || (requests.askedWithoutCertificate() && lower.contains("alert"))) {
-            return missingCertificate() + " (" + message + ")";
+            return Optional.of(missingCertificate() + " (" + message + ")");
         }
-        if (lower.contains("alert") && endpoint.keyStore().isPresent()) {
-            return refusedCertificate() + " (" + message + ")";
+        if (lower.contains("alert") && requests.askedWithCertificate()) {
+            return Optional.of(refusedCertificate() + " (" + message + ")");
         }
-        return message;
+        if (lower.contains("alert") || e instanceof javax.net.ssl.SSLHandshakeException && lower.contains("certificate")) {
+            // the server refused the handshake (protocol version, ciphers) or a certificate check failed
+            return Optional.of(message);
+        }
+        return Optional.empty();
     }
 
     private String refusedCertificate() {

@@ -18,6 +18,9 @@ import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.RedisQueue;
 import dev.qbridge.testkit.RedisServer;
 import dev.qbridge.testkit.TlsAuthority;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -180,6 +183,32 @@ class MutualTlsIT {
         assertThatThrownBy(() -> JedisConnection.open(RedisEndpoint.parse(uri)))
                 .isInstanceOfSatisfying(QueueException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TLS))
                 .hasMessageContaining("the server's certificate is not trusted by the JVM's default trust store");
+    }
+
+    @Test
+    void aHandshakeCutShortIsAnOutageToWaitOutNotATlsError() throws Exception {
+        // a server that closes every connection at once, as one that is going down does
+        try (ServerSocket closing = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                while (!closing.isClosed()) {
+                    try (Socket s = closing.accept()) {
+                        s.getInputStream().read(new byte[16]);
+                    } catch (Exception ignored) {
+                        // closed
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String uri = "rediss://127.0.0.1:" + closing.getLocalPort() + "?timeout=1000&trustStore=" + trustStore
+                    + "&trustStorePassword=" + STORE_PW + "&keyStore=" + clientP12 + "&keyStorePassword=" + STORE_PW;
+            assertThatThrownBy(() -> JedisConnection.open(RedisEndpoint.parse(uri)))
+                    .isInstanceOfSatisfying(QueueException.class, e -> {
+                        assertThat(e.kind()).as(e.getMessage()).isEqualTo(Kind.CONNECTION);
+                        assertThat(e.isRetriable()).isTrue();
+                    })
+                    .hasMessageStartingWith("cannot reach Redis at rediss://127.0.0.1:" + closing.getLocalPort());
+        }
     }
 
     @Test
