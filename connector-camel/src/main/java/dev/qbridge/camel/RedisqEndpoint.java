@@ -58,6 +58,19 @@ public class RedisqEndpoint extends DefaultEndpoint {
     @UriParam(label = "security", secret = true, description = "The password of the trust store.")
     private String trustStorePassword;
 
+    @UriParam(label = "security", description = "A PKCS12 or JKS file with the client certificate and its private key "
+            + "(the key protected by the store's password), for a Redis that authenticates TLS clients "
+            + "(redis-server's tls-auth-clients yes, its default). Needs tls=true or a rediss:// URI.")
+    private String keyStore;
+
+    @UriParam(label = "security", secret = true, description = "The password of the key store and of the key in it.")
+    private String keyStorePassword;
+
+    @UriParam(label = "security", defaultValue = "true", description = "Whether the server's certificate must name the "
+            + "host of redisUri (as a DNS name or IP address). false accepts any certificate the trust store trusts, "
+            + "e.g. when Redis is reached by an address its certificate does not list.")
+    private boolean verifyHostname = true;
+
     @UriParam(label = "common", defaultValue = "reliable", enums = "reliable,priority,delayed",
             description = "The queue's shape: reliable (a list, FIFO), priority (a sorted set, lowest score first) or "
                     + "delayed (a sorted set whose score is the due time; only due jobs are taken).")
@@ -229,19 +242,12 @@ public class RedisqEndpoint extends DefaultEndpoint {
             throw invalid("deadLetterQueue is the queue itself, so failed jobs would be retried forever: name another queue");
         }
         destinationOutages = DestinationOutages.of(destinationOutageExceptions);
-        redisEndpoint = parse(() -> {
-            RedisEndpoint.Builder b = RedisEndpoint.builder(redisUri).user(user).password(password);
-            if (tls) {
-                b.tls(true);
-            }
-            if (trustStore != null) {
-                b.trustStore(Path.of(trustStore), trustStorePassword);
-            }
-            return b.build();
-        });
-        if (trustStore != null && !redisEndpoint.isTls()) {
-            throw invalid("trustStore is set but the connection is not TLS: set tls=true or use a rediss:// URI");
+        boolean rediss = tls || redisUri.regionMatches(true, 0, "rediss", 0, "rediss".length());
+        if ((trustStore != null || keyStore != null) && !rediss) {
+            throw invalid((keyStore != null ? "keyStore" : "trustStore") + " is set but the connection is not TLS: set "
+                    + "tls=true or use a rediss:// URI");
         }
+        redisEndpoint = parse(this::redis);
         RetryPolicy retry = parse(() -> new RetryPolicy(maxAttempts, Duration.ofMillis(initialBackoff), backoffMultiplier,
                 Duration.ofMillis(maxBackoff), backoffJitter));
         queueConfig = parse(() -> {
@@ -262,6 +268,28 @@ public class RedisqEndpoint extends DefaultEndpoint {
             }
             return b.build();
         });
+    }
+
+    /**
+     * Where this endpoint's Redis is: redisUri with the endpoint's credentials and TLS options, which override those
+     * of the URI. Public so that tools working on the queue directly (migrate, metrics) reach the same Redis the same
+     * way; throws a CONFIG {@link QueueException} for options that do not fit together.
+     */
+    public RedisEndpoint redis() {
+        RedisEndpoint.Builder b = RedisEndpoint.builder(redisUri).user(user).password(password);
+        if (tls) {
+            b.tls(true);
+        }
+        if (trustStore != null) {
+            b.trustStore(Path.of(trustStore), trustStorePassword);
+        }
+        if (keyStore != null) {
+            b.keyStore(Path.of(keyStore), keyStorePassword);
+        }
+        if (!verifyHostname) {
+            b.verifyHostname(false);
+        }
+        return b.build();
     }
 
     private <T> T parse(java.util.function.Supplier<T> step) {
@@ -386,6 +414,33 @@ public class RedisqEndpoint extends DefaultEndpoint {
     /** The password of the trust store. */
     public void setTrustStorePassword(String trustStorePassword) {
         this.trustStorePassword = trustStorePassword;
+    }
+
+    public String getKeyStore() {
+        return keyStore;
+    }
+
+    /** A PKCS12 or JKS file with the client certificate and its private key, for mutual TLS. */
+    public void setKeyStore(String keyStore) {
+        this.keyStore = keyStore;
+    }
+
+    public String getKeyStorePassword() {
+        return keyStorePassword;
+    }
+
+    /** The password of the key store and of the key in it. */
+    public void setKeyStorePassword(String keyStorePassword) {
+        this.keyStorePassword = keyStorePassword;
+    }
+
+    public boolean isVerifyHostname() {
+        return verifyHostname;
+    }
+
+    /** Whether the server's certificate must name the host of redisUri; false accepts any trusted certificate. */
+    public void setVerifyHostname(boolean verifyHostname) {
+        this.verifyHostname = verifyHostname;
     }
 
     public String getKind() {

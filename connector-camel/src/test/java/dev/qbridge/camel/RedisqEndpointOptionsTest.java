@@ -31,7 +31,8 @@ class RedisqEndpointOptionsTest extends CamelTestSupport {
             json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
         assertThat(json).contains("\"scheme\": \"redisq\"", "\"visibilityTimeout\"", "\"deadLetterQueue\"",
-                "\"concurrentConsumers\"", "\"batchMaxBytes\"", "\"destinationOutageExceptions\"", "\"password\"", "\"secret\": true", RedisqConstants.PRIORITY);
+                "\"concurrentConsumers\"", "\"batchMaxBytes\"", "\"destinationOutageExceptions\"", "\"password\"", "\"keyStore\"", "\"keyStorePassword\"",
+                "\"verifyHostname\"", "\"secret\": true", RedisqConstants.PRIORITY);
     }
 
     @Test
@@ -137,6 +138,22 @@ class RedisqEndpointOptionsTest extends CamelTestSupport {
     @Test
     void trustStoreWithoutTlsIsRejected() {
         assertRejected("redisq:jobs?trustStore=/etc/redis/ca.p12", "set tls=true or use a rediss:// URI");
+    }
+
+    @Test
+    void keyStoreWithoutTlsIsRejected() {
+        assertRejected("redisq:jobs?keyStore=/etc/redis/client.p12&keyStorePassword=pw", "keyStore is set but the "
+                + "connection is not TLS: set tls=true or use a rediss:// URI");
+    }
+
+    @Test
+    void keyStoreAndVerifyHostnameReachTheRedisEndpoint() {
+        RedisqEndpoint e = context.getEndpoint("redisq:jobs?redisUri=rediss://h:1&keyStore=/etc/redis/client.p12"
+                + "&keyStorePassword=k3y-pw&verifyHostname=false", RedisqEndpoint.class);
+        assertThat(e.redis().keyStore()).contains(java.nio.file.Path.of("/etc/redis/client.p12"));
+        assertThat(e.redis().keyStorePassword()).contains("k3y-pw");
+        assertThat(e.redis().verifyHostname()).isFalse();
+        assertThat(e.toString()).doesNotContain("k3y-pw");
     }
 
     @Test

@@ -10,8 +10,18 @@ public class QueueException extends RuntimeException {
     public enum Kind {
         /** Redis cannot be reached or the connection broke: retry with backoff. */
         CONNECTION(true),
-        /** Redis refused the credentials or the ACL user lacks a permission: fix the configuration. */
+        /** Redis refused the credentials: fix the user or password. */
         AUTH(false),
+        /**
+         * The ACL user logged in but may not run a command on a key (NOPERM): grant it (docs/PROTOCOL.md gives the
+         * ACL line). Waiting never mends it, and it concerns the keys named, not the whole connection.
+         */
+        PERMISSION(false),
+        /**
+         * The TLS handshake failed for a reason of configuration: an untrusted or mismatching server certificate, a
+         * client certificate the server requires or refuses. Fix the trust store, key store or verifyHostname.
+         */
+        TLS(false),
         /** A key holds another data type than the queue kind needs: fix the key or the queue kind. */
         WRONG_TYPE(false),
         /** The queue or connection settings are invalid: fix the configuration. */

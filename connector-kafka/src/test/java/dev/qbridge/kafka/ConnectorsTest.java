@@ -73,6 +73,25 @@ class ConnectorsTest {
     }
 
     @Test
+    void keyStoreKeysAreAPathThatMustExistAndAPasswordThatIsMasked(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        for (var def : List.of(dev.qbridge.kafka.config.SourceConfig.CONFIG_DEF, dev.qbridge.kafka.config.SinkConfig.CONFIG_DEF)) {
+            assertThat(def.configKeys().get("redis.keystore.password").type)
+                    .isEqualTo(org.apache.kafka.common.config.ConfigDef.Type.PASSWORD);
+            assertThat(def.configKeys().get("redis.keystore.path").documentation).contains("mutual TLS");
+        }
+        java.nio.file.Path store = java.nio.file.Files.writeString(dir.resolve("client.p12"), "not read by validate()");
+        assertThat(errors(new RedisQueueSourceConnector(), source("queues", "a", "redis.uri", "rediss://h:1",
+                "redis.keystore.path", dir.resolve("missing.p12").toString())).get("redis.keystore.path"))
+                .anySatisfy(m -> assertThat(m).contains("no readable file there"));
+        assertThat(errors(new RedisQueueSinkConnector(), source("topics", "t", "redis.keystore.path", store.toString(),
+                "redis.keystore.password", "k3y-pw")).get("redis.keystore.path"))
+                .anySatisfy(m -> assertThat(m).contains("redis.uri is not TLS: use rediss://"));
+        assertThat(errors(new RedisQueueSinkConnector(), source("topics", "t", "redis.uri", "rediss://h:1",
+                "redis.keystore.path", store.toString(), "redis.keystore.password", "k3y-pw"))).isEmpty();
+    }
+
+    @Test
     void unknownHeaderNameIsRefusedWithTheNamesAllowed() {
         Map<String, List<String>> errors = errors(new RedisQueueSourceConnector(),
                 source("queues", "a", "headers", "queue,bogus"));

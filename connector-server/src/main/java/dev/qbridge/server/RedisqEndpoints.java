@@ -6,13 +6,12 @@ import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueKind;
 import dev.qbridge.core.redis.RedisEndpoint;
 import dev.qbridge.core.retry.RetryPolicy;
-import java.nio.file.Path;
 import java.time.Duration;
 
 /**
  * The Redis and the queue a {@code redisq:} endpoint names, read from its public options, for code that works on the
- * queue directly (metrics sampling, migrations). connector-camel keeps its own mapping package-private; this one
- * follows it option for option.
+ * queue directly (metrics sampling, migrations). The Redis is the endpoint's own {@link RedisqEndpoint#redis()}; the
+ * queue follows connector-camel's package-private mapping option for option.
  */
 public final class RedisqEndpoints {
 
@@ -21,14 +20,7 @@ public final class RedisqEndpoints {
 
     /** Where the endpoint's Redis is, with its credentials and TLS settings. */
     public static RedisEndpoint redis(RedisqEndpoint e) {
-        RedisEndpoint.Builder b = RedisEndpoint.builder(e.getRedisUri()).user(e.getUser()).password(e.getPassword());
-        if (e.isTls()) {
-            b.tls(true);
-        }
-        if (e.getTrustStore() != null) {
-            b.trustStore(Path.of(e.getTrustStore()), e.getTrustStorePassword());
-        }
-        return b.build();
+        return e.redis(); // the endpoint's own mapping, so that no option (a key store, verifyHostname) is left behind
     }
 
     /** The endpoint's queue: name, kind, due-time unit, lease and retry policy (payload format left raw: bytes move as they are). */

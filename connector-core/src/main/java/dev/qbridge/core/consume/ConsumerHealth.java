@@ -16,9 +16,12 @@ public record ConsumerHealth(Status status, Optional<String> problem, Instant si
     public enum Status {
         /** Taking and settling jobs. */
         RUNNING,
-        /** Redis cannot be reached, refuses the credentials, or is loading: waiting with backoff. */
+        /** Redis cannot be reached, refuses the credentials or the TLS handshake, or is loading: waiting with backoff. */
         REDIS_UNAVAILABLE,
-        /** A key of the queue holds another type (or another error no retry mends): the queue is skipped with backoff. */
+        /**
+         * A key of the queue holds another type, the ACL user lacks a permission on its keys, or another error no retry
+         * mends: the queue is skipped with backoff.
+         */
         QUEUE_BROKEN,
         /** Where the jobs go cannot take them: the jobs in hand stay leased and are tried again with backoff. */
         DESTINATION_UNAVAILABLE,

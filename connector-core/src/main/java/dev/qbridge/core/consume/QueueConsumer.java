@@ -381,8 +381,10 @@ public final class QueueConsumer implements AutoCloseable {
     }
 
     private static Problem problemOf(QueueException e) {
-        // unreachable, loading or refusing the credentials: waiting (and fixing the password) mends it
-        boolean outage = e.isRetriable() || e.kind() == QueueException.Kind.AUTH;
+        // unreachable, loading, refusing the credentials or the TLS handshake: the whole Redis is out of reach until it
+        // is back or the password or certificates are fixed (the log says which). A missing ACL permission (PERMISSION)
+        // concerns this queue's keys: the queue is broken, with the command and keys to grant, as for a wrong type.
+        boolean outage = e.isRetriable() || e.kind() == QueueException.Kind.AUTH || e.kind() == QueueException.Kind.TLS;
         return new Problem(outage ? Status.REDIS_UNAVAILABLE : Status.QUEUE_BROKEN, e.getMessage(), Instant.now());
     }
 

@@ -3,22 +3,19 @@ package dev.qbridge.core.redis;
 import dev.qbridge.core.QueueException;
 import dev.qbridge.core.QueueException.Kind;
 import dev.qbridge.core.script.LuaScript;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.security.KeyStore;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -47,11 +44,13 @@ public final class JedisConnection implements RedisConnection {
     private final RedisEndpoint endpoint;
     private final UnifiedJedis jedis;
     private final RedisClusterClient cluster;
+    private final RedisTls tls;
 
-    private JedisConnection(RedisEndpoint endpoint, UnifiedJedis jedis, RedisClusterClient cluster) {
+    private JedisConnection(RedisEndpoint endpoint, UnifiedJedis jedis, RedisClusterClient cluster, RedisTls tls) {
         this.endpoint = endpoint;
         this.jedis = jedis;
         this.cluster = cluster;
+        this.tls = tls;
     }
 
     /** Opens a pool to the endpoint and checks it answers (and accepts the credentials) with a PING. */
@@ -75,15 +74,16 @@ public final class JedisConnection implements RedisConnection {
                 // a blocked BLMOVE must still notice a dead peer: never block longer than the socket timeout
                 .blockingSocketTimeoutMillis(endpoint.timeoutMillis() + 1000)
                 .database(endpoint.database())
+                // CLIENT SETINFO is one more command to grant a least-privilege user (docs/PROTOCOL.md, "ACL"), and
+                // Redis before 7.2 cannot even name it in an ACL rule; the client name identifies us in CLIENT LIST
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
                 .ssl(endpoint.isTls());
         endpoint.user().ifPresent(config::user);
         endpoint.password().ifPresent(config::password);
         endpoint.clientName().ifPresent(config::clientName);
-        if (endpoint.isTls()) {
-            endpoint.trustStore().ifPresent(path -> config.sslSocketFactory(trusting(endpoint)));
-            if (endpoint.verifyHostname()) {
-                config.sslParameters(hostnameVerifying());
-            }
+        RedisTls tls = endpoint.isTls() ? RedisTls.of(endpoint) : null;
+        if (tls != null) {
+            config.sslSocketFactory(tls.socketFactory()).sslParameters(tls.parameters());
         }
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
         pool.setMaxTotal(endpoint.poolSize());
@@ -102,7 +102,7 @@ public final class JedisConnection implements RedisConnection {
                         .maxAttempts(5)
                         .maxTotalRetriesDuration(Duration.ofMillis(endpoint.timeoutMillis() * 2L))
                         .build();
-                return new JedisConnection(endpoint, client, client);
+                return new JedisConnection(endpoint, client, client, tls);
             }
             RedisEndpoint.Node node = endpoint.nodes().get(0);
             RedisClient client = RedisClient.builder()
@@ -110,38 +110,17 @@ public final class JedisConnection implements RedisConnection {
                     .clientConfig(config.build())
                     .poolConfig(pool)
                     .build();
-            return new JedisConnection(endpoint, client, null);
+            return new JedisConnection(endpoint, client, null, tls);
         } catch (JedisException e) {
-            throw translate(endpoint, e);
+            throw translate(endpoint, tls, e, Operation.CONNECT);
         }
-    }
-
-    private static SSLSocketFactory trusting(RedisEndpoint endpoint) {
-        var path = endpoint.trustStore().orElseThrow();
-        char[] password = endpoint.trustStorePassword().map(String::toCharArray).orElse(null);
-        try (InputStream in = Files.newInputStream(path)) {
-            KeyStore store = KeyStore.getInstance(path.toString().endsWith(".jks") ? "JKS" : "PKCS12");
-            store.load(in, password);
-            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(store);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trust.getTrustManagers(), null);
-            return context.getSocketFactory();
-        } catch (Exception e) {
-            throw new QueueException(Kind.CONFIG, "cannot use trust store " + path + " for Redis TLS: " + e.getMessage(), e);
-        }
-    }
-
-    private static javax.net.ssl.SSLParameters hostnameVerifying() {
-        javax.net.ssl.SSLParameters parameters = new javax.net.ssl.SSLParameters();
-        parameters.setEndpointIdentificationAlgorithm("HTTPS");
-        return parameters;
     }
 
     @Override
     public Object eval(LuaScript script, List<byte[]> keys, List<byte[]> args) {
+        Operation op = new Operation("EVALSHA", script, "", keys);
         if (cluster != null && !keys.isEmpty()) {
-            return call(() -> once(keys.get(0), node -> {
+            return call(op, () -> once(keys.get(0), node -> {
                 try {
                     return node.evalsha(script.sha1Hex(), keys, args);
                 } catch (JedisNoScriptException e) {
@@ -149,7 +128,7 @@ public final class JedisConnection implements RedisConnection {
                 }
             }));
         }
-        return call(() -> {
+        return call(op, () -> {
             try {
                 return jedis.evalsha(script.sha1Hex(), keys, args);
             } catch (JedisNoScriptException e) {
@@ -161,10 +140,11 @@ public final class JedisConnection implements RedisConnection {
     @Override
     public long lpush(byte[] key, List<byte[]> values) {
         byte[][] array = values.toArray(new byte[0][]);
+        Operation op = Operation.on("LPUSH", key);
         if (cluster != null) {
-            return call(() -> once(key, node -> node.lpush(key, array)));
+            return call(op, () -> once(key, node -> node.lpush(key, array)));
         }
-        return call(() -> jedis.lpush(key, array));
+        return call(op, () -> jedis.lpush(key, array));
     }
 
     /**
@@ -190,23 +170,24 @@ public final class JedisConnection implements RedisConnection {
 
     @Override
     public long zrem(byte[] key, List<byte[]> members) {
-        return call(() -> jedis.zrem(key, members.toArray(new byte[0][])));
+        return call(Operation.on("ZREM", key), () -> jedis.zrem(key, members.toArray(new byte[0][])));
     }
 
     @Override
     public boolean awaitNotEmpty(byte[] key, Duration timeout) {
         double seconds = Math.max(0.01, Math.min(timeout.toMillis(), endpoint.timeoutMillis()) / 1000.0);
-        return call(() -> jedis.blmove(key, key, ListDirection.RIGHT, ListDirection.RIGHT, seconds) != null);
+        return call(Operation.on("BLMOVE", key),
+                () -> jedis.blmove(key, key, ListDirection.RIGHT, ListDirection.RIGHT, seconds) != null);
     }
 
     @Override
     public String type(byte[] key) {
-        return call(() -> jedis.type(key));
+        return call(Operation.on("TYPE", key), () -> jedis.type(key));
     }
 
     @Override
     public List<String> scanKeys(String pattern, int limit) {
-        return call(() -> {
+        return call(new Operation("SCAN", null, "MATCH " + pattern, List.of()), () -> {
             List<String> keys = new ArrayList<>();
             if (cluster != null) {
                 for (var pool : cluster.getClusterNodes().values()) {
@@ -242,12 +223,12 @@ public final class JedisConnection implements RedisConnection {
 
     @Override
     public List<byte[]> lrange(byte[] key, long start, long stop) {
-        return call(() -> jedis.lrange(key, start, stop));
+        return call(Operation.on("LRANGE", key), () -> jedis.lrange(key, start, stop));
     }
 
     @Override
     public Map<byte[], Double> zrangeWithScores(byte[] key, long start, long stop) {
-        return call(() -> {
+        return call(Operation.on("ZRANGE", key), () -> {
             Map<byte[], Double> out = new LinkedHashMap<>();
             for (Tuple t : jedis.zrangeWithScores(key, start, stop)) {
                 out.put(t.getBinaryElement(), t.getScore());
@@ -258,12 +239,12 @@ public final class JedisConnection implements RedisConnection {
 
     @Override
     public long del(List<byte[]> keys) {
-        return call(() -> jedis.del(keys.toArray(new byte[0][])));
+        return call(new Operation("DEL", null, "", keys), () -> jedis.del(keys.toArray(new byte[0][])));
     }
 
     @Override
     public void ping() {
-        call(jedis::ping);
+        call(Operation.PING, jedis::ping);
     }
 
     @Override
@@ -295,11 +276,44 @@ public final class JedisConnection implements RedisConnection {
         }
     }
 
-    private <T> T call(Supplier<T> command) {
+    /**
+     * A command, the script it runs (or null) and the keys it names, for messages that say which permission is
+     * missing; the text is only built when one is.
+     */
+    record Operation(String command, LuaScript script, String detail, List<byte[]> keys) {
+        static final Operation CONNECT = new Operation("connect", null, "", List.of());
+        static final Operation PING = new Operation("PING", null, "", List.of());
+
+        static Operation on(String command, byte[] key) {
+            return new Operation(command, null, "", List.of(key));
+        }
+
+        String describe() {
+            String what = script != null ? "script " + script.name() + ", which calls " + String.join(" ", script.commands())
+                    : detail;
+            return command + (what.isEmpty() ? "" : " (" + what + ")")
+                    + (keys.isEmpty() ? "" : " on key" + (keys.size() > 1 ? "s " : " ") + keyNames());
+        }
+
+        private String keyNames() {
+            List<String> names = new ArrayList<>(keys.size());
+            keys.forEach(k -> names.add(new String(k, StandardCharsets.UTF_8)));
+            return String.join(", ", names);
+        }
+    }
+
+    private <T> T call(Operation op, Supplier<T> command) {
         try {
-            return command.get();
+            T result = command.get();
+            if (tls != null) {
+                tls.served();
+            }
+            return result;
         } catch (JedisException e) {
-            throw translate(endpoint, e);
+            if (tls != null && e instanceof JedisDataException) {
+                tls.served(); // Redis answered: the handshake works
+            }
+            throw translate(endpoint, tls, e, op);
         } catch (IllegalStateException e) {
             // commons-pool reports an exhausted or closed pool this way
             throw new QueueException(Kind.CONNECTION, "no Redis connection to " + endpoint + " available: " + e.getMessage(), e);
@@ -307,7 +321,15 @@ public final class JedisConnection implements RedisConnection {
     }
 
     /** The one place where Jedis exceptions become queue exceptions with messages that say what to do. */
-    static QueueException translate(RedisEndpoint endpoint, JedisException e) {
+    static QueueException translate(RedisEndpoint endpoint, RedisTls tls, JedisException e, Operation op) {
+        String message = firstLine(e.getMessage());
+        if (isAclRefusal(message)) {
+            // logged in, but the ACL user may not run this command (or one a script calls) on these keys: not a
+            // password problem, and waiting never mends it
+            return new QueueException(Kind.PERMISSION, "the Redis user '" + endpoint.user().orElse("default") + "' at "
+                    + endpoint + " lacks a permission for " + op.describe() + ": " + message
+                    + "; grant it (docs/PROTOCOL.md, \"ACL of a qbridge user\", gives the whole rule)", e);
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof JedisAccessControlException) {
                 return new QueueException(Kind.AUTH, "Redis at " + endpoint + " refused the credentials"
@@ -315,8 +337,13 @@ public final class JedisConnection implements RedisConnection {
                         + "); check the user and password", e);
             }
         }
-        String message = firstLine(e.getMessage());
         if (e instanceof JedisConnectionException || e instanceof JedisClusterOperationException) {
+            if (tls != null) {
+                var handshake = tls.diagnose(e, nodes(endpoint));
+                if (handshake.isPresent()) {
+                    return handshake.get();
+                }
+            }
             String cause = e.getCause() != null ? firstLine(e.getCause().getMessage()) : message;
             return new QueueException(Kind.CONNECTION, "cannot reach Redis at " + endpoint + ": " + cause, e);
         }
@@ -324,13 +351,13 @@ public final class JedisConnection implements RedisConnection {
             return new QueueException(Kind.UNAVAILABLE, "Redis Cluster at " + endpoint + " is moving a slot: " + message, e);
         }
         if (e instanceof JedisDataException) {
-            String upper = message.toUpperCase();
+            String upper = message.toUpperCase(Locale.ROOT);
             if (upper.startsWith("WRONGTYPE")) {
                 return new QueueException(Kind.WRONG_TYPE, message, e);
             }
-            if (upper.startsWith("NOAUTH") || upper.startsWith("WRONGPASS") || upper.startsWith("NOPERM")) {
+            if (upper.startsWith("NOAUTH") || upper.startsWith("WRONGPASS")) {
                 return new QueueException(Kind.AUTH, "Redis at " + endpoint + " refused us: " + message
-                        + "; check the user, password and ACL permissions", e);
+                        + "; check the user and password", e);
             }
             if (upper.startsWith("LOADING") || upper.startsWith("BUSY") || upper.startsWith("TRYAGAIN")
                     || upper.startsWith("CLUSTERDOWN") || upper.startsWith("MASTERDOWN") || upper.startsWith("READONLY")) {
@@ -342,6 +369,22 @@ public final class JedisConnection implements RedisConnection {
             }
         }
         return new QueueException(Kind.REDIS, "Redis at " + endpoint + " answered an error: " + message, e);
+    }
+
+    /**
+     * NOPERM for a command or key refused to the user; inside a script Redis 7.0 answers "ERR The user executing the
+     * script can't run this command or subcommand", later versions "ERR ACL failure in script: ...".
+     */
+    private static boolean isAclRefusal(String message) {
+        String upper = message.toUpperCase(Locale.ROOT);
+        return upper.startsWith("NOPERM") || upper.contains("CAN'T RUN THIS COMMAND OR SUBCOMMAND")
+                || upper.contains("ACL FAILURE") || upper.contains("NO PERMISSIONS TO");
+    }
+
+    private static String nodes(RedisEndpoint endpoint) {
+        List<String> nodes = new ArrayList<>();
+        endpoint.nodes().forEach(n -> nodes.add(n.toString()));
+        return String.join(",", nodes);
     }
 
     private static String firstLine(String message) {

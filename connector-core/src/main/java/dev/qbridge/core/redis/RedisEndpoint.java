@@ -20,8 +20,11 @@ import java.util.Optional;
  *       Redis Cluster reached through any of its seed nodes.</li>
  * </ul>
  * Query parameters: {@code timeout} (ms, connect and socket), {@code poolSize}, {@code clientName},
- * {@code trustStore} and {@code trustStorePassword} (a PKCS12 or JKS file trusted for TLS),
- * {@code verifyHostname} (default true). User and password may also be given apart from the URI,
+ * {@code trustStore} and {@code trustStorePassword} (a PKCS12 or JKS file of the certificates trusted for TLS),
+ * {@code keyStore} and {@code keyStorePassword} (a PKCS12 or JKS file with the client certificate and its key, for a
+ * server that authenticates clients: redis-server's {@code tls-auth-clients yes}, its default),
+ * {@code verifyHostname} (default true: the server certificate must name the host of the URI, as a DNS name or
+ * an IP address; false accepts any certificate the trust store trusts). User and password may also be given apart from the URI,
  * so that secrets can come from a password field. {@link #toString()} never shows the password.
  */
 public final class RedisEndpoint {
@@ -44,6 +47,8 @@ public final class RedisEndpoint {
     private final String clientName;
     private final Path trustStore;
     private final String trustStorePassword;
+    private final Path keyStore;
+    private final String keyStorePassword;
     private final boolean verifyHostname;
 
     private RedisEndpoint(Builder b) {
@@ -58,6 +63,8 @@ public final class RedisEndpoint {
         this.clientName = b.clientName;
         this.trustStore = b.trustStore;
         this.trustStorePassword = b.trustStorePassword;
+        this.keyStore = b.keyStore;
+        this.keyStorePassword = b.keyStorePassword;
         this.verifyHostname = b.verifyHostname;
     }
 
@@ -144,11 +151,13 @@ public final class RedisEndpoint {
             case "clientName" -> b.clientName = value;
             case "trustStore" -> b.trustStore = Path.of(value);
             case "trustStorePassword" -> b.trustStorePassword = value;
+            case "keyStore" -> b.keyStore = Path.of(value);
+            case "keyStorePassword" -> b.keyStorePassword = value;
             case "verifyHostname" -> b.verifyHostname = Boolean.parseBoolean(value);
             case "user" -> b.user = value;
             case "password" -> b.password = value;
             default -> throw bad(uri, "parameter '" + key + "' is unknown; known: timeout, poolSize, clientName, "
-                    + "trustStore, trustStorePassword, verifyHostname, user, password");
+                    + "trustStore, trustStorePassword, keyStore, keyStorePassword, verifyHostname, user, password");
         }
     }
 
@@ -260,6 +269,16 @@ public final class RedisEndpoint {
         return Optional.ofNullable(trustStorePassword);
     }
 
+    /** The client certificate and key to present when the server asks for one. */
+    public Optional<Path> keyStore() {
+        return Optional.ofNullable(keyStore);
+    }
+
+    /** The key store's password; only for opening the key store, never for printing. */
+    public Optional<String> keyStorePassword() {
+        return Optional.ofNullable(keyStorePassword);
+    }
+
     public boolean verifyHostname() {
         return verifyHostname;
     }
@@ -287,12 +306,13 @@ public final class RedisEndpoint {
                 && Objects.equals(e.user, user) && Objects.equals(e.password, password) && e.database == database
                 && e.timeoutMillis == timeoutMillis && e.poolSize == poolSize && Objects.equals(e.clientName, clientName)
                 && Objects.equals(e.trustStore, trustStore) && Objects.equals(e.trustStorePassword, trustStorePassword)
+                && Objects.equals(e.keyStore, keyStore) && Objects.equals(e.keyStorePassword, keyStorePassword)
                 && e.verifyHostname == verifyHostname;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(nodes, cluster, tls, user, database, timeoutMillis, poolSize, clientName, trustStore);
+        return Objects.hash(nodes, cluster, tls, user, database, timeoutMillis, poolSize, clientName, trustStore, keyStore);
     }
 
     /** Builds an endpoint; user and password set here override those of the URI. */
@@ -308,6 +328,8 @@ public final class RedisEndpoint {
         private String clientName = "qbridge";
         private Path trustStore;
         private String trustStorePassword;
+        private Path keyStore;
+        private String keyStorePassword;
         private boolean verifyHostname = true;
 
         private Builder() {
@@ -349,6 +371,13 @@ public final class RedisEndpoint {
             return this;
         }
 
+        /** The client certificate and its key (PKCS12 or JKS), for a server that authenticates TLS clients. */
+        public Builder keyStore(Path keyStore, String password) {
+            this.keyStore = keyStore;
+            this.keyStorePassword = password;
+            return this;
+        }
+
         public Builder verifyHostname(boolean verifyHostname) {
             this.verifyHostname = verifyHostname;
             return this;
@@ -360,6 +389,11 @@ public final class RedisEndpoint {
             }
             if (poolSize <= 0) {
                 throw new QueueException(QueueException.Kind.CONFIG, "Redis poolSize must be positive, was " + poolSize);
+            }
+            if (!tls && (trustStore != null || keyStore != null)) {
+                // a store that is silently ignored would send the password (and the jobs) in clear text
+                throw new QueueException(QueueException.Kind.CONFIG, "Redis " + (keyStore != null ? "keyStore" : "trustStore")
+                        + " is set but the connection is not TLS: use a rediss:// (or rediss-cluster://) URI");
             }
             return new RedisEndpoint(this);
         }

@@ -6,7 +6,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A Lua script shipped as a {@code .lua} resource next to the class that runs it, with its SHA-1 so that
@@ -14,14 +20,18 @@ import java.util.HexFormat;
  */
 public final class LuaScript {
 
+    private static final Pattern CALL = Pattern.compile("redis\\.p?call\\(\\s*'([A-Za-z|]+)'");
+
     private final String name;
     private final byte[] source;
     private final byte[] sha1Hex;
+    private final Set<String> commands;
 
     private LuaScript(String name, byte[] source) {
         this.name = name;
         this.source = source;
         this.sha1Hex = sha1Hex(source);
+        this.commands = commands(new String(source, StandardCharsets.UTF_8));
     }
 
     /**
@@ -56,6 +66,23 @@ public final class LuaScript {
 
     public byte[] source() {
         return source.clone();
+    }
+
+    /**
+     * The Redis commands the script calls, upper case: with ACLs Redis checks each of them against the user, so a
+     * user that may run the script must also be granted these (docs/PROTOCOL.md, "ACL of a qbridge user").
+     */
+    public Set<String> commands() {
+        return commands;
+    }
+
+    private static Set<String> commands(String source) {
+        Set<String> found = new TreeSet<>();
+        Matcher m = CALL.matcher(source);
+        while (m.find()) {
+            found.add(m.group(1).toUpperCase(Locale.ROOT));
+        }
+        return Collections.unmodifiableSet(found); // sorted, for messages
     }
 
     /** The SHA-1 of the source as lowercase hex bytes, the form EVALSHA takes. */

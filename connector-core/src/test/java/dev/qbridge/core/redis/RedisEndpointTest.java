@@ -28,6 +28,27 @@ class RedisEndpointTest {
     }
 
     @Test
+    void keyStoreAndItsPasswordAreReadFromTheUriAndNeverShown() {
+        RedisEndpoint e = RedisEndpoint.parse("rediss://h:1?keyStore=/etc/qbridge/client.p12&keyStorePassword=k3y-pw"
+                + "&trustStore=/etc/qbridge/ca.p12&verifyHostname=false");
+        assertThat(e.keyStore()).contains(java.nio.file.Path.of("/etc/qbridge/client.p12"));
+        assertThat(e.keyStorePassword()).contains("k3y-pw");
+        assertThat(e.verifyHostname()).isFalse();
+        assertThat(e.toString()).doesNotContain("k3y-pw");
+        assertThat(e).isNotEqualTo(RedisEndpoint.parse("rediss://h:1?trustStore=/etc/qbridge/ca.p12&verifyHostname=false"));
+        assertThat(RedisEndpoint.builder("rediss://h:1").keyStore(java.nio.file.Path.of("c.jks"), "pw").build().keyStore())
+                .contains(java.nio.file.Path.of("c.jks"));
+    }
+
+    @Test
+    void aStoreOnAPlainConnectionIsRefused() {
+        assertThatThrownBy(() -> RedisEndpoint.parse("redis://h:1?keyStore=/c.p12"))
+                .hasMessageContaining("keyStore is set but the connection is not TLS: use a rediss://");
+        assertThatThrownBy(() -> RedisEndpoint.parse("redis-cluster://h:1?trustStore=/ca.p12"))
+                .hasMessageContaining("trustStore is set but the connection is not TLS");
+    }
+
+    @Test
     void clusterUriListsSeeds() {
         RedisEndpoint e = RedisEndpoint.parse("redis-cluster://h1:7000,h2:7001");
         assertThat(e.isCluster()).isTrue();

@@ -56,11 +56,12 @@ class TlsConnectionIT {
     }
 
     @Test
-    void untrustedCertificateIsAClearConnectionError() {
+    void untrustedCertificateIsAClearTlsErrorThatNoRetryMends() {
         String uri = "rediss://app:app-pw@127.0.0.1:" + server.tlsPort();
         assertThatThrownBy(() -> JedisConnection.open(RedisEndpoint.parse(uri)))
-                .isInstanceOf(QueueException.class)
-                .hasMessageContaining("cannot reach Redis at rediss://app:***@127.0.0.1")
+                .isInstanceOfSatisfying(QueueException.class, e -> assertThat(e.kind()).isEqualTo(QueueException.Kind.TLS))
+                .hasMessageContaining("(rediss://app:***@127.0.0.1:" + server.tlsPort() + ") failed: the server's certificate "
+                        + "is not trusted by the JVM's default trust store; set trustStore")
                 .hasMessageNotContaining("app-pw");
     }
 }

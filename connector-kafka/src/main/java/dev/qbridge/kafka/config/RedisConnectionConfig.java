@@ -2,6 +2,7 @@ package dev.qbridge.kafka.config;
 
 import dev.qbridge.core.QueueException;
 import dev.qbridge.core.redis.RedisEndpoint;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.common.config.types.Password;
 
@@ -25,8 +27,9 @@ public final class RedisConnectionConfig {
     public static final String REDIS_URI_CONFIG = "redis.uri";
     private static final String REDIS_URI_DOC = "Where Redis is: redis://host:port[/db], rediss://host:port for TLS, or "
             + "redis-cluster://host1:port1,host2:port2 for a Redis Cluster (then every queue name needs a hash tag, "
-            + "such as {orders}). Query parameters timeout (ms), poolSize and clientName are accepted. Put the password "
-            + "in redis.password rather than in the URI.";
+            + "such as {orders}). Query parameters timeout (ms), poolSize, clientName and verifyHostname (default true: the "
+            + "server's certificate must name the host; false accepts any certificate the trust store trusts) are "
+            + "accepted. Put the password in redis.password rather than in the URI.";
 
     public static final String REDIS_USER_CONFIG = "redis.user";
     private static final String REDIS_USER_DOC = "The ACL user to log in as; empty for the default user.";
@@ -42,6 +45,15 @@ public final class RedisConnectionConfig {
     public static final String REDIS_TRUSTSTORE_PASSWORD_CONFIG = "redis.truststore.password";
     private static final String REDIS_TRUSTSTORE_PASSWORD_DOC = "The password of redis.truststore.path, if it has one.";
 
+    public static final String REDIS_KEYSTORE_CONFIG = "redis.keystore.path";
+    private static final String REDIS_KEYSTORE_DOC = "A PKCS12 or JKS file with the client certificate and its private "
+            + "key, for mutual TLS with a Redis that authenticates clients (redis-server's tls-auth-clients yes, its "
+            + "default); empty to present no certificate. Needs a rediss:// redis.uri.";
+
+    public static final String REDIS_KEYSTORE_PASSWORD_CONFIG = "redis.keystore.password";
+    private static final String REDIS_KEYSTORE_PASSWORD_DOC = "The password of redis.keystore.path and of the private "
+            + "key in it (they must be the same, as openssl pkcs12 -export makes them).";
+
     private RedisConnectionConfig() {
     }
 
@@ -55,10 +67,14 @@ public final class RedisConnectionConfig {
                         GROUP, ++order, Width.SHORT, "Redis user")
                 .define(REDIS_PASSWORD_CONFIG, Type.PASSWORD, "", Importance.MEDIUM, REDIS_PASSWORD_DOC,
                         GROUP, ++order, Width.SHORT, "Redis password")
-                .define(REDIS_TRUSTSTORE_CONFIG, Type.STRING, "", Importance.LOW, REDIS_TRUSTSTORE_DOC,
+                .define(REDIS_TRUSTSTORE_CONFIG, Type.STRING, "", StoreFile.INSTANCE, Importance.LOW, REDIS_TRUSTSTORE_DOC,
                         GROUP, ++order, Width.LONG, "Trust store")
                 .define(REDIS_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, "", Importance.LOW, REDIS_TRUSTSTORE_PASSWORD_DOC,
-                        GROUP, ++order, Width.SHORT, "Trust store password");
+                        GROUP, ++order, Width.SHORT, "Trust store password")
+                .define(REDIS_KEYSTORE_CONFIG, Type.STRING, "", StoreFile.INSTANCE, Importance.LOW, REDIS_KEYSTORE_DOC,
+                        GROUP, ++order, Width.LONG, "Key store")
+                .define(REDIS_KEYSTORE_PASSWORD_CONFIG, Type.PASSWORD, "", new ConfigDef.NonNullValidator(), Importance.LOW,
+                        REDIS_KEYSTORE_PASSWORD_DOC, GROUP, ++order, Width.SHORT, "Key store password");
     }
 
     /** The endpoint of a parsed config; throws a CONFIG {@link QueueException} that says what is wrong. */
@@ -69,6 +85,10 @@ public final class RedisConnectionConfig {
         String trustStore = config.getString(REDIS_TRUSTSTORE_CONFIG);
         if (!trustStore.isBlank()) {
             builder.trustStore(Path.of(trustStore), secret(config.getPassword(REDIS_TRUSTSTORE_PASSWORD_CONFIG)));
+        }
+        String keyStore = config.getString(REDIS_KEYSTORE_CONFIG);
+        if (!keyStore.isBlank()) {
+            builder.keyStore(Path.of(keyStore), secret(config.getPassword(REDIS_KEYSTORE_PASSWORD_CONFIG)));
         }
         return builder.build();
     }
@@ -93,6 +113,15 @@ public final class RedisConnectionConfig {
             uri.addErrorMessage(e.getMessage());
             return;
         }
+        if (!endpoint.isTls()) {
+            for (String store : List.of(REDIS_KEYSTORE_CONFIG, REDIS_TRUSTSTORE_CONFIG)) {
+                ConfigValue path = values.get(store);
+                if (path != null && path.value() instanceof String p && !p.isBlank()) {
+                    path.addErrorMessage(store + " is set but redis.uri is not TLS: use rediss:// (or rediss-cluster://), "
+                            + "or leave " + store + " empty");
+                }
+            }
+        }
         if (endpoint.isCluster()) {
             ConfigValue queues = values.get(queueKey);
             for (String name : queueNames) {
@@ -101,6 +130,25 @@ public final class RedisConnectionConfig {
                             + "land in different slots; name it with one, such as {" + name + "}");
                 }
             }
+        }
+    }
+
+    /** A trust or key store path: empty, or a file the worker can read (a typo is reported on the key). */
+    static final class StoreFile implements ConfigDef.Validator {
+        static final StoreFile INSTANCE = new StoreFile();
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            String path = value == null ? "" : value.toString();
+            if (!path.isBlank() && !Files.isReadable(Path.of(path))) {
+                throw new ConfigException(name, path, "no readable file there on this worker; give the path of a PKCS12 "
+                        + "or JKS file, or leave it empty");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "empty, or the path of a readable PKCS12 or JKS file";
         }
     }
 
