@@ -30,6 +30,9 @@ class AclRuleTest {
         try (Stream<Path> files = Files.walk(SCRIPTS)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".lua")).toList()) {
                 String dir = SCRIPTS.relativize(file.getParent()).toString();
+                if (dir.equals("script")) {
+                    continue; // key-checks.lua, the prelude LuaScript.load puts before every script: counted in each
+                }
                 assertThat(OWNERS).as("the class that runs the scripts of %s", dir).containsKey(dir);
                 String name = file.getFileName().toString();
                 scripts.add(LuaScript.load(OWNERS.get(dir), name.substring(0, name.length() - ".lua".length())));
@@ -58,6 +61,6 @@ class AclRuleTest {
     @Test
     void commandsAreReadFromTheScriptSource() {
         assertThat(LuaScript.load(Reaper.class, "reap").commands())
-                .containsExactly("LPUSH", "TIME", "TYPE", "ZADD", "ZRANGEBYSCORE", "ZREM");
+                .containsExactly("GET", "LPUSH", "TIME", "TYPE", "ZADD", "ZRANGEBYSCORE", "ZREM"); // GET, TYPE: the prelude
     }
 }
