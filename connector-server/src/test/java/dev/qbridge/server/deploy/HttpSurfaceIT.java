@@ -91,7 +91,7 @@ class HttpSurfaceIT {
         if (listening.isPresent()) {
             assertThat(listening.get()).isNotEmpty()
                     .allSatisfy(a -> assertThat(a.getAddress().isLoopbackAddress()).as(a.toString()).isTrue());
-            assertThat(listening.get()).extracting(InetSocketAddress::getPort).contains(server.httpPort, platformHttpPort);
+            assertThat(listening.get()).extracting(InetSocketAddress::getPort).containsOnly(server.httpPort, platformHttpPort);
         }
     }
 
