@@ -3,6 +3,7 @@ package dev.qbridge.server;
 import static dev.qbridge.server.metrics.StatusServer.json;
 
 import dev.qbridge.core.redis.RedisEndpoint;
+import dev.qbridge.server.auth.BearerToken;
 import dev.qbridge.server.cli.DurationConverter;
 import dev.qbridge.server.deploy.ConnectorDeployer;
 import dev.qbridge.server.deploy.ConnectorFile;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -58,14 +60,26 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Port of the health, status and metrics endpoint; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     int httpPort;
 
-    @Option(names = "--http-host", paramLabel = "<host>", defaultValue = "0.0.0.0",
-            description = "Address the HTTP endpoint listens on. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--http-host", paramLabel = "<host>", defaultValue = "127.0.0.1",
+            description = "Address the HTTP endpoint listens on; 0.0.0.0 exposes it on every interface (then set "
+                    + "--http-token-file, or put a reverse proxy in front). Default: ${DEFAULT-VALUE}.")
     String httpHost;
+
+    @Option(names = "--http-token-file", paramLabel = "<file>", defaultValue = "${env:QBRIDGE_HTTP_TOKEN_FILE}",
+            description = "A file holding a token: every HTTP path but /health, and every platform-http: source without "
+                    + "a token of its own, then requires 'Authorization: Bearer <token>'. Default: $QBRIDGE_HTTP_TOKEN_FILE, "
+                    + "else none.")
+    Path httpTokenFile;
 
     @Option(names = "--platform-http-port", paramLabel = "<port>", defaultValue = "8081",
             description = "Port of the HTTP server that platform-http: sources (HTTP to Redis connectors) listen on; "
                     + "started with the first such connector; 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     int platformHttpPort;
+
+    @Option(names = "--platform-http-host", paramLabel = "<host>", defaultValue = "127.0.0.1",
+            description = "Address the HTTP server of platform-http: sources listens on; 0.0.0.0 exposes it on every "
+                    + "interface. Default: ${DEFAULT-VALUE}.")
+    String platformHttpHost;
 
     @Option(names = {"-r", "--redis"}, paramLabel = "<redis-uri>", defaultValue = "${QBRIDGE_REDIS_URL:-redis://localhost:6379}",
             description = "The Redis of redisq: endpoints that name no redisUri. Default: $QBRIDGE_REDIS_URL, else "
@@ -88,6 +102,7 @@ public final class ServerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path directory = usableDirectory(dir);
         checkRedisUri(redisUri);
+        Optional<BearerToken> token = token(httpTokenFile);
         Path routes = directory.resolve("routes");
         showCamelLifecycle();
         ServerMetrics metrics = new ServerMetrics();
@@ -98,12 +113,12 @@ public final class ServerCommand implements Callable<Integer> {
         StatusServer http;
         try {
             // bound before Camel starts: a port in use fails at once, with nothing started
-            http = new StatusServer(httpHost, httpPort, () -> health(camel.get(), deployed.get(), stopping.get()),
+            http = new StatusServer(httpHost, httpPort, token, () -> health(camel.get(), deployed.get(), stopping.get()),
                     () -> connectors(deployed.get(), metrics), metrics);
         } catch (java.io.IOException e) {
             metrics.close();
             throw new QbridgeException("cannot listen on " + httpHost + ":" + httpPort + ": " + e.getMessage()
-                    + " (choose another --http-port)", e);
+                    + " (choose another --http-port or --http-host)", e);
         }
         Main main = new Main();
         main.configure().setName("qbridge");
@@ -153,12 +168,13 @@ public final class ServerCommand implements Callable<Integer> {
                     }
                 });
                 try {
-                    deployer = new ConnectorDeployer(context, metrics, httpHost, platformHttpPort);
+                    deployer = new ConnectorDeployer(context, metrics, platformHttpHost, platformHttpPort, token);
                     camel.set(context);
                     deployed.set(deployer);
-                    http.start();
-                    System.out.println("qbridge server: HTTP endpoint on http://" + ("0.0.0.0".equals(httpHost) ? "localhost" : httpHost)
-                            + ":" + http.port() + " (/health, /connectors, /metrics)");
+                    // the address the socket is bound to, not the option: 0.0.0.0 says it listens on every interface
+                    System.out.println("qbridge server: HTTP endpoint on http://" + http.boundAddress()
+                            + " (/health, /connectors, /metrics" + (token.isPresent() ? "; all but /health need the token of "
+                            + token.get().file() : "") + ")");
                     watcher = new DirectoryWatcher(directory, deployer, settle, scanInterval);
                     watcher.start();
                     System.out.println("qbridge server: watching " + directory + " for connector files; Redis default "
@@ -173,7 +189,11 @@ public final class ServerCommand implements Callable<Integer> {
             }
         });
         stopOnSignals(main);
-        main.run();
+        try {
+            main.run();
+        } finally {
+            http.close(); // a start that failed never reached onContextStopped
+        }
         if (failure.get() != null) {
             throw new QbridgeException("the server stopped: " + QbridgeException.describe(failure.get()), failure.get());
         }
@@ -191,6 +211,20 @@ public final class ServerCommand implements Callable<Integer> {
             throw new QbridgeException(2, "cannot read the connector directory " + dir + ": " + e.getMessage(), e);
         }
         return dir.toAbsolutePath().normalize();
+    }
+
+    /** The token of --http-token-file, or exit code 2 naming the file when it cannot be used. */
+    private static Optional<BearerToken> token(Path file) {
+        if (file == null) {
+            return Optional.empty();
+        }
+        try {
+            BearerToken token = BearerToken.read(file);
+            BearerToken.permissionsWarning(file).ifPresent(w -> LOG.warn("--http-token-file: {}", w));
+            return Optional.of(token);
+        } catch (BearerToken.TokenFileException e) {
+            throw new QbridgeException(2, "--http-token-file: " + e.getMessage(), null);
+        }
     }
 
     /** The default Redis must at least parse: every redisq: connector would otherwise be reported bad for it. */

@@ -31,6 +31,17 @@ class HelpTest {
     }
 
     @Test
+    void serverHelpShowsThatEveryListenerIsOnTheLoopbackUnlessTold() {
+        // picocli wraps the descriptions: read the help as one line
+        String help = Cli.run("server", "--help").out().replaceAll("\\s+", " ");
+
+        assertThat(help).contains("--http-host=<host>", "--platform-http-host=<host>", "--http-token-file=<file>",
+                "QBRIDGE_HTTP_TOKEN_FILE", "http.tokenFile");
+        assertThat(help.split("Default: 127\\.0\\.0\\.1", -1)).hasSize(3);
+        assertThat(help).doesNotContain("0.0.0.0.");
+    }
+
+    @Test
     void topLevelHelpStartsWithTheDemo() {
         assertThat(Cli.run("--help").out()).contains("Start with: qbridge demo", "server", "migrate", "queues", "demo");
     }

@@ -9,14 +9,8 @@ import dev.qbridge.core.redis.JedisConnection;
 import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.core.redis.RedisEndpoint;
 import dev.qbridge.server.QbridgeException;
-import dev.qbridge.server.Secrets;
 import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,8 +34,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo",
         header = "Watch jobs flow from a producer through a reliable Redis queue to a file. Start here.",
         description = {"",
-            "Uses the Redis at localhost:6379 if one answers, otherwise starts an embedded Redis for the "
-                    + "demo. It touches only keys under qbridge-demo:<run>: and deletes them when it is done."},
+            "Uses the Redis at localhost:6379 if one answers; otherwise starts a private Redis for the demo on "
+                    + "127.0.0.1 (a redis-server from the PATH, else the Redis 6.2 bundled for Linux) and stops it at "
+                    + "the end. It touches only keys under qbridge-demo:<run>: and deletes them when it is done."},
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true)
 public final class DemoCommand implements Callable<Integer> {
@@ -52,7 +47,7 @@ public final class DemoCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = {"-r", "--redis"}, paramLabel = "<redis-uri>",
-            description = "Use this Redis instead of localhost:6379 or an embedded one.")
+            description = "Use this Redis instead of localhost:6379 or a private one.")
     String redisUri;
 
     @Option(names = {"-n", "--jobs"}, paramLabel = "<n>", defaultValue = "2000",
@@ -67,7 +62,8 @@ public final class DemoCommand implements Callable<Integer> {
             description = "How fast the producer pushes. Default: ${DEFAULT-VALUE}.")
     int rate;
 
-    @Option(names = "--embedded", description = "Always use an embedded Redis, even if localhost:6379 answers.")
+    @Option(names = "--embedded", description = "Always start a private Redis for the demo (a redis-server from the PATH, "
+            + "else the bundled one), even if localhost:6379 answers.")
     boolean forceEmbedded;
 
     @Override
@@ -219,77 +215,6 @@ public final class DemoCommand implements Callable<Integer> {
                 out.println(last);
             }
             out.flush();
-        }
-    }
-
-    /** The Redis of the demo: the one named, the one at localhost:6379, or an embedded one started here. */
-    static final class DemoRedis implements AutoCloseable {
-        private final String uri;
-        private final String description;
-        private final redis.embedded.RedisServer embedded;
-
-        private DemoRedis(String uri, String description, redis.embedded.RedisServer embedded) {
-            this.uri = uri;
-            this.description = description;
-            this.embedded = embedded;
-        }
-
-        static DemoRedis pick(String uri, boolean forceEmbedded, PrintWriter console) throws IOException {
-            if (uri != null) {
-                return new DemoRedis(uri, Secrets.redact(uri), null);
-            }
-            if (!forceEmbedded && answersPing("localhost", 6379)) {
-                return new DemoRedis("redis://localhost:6379", "redis://localhost:6379 (the local Redis; only "
-                        + PREFIX + "* keys are touched)", null);
-            }
-            int port;
-            try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                port = socket.getLocalPort();
-            }
-            console.println("No Redis answers at localhost:6379: starting an embedded Redis on port " + port + "...");
-            console.flush();
-            redis.embedded.RedisServer server = redis.embedded.RedisServer.newRedisServer()
-                    .port(port)
-                    .bind("127.0.0.1")
-                    .setting("save \"\"")
-                    .setting("appendonly no")
-                    .onShutdownForceStop(true)
-                    .build();
-            server.start();
-            return new DemoRedis("redis://127.0.0.1:" + port, "embedded Redis 6.2 on 127.0.0.1:" + port
-                    + " (stopped when the demo ends)", server);
-        }
-
-        String uri() {
-            return uri;
-        }
-
-        String description() {
-            return description;
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (embedded != null) {
-                embedded.stop();
-            }
-        }
-
-        /** A bare PING: no pool, nothing left behind when nothing listens. */
-        static boolean answersPing(String host, int port) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(host, port), 300);
-                socket.setSoTimeout(500);
-                socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-                InputStream in = socket.getInputStream();
-                StringBuilder reply = new StringBuilder();
-                for (int c = in.read(); c != -1 && c != '\n' && reply.length() < 100; c = in.read()) {
-                    reply.append((char) c);
-                }
-                return reply.toString().startsWith("+PONG");
-            } catch (IOException e) {
-                return false;
-            }
         }
     }
 }

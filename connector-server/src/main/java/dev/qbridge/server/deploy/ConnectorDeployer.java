@@ -2,10 +2,15 @@ package dev.qbridge.server.deploy;
 
 import dev.qbridge.camel.bridge.BridgeTemplates;
 import dev.qbridge.server.Secrets;
+import dev.qbridge.server.auth.BearerToken;
+import dev.qbridge.server.auth.IngestionGuard;
+import dev.qbridge.server.net.BindAddress;
 import dev.qbridge.server.metrics.ServerMetrics;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,6 +24,7 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.builder.TemplatedRouteBuilder;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
 import org.slf4j.Logger;
@@ -31,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * it. Stopping a connector stops its route gracefully: nothing new is taken, jobs in flight finish and are acked.
  * Not thread-safe for changes (the directory watcher is its only writer); status reads are safe from any thread.
  */
-public final class ConnectorDeployer {
+public final class ConnectorDeployer implements DirectoryWatcher.Target {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectorDeployer.class);
 
@@ -102,28 +108,33 @@ public final class ConnectorDeployer {
     private final int platformHttpPort;
     private final Map<Path, FileState> files = new ConcurrentHashMap<>();
     private final HealthMonitor monitor;
+    private final IngestionGuard guard;
     private VertxPlatformHttpServer platformHttp;
 
     /**
      * @param platformHttpHost address of the HTTP server of platform-http: sources (http-to-redisq bridges)
      * @param platformHttpPort its port; it starts with the first connector that needs it
+     * @param serverToken      the token its requests need, unless their connector has a token of its own
      */
-    public ConnectorDeployer(CamelContext context, ServerMetrics metrics, String platformHttpHost, int platformHttpPort)
-            throws Exception {
+    public ConnectorDeployer(CamelContext context, ServerMetrics metrics, String platformHttpHost, int platformHttpPort,
+                             Optional<BearerToken> serverToken) throws Exception {
         this.context = context;
         this.metrics = metrics;
         this.platformHttpHost = platformHttpHost;
         this.platformHttpPort = platformHttpPort;
+        this.guard = new IngestionGuard(serverToken);
         context.addRoutes(new BridgeTemplates());
         this.monitor = new HealthMonitor(context, metrics, () -> files.values().stream()
                 .filter(s -> s instanceof Running).map(s -> ((Running) s).spec()).toList());
     }
 
     /** The state of every file the server has seen and not seen removed. */
+    @Override
     public Collection<FileState> files() {
         return List.copyOf(files.values());
     }
 
+    @Override
     public Optional<FileState> state(Path file) {
         return Optional.ofNullable(files.get(file));
     }
@@ -145,6 +156,7 @@ public final class ConnectorDeployer {
      * while its connector starts, the failure is this file's: it is reported by name and the call returns, so the
      * scan goes on to the next file.
      */
+    @Override
     public void apply(Path file) {
         try {
             load(file);
@@ -153,7 +165,7 @@ public final class ConnectorDeployer {
             String hash;
             try {
                 hash = ConnectorFile.hashOf(file);
-            } catch (IOException | RuntimeException unreadable) {
+            } catch (RuntimeException unreadable) {
                 hash = "";
             }
             report(new BadFile(file, "-", "could not be loaded: " + describe(e), hash));
@@ -193,6 +205,11 @@ public final class ConnectorDeployer {
             }
             if (ConnectorSpec.scheme(spec.source()).equals("platform-http")) {
                 startPlatformHttp();
+                // before its route: the path is never served without its token, not even for a moment
+                spec.httpToken().ifPresent(token -> {
+                    guard.protect(spec.name(), spec.source(), token);
+                    BearerToken.permissionsWarning(token.file()).ifPresent(w -> LOG.warn("connector {}: {}", spec.name(), w));
+                });
             }
             metrics.trackQueues(spec, context);
             addRoute(spec);
@@ -230,6 +247,7 @@ public final class ConnectorDeployer {
     }
 
     /** The file is gone: stops its connector gracefully and forgets it. */
+    @Override
     public void remove(Path file) {
         FileState previous = files.get(file);
         stop(previous); // still listed while it stops: /connectors shows it until its jobs in flight are acked
@@ -313,6 +331,7 @@ public final class ConnectorDeployer {
         }
         metrics.connectorStopped(spec);
         monitor.forget(spec.name());
+        guard.release(spec.name());
     }
 
     private synchronized void startPlatformHttp() throws Unavailable {
@@ -320,17 +339,23 @@ public final class ConnectorDeployer {
             return;
         }
         String where = "cannot start the HTTP server of platform-http: sources on " + platformHttpHost + ":" + platformHttpPort;
+        InetAddress address;
+        try {
+            address = BindAddress.resolve(platformHttpHost);
+        } catch (UnknownHostException e) {
+            throw new Unavailable(where + ": " + e.getMessage() + " (set --platform-http-host)");
+        }
         if (platformHttpPort != 0) {
             // Vert.x binds asynchronously and only logs a failure: a connector would run with nothing listening
             try (ServerSocket probe = new ServerSocket()) {
                 probe.setReuseAddress(false);
-                probe.bind(new InetSocketAddress(platformHttpHost, platformHttpPort));
+                probe.bind(new InetSocketAddress(address, platformHttpPort));
             } catch (IOException e) {
                 throw new Unavailable(where + ": " + e.getMessage() + " (set --platform-http-port)");
             }
         }
         VertxPlatformHttpServerConfiguration config = new VertxPlatformHttpServerConfiguration();
-        config.setBindHost(platformHttpHost);
+        config.setBindHost(address.getHostAddress());
         config.setBindPort(platformHttpPort);
         VertxPlatformHttpServer server = new VertxPlatformHttpServer(config);
         try {
@@ -346,8 +371,25 @@ public final class ConnectorDeployer {
             }
             throw new Unavailable(where + ": it is not listening (set --platform-http-port)");
         }
+        VertxPlatformHttpRouter router = context.getRegistry().findSingleByType(VertxPlatformHttpRouter.class);
+        if (router == null) {
+            // no way to check tokens: serving the connectors without would be worse than not serving them
+            try {
+                context.removeService(server);
+            } catch (Exception e) {
+                LOG.debug("removing the HTTP server without a router failed: {}", e.toString());
+            }
+            throw new IllegalStateException("the platform-http server registered no router: its token check cannot be set up");
+        }
+        guard.install(router);
         platformHttp = server;
-        LOG.info("HTTP sources (platform-http:) listen on {}:{}", platformHttpHost, server.getServer().actualPort());
+        LOG.info("HTTP sources (platform-http:) listen on {}{}", BindAddress.format(address, server.getServer().actualPort()),
+                tokenNote());
+    }
+
+    private String tokenNote() {
+        return guard.hasServerToken() ? "; requests need the token of --http-token-file, or their connector's http.tokenFile"
+                : "; requests need a token only where their connector sets http.tokenFile";
     }
 
     /** Creates the endpoint now, so that an unknown component or a bad option is reported against its key. */
@@ -389,6 +431,7 @@ public final class ConnectorDeployer {
         removeRoute(spec);
         metrics.connectorStopped(spec);
         monitor.forget(spec.name());
+        guard.release(spec.name()); // after its route: the path is never served without its token
         LOG.info("connector {} stopped in {} ms (jobs in flight finished and acked)", spec.name(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }

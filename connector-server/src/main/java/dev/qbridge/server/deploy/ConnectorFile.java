@@ -1,8 +1,11 @@
 package dev.qbridge.server.deploy;
 
 import dev.qbridge.server.Secrets;
+import dev.qbridge.server.auth.BearerToken;
 import dev.qbridge.server.cli.DurationConverter;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,15 +16,16 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.commons.configuration2.PropertiesConfiguration;
-import org.apache.commons.configuration2.builder.FileBasedConfigurationBuilder;
-import org.apache.commons.configuration2.builder.fluent.Parameters;
 import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.commons.configuration2.interpol.DefaultLookups;
+import org.apache.commons.configuration2.io.FileLocatorUtils;
 import picocli.CommandLine;
 
 /**
@@ -52,6 +56,13 @@ public final class ConnectorFile {
     public static final String JMS_BROKER_URL_CONFIG = "jms.brokerUrl";
     public static final String JMS_USER_CONFIG = "jms.user";
     public static final String JMS_PASSWORD_CONFIG = "jms.password";
+    public static final String HTTP_TOKEN_FILE_CONFIG = "http.tokenFile";
+
+    /** The prefix of the stand-in hash of a file that could not be read. */
+    static final String UNREADABLE = "unreadable:";
+
+    /** A connector file is a few lines: anything larger is a mistake, refused before it is read. */
+    public static final int MAX_BYTES = 1024 * 1024;
 
     /** Every key, in the order docs/server.md lists them. */
     public static final List<Key> KEYS = List.of(
@@ -82,7 +93,10 @@ public final class ConnectorFile {
             new Key(JMS_BROKER_URL_CONFIG, "An Apache Artemis broker URL (tcp://host:61616): the connection factory of the "
                     + "connector's jms: endpoints, unless their URI names one.", null),
             new Key(JMS_USER_CONFIG, "User for the JMS broker.", null),
-            new Key(JMS_PASSWORD_CONFIG, "Password for the JMS broker.", null));
+            new Key(JMS_PASSWORD_CONFIG, "Password for the JMS broker.", null),
+            new Key(HTTP_TOKEN_FILE_CONFIG, "A file holding the token that requests to a platform-http: source must send "
+                    + "as 'Authorization: Bearer <token>', instead of the server's --http-token-file (relative to the "
+                    + "connector file).", null));
 
     private static final Pattern UNRESOLVED = Pattern.compile("\\$\\{([^}]*)}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
@@ -101,15 +115,10 @@ public final class ConnectorFile {
      * exception names the file, the key and what to change. Nothing else is thrown, whatever the file holds.
      */
     public static ConnectorSpec parse(Path file) throws BadFileException {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw bad(file, "-", "cannot read the file: " + e.getMessage(), "");
-        }
+        byte[] bytes = readBounded(file);
         String hash = sha256(bytes);
         try {
-            Map<String, String> values = read(file, hash);
+            Map<String, String> values = read(file, TextCheck.decode(file, bytes, hash), hash);
             return toSpec(file, values, hash);
         } catch (RuntimeException e) {
             // a value no check above foresaw: still this file's fault, reported against it
@@ -117,13 +126,73 @@ public final class ConnectorFile {
         }
     }
 
-    private static Map<String, String> read(Path file, String hash) throws BadFileException {
-        PropertiesConfiguration config;
+    /**
+     * The file's bytes; a directory, a dangling link, a pipe or a file over {@link #MAX_BYTES} is reported without
+     * being read (a pipe would block the scan, a large file would be hashed at every change).
+     */
+    private static byte[] readBounded(Path file) throws BadFileException {
+        if (!Files.isRegularFile(file)) {
+            throw bad(file, "-", notARegularFile(file), hashOf(file));
+        }
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_BYTES + 1);
+        } catch (IOException e) {
+            throw bad(file, "-", "cannot read the file: " + e.getMessage(), unreadable(e));
+        }
+        if (bytes.length > MAX_BYTES) {
+            throw bad(file, "-", tooLarge(file), hashOf(file));
+        }
+        return bytes;
+    }
+
+    private static String tooLarge(Path file) {
+        long size;
         try {
-            config = new FileBasedConfigurationBuilder<>(PropertiesConfiguration.class)
-                    .configure(new Parameters().properties().setFile(file.toFile()).setThrowExceptionOnMissing(false))
-                    .getConfiguration();
-        } catch (ConfigurationException e) {
+            size = Files.size(file);
+        } catch (IOException e) {
+            size = MAX_BYTES + 1L;
+        }
+        return String.format(Locale.ROOT, "the file is %,d bytes: a connector file may be at most %,d bytes (1 MB); "
+                + "move whatever else it holds out of the connector directory", size, MAX_BYTES);
+    }
+
+    private static String notARegularFile(Path file) {
+        if (Files.isDirectory(file)) {
+            return "is a directory, not a connector file: give directories of the connector directory a name that does "
+                    + "not end in .properties";
+        }
+        if (Files.isSymbolicLink(file) && !Files.exists(file)) {
+            String target;
+            try {
+                target = String.valueOf(Files.readSymbolicLink(file));
+            } catch (IOException | UnsupportedOperationException e) {
+                target = "a file";
+            }
+            return "is a symbolic link to " + target + ", which does not exist: fix the link or remove it";
+        }
+        if (!Files.exists(file)) {
+            return "does not exist any more";
+        }
+        return "is not a regular file (a pipe, a socket or a device): a connector file must be a regular file";
+    }
+
+    private static Map<String, String> read(Path file, String text, String hash) throws BadFileException {
+        PropertiesConfiguration config = new PropertiesConfiguration();
+        // ${env:...} and ${sys:...} only: Commons Configuration would also read ${file:...}, ${xml:...},
+        // ${properties:...}, ${java:...}, ${localhost:...}, ${date:...} and more, none of which is documented here
+        config.installInterpolator(Map.of("env", DefaultLookups.ENVIRONMENT.getLookup(),
+                "sys", DefaultLookups.SYSTEM_PROPERTIES.getLookup()), null);
+        config.setThrowExceptionOnMissing(false);
+        try {
+            // the text already read and checked, with the file's place, so that includes are resolved relative to it
+            // (and read as UTF-8 too)
+            Path absolute = file.toAbsolutePath();
+            config.initFileLocator(FileLocatorUtils.fileLocator().fileName(absolute.getFileName().toString())
+                    .basePath(String.valueOf(absolute.getParent())).sourceURL(absolute.toUri().toURL())
+                    .encoding(StandardCharsets.UTF_8.name()).create());
+            config.read(new StringReader(text));
+        } catch (ConfigurationException | IOException e) {
             throw bad(file, "-", "not a readable properties file: " + rootMessage(e), hash);
         }
         Map<String, String> values = new TreeMap<>();
@@ -141,6 +210,11 @@ public final class ConnectorFile {
             Matcher unresolved = UNRESOLVED.matcher(value == null ? "" : value);
             if (unresolved.find()) {
                 String variable = unresolved.group(1);
+                if (variable.startsWith("file:")) {
+                    throw bad(file, key, "${file:...} is not read in connector files: only ${env:NAME} and ${sys:name} "
+                            + "are replaced; pass a secret in an environment variable, or write it in this file (readable "
+                            + "by the server only)", hash);
+                }
                 throw bad(file, key, "${" + variable + "} is not set"
                         + (variable.startsWith("env:") ? ": export the environment variable " + variable.substring(4)
                             + " before starting the server" : variable.startsWith("sys:") ? ": pass -D" + variable.substring(4)
@@ -211,9 +285,28 @@ public final class ConnectorFile {
         Endpoints.check(file, SOURCE_CONFIG, source, hash);
         Endpoints.check(file, SINK_CONFIG, sink, hash);
         Optional<ConnectorSpec.Jms> jms = jms(file, name, values, source, sink, hash);
+        Optional<BearerToken> httpToken = httpToken(file, values, source, hash);
         Bridge route = Bridge.choose(file, hash, name, source, sink, template, Map.copyOf(templateParameters),
                 jms.map(ConnectorSpec.Jms::bean).orElse(null));
-        return new ConnectorSpec(name, enabled.equals("true"), file, source, sink, route, jms, stopTimeout, hash);
+        return new ConnectorSpec(name, enabled.equals("true"), file, source, sink, route, jms, httpToken, stopTimeout, hash);
+    }
+
+    /** The token of a platform-http: source's own http.tokenFile, read now: a file that cannot be used is this file's fault. */
+    private static Optional<BearerToken> httpToken(Path file, Map<String, String> values, String source, String hash)
+            throws BadFileException {
+        Optional<String> path = optional(values, HTTP_TOKEN_FILE_CONFIG);
+        if (path.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!ConnectorSpec.scheme(source).equals("platform-http")) {
+            throw bad(file, HTTP_TOKEN_FILE_CONFIG, "applies to a platform-http: source only, and the source is "
+                    + ConnectorSpec.scheme(source) + ":", hash);
+        }
+        try {
+            return Optional.of(BearerToken.read(file.toAbsolutePath().getParent().resolve(path.get())));
+        } catch (BearerToken.TokenFileException e) {
+            throw bad(file, HTTP_TOKEN_FILE_CONFIG, e.getMessage(), hash);
+        }
     }
 
     /** The connector's JMS broker, checked (its URL parsed, nothing connected) and named as the bean it is bound as. */
@@ -250,9 +343,25 @@ public final class ConnectorFile {
         return Optional.ofNullable(values.get(key)).filter(v -> !v.isEmpty());
     }
 
-    /** The file's hash without parsing it: tells an unchanged file from a changed one. */
-    public static String hashOf(Path file) throws IOException {
-        return sha256(Files.readAllBytes(file));
+    /**
+     * The file's hash without parsing it: tells an unchanged file from a changed one. A file that is not read (not a
+     * regular file, or too large) gets a stand-in that changes with what makes it unreadable.
+     */
+    public static String hashOf(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return "not-a-file:" + (Files.isDirectory(file) ? "directory" : Files.isSymbolicLink(file) ? "link" : "other");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(MAX_BYTES + 1);
+            return bytes.length > MAX_BYTES ? "too-large:" + Files.size(file) : sha256(bytes);
+        } catch (IOException e) {
+            return unreadable(e);
+        }
+    }
+
+    /** The stand-in hash of a file that could not be read: the same for as long as the same error stands. */
+    private static String unreadable(IOException e) {
+        return UNREADABLE + e.getClass().getSimpleName();
     }
 
     private static boolean isKnown(String key) {

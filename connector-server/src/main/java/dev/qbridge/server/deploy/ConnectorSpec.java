@@ -1,6 +1,7 @@
 package dev.qbridge.server.deploy;
 
 import dev.qbridge.server.Secrets;
+import dev.qbridge.server.auth.BearerToken;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -18,11 +19,12 @@ import java.util.Optional;
  * @param sink        Camel endpoint URI every job is sent to; the job leaves the source only once this succeeded
  * @param route       the route that runs: a bridge template with its parameters, or the plain route
  * @param jms         the JMS broker of the connector's jms: endpoints, when the file names one
+ * @param httpToken   the token a platform-http: source's requests need instead of the server's, when the file names one
  * @param stopTimeout how long a graceful stop waits for jobs in flight before it forces the route down
  * @param contentHash SHA-256 of the file's bytes, to tell a changed file from a touched one
  */
 public record ConnectorSpec(String name, boolean enabled, Path file, String source, String sink, Bridge route,
-                            Optional<Jms> jms, Duration stopTimeout, String contentHash) {
+                            Optional<Jms> jms, Optional<BearerToken> httpToken, Duration stopTimeout, String contentHash) {
 
     /**
      * An Apache Artemis broker for a connector's jms: endpoints, bound as a connection factory under {@code bean}.

@@ -7,7 +7,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,8 +25,11 @@ import org.slf4j.LoggerFactory;
  * <p>
  * A half-written file is never loaded: a file is only read once its modification time is at least the settle
  * time in the past (every write moves it), and a changed file only counts as changed when its content hash
- * differs, so touching a file restarts nothing. Writers that cannot promise to finish within the settle time
- * write {@code name.properties.tmp} (or a dotfile) and rename it into place: both are ignored until renamed.
+ * differs, so touching a file restarts nothing. A file whose size, modification time and identity (inode) are those
+ * it had when last read is not read again: a scan costs a stat per file, whatever the files hold. A directory, a
+ * dangling link or a pipe named {@code *.properties} is handed over too, so that it is reported, not ignored.
+ * Writers that cannot promise to finish within the settle time write {@code name.properties.tmp} (or a dotfile) and
+ * rename it into place: both are ignored until renamed.
  * Polling rather than a WatchService: it behaves the same on every file system, including network and container
  * mounts, and a scan of a directory of connector files costs microseconds.
  */
@@ -30,15 +37,37 @@ public final class DirectoryWatcher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DirectoryWatcher.class);
 
+    /** What the watcher drives: the {@link ConnectorDeployer}. */
+    public interface Target {
+        /** The state of every file loaded and not removed. */
+        Collection<ConnectorDeployer.FileState> files();
+
+        Optional<ConnectorDeployer.FileState> state(Path file);
+
+        /** Loads a new or changed file, or reports it. */
+        void apply(Path file);
+
+        /** The file is gone. */
+        void remove(Path file);
+    }
+
+    /** What a stat says of a file: when it is the same as at the last read, the file is not read again. */
+    private record Stamp(long size, long modified, Object identity) {
+        static Stamp of(BasicFileAttributes a) {
+            return new Stamp(a.size(), a.lastModifiedTime().toMillis(), a.fileKey());
+        }
+    }
+
     private final Path dir;
-    private final ConnectorDeployer deployer;
+    private final Target deployer;
     private final Duration settle;
     private final Duration interval;
     private final Set<Path> waitingToSettle = new HashSet<>();
+    private final Map<Path, Stamp> lastRead = new HashMap<>();
     private ScheduledExecutorService timer;
     private volatile boolean closed;
 
-    public DirectoryWatcher(Path dir, ConnectorDeployer deployer, Duration settle, Duration interval) {
+    public DirectoryWatcher(Path dir, Target deployer, Duration settle, Duration interval) {
         this.dir = dir;
         this.deployer = deployer;
         this.settle = settle;
@@ -73,7 +102,7 @@ public final class DirectoryWatcher implements AutoCloseable {
         Set<Path> present = new HashSet<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path file : entries) {
-                if (!ConnectorFile.isConnectorFile(file) || !Files.isRegularFile(file)) {
+                if (!ConnectorFile.isConnectorFile(file)) {
                     continue;
                 }
                 present.add(file);
@@ -95,11 +124,29 @@ public final class DirectoryWatcher implements AutoCloseable {
             }
         }
         waitingToSettle.retainAll(present);
+        lastRead.keySet().retainAll(present);
     }
 
     private void consider(Path file) {
         try {
-            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            BasicFileAttributes attributes;
+            try {
+                attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            } catch (NoSuchFileException e) {
+                if (!Files.isSymbolicLink(file)) {
+                    return; // removed between listing and reading: the next scan stops its connector
+                }
+                attributes = null; // a link to nothing
+            }
+            if (attributes == null || !attributes.isRegularFile()) {
+                // nothing to settle or hash: reported once, and again only if it becomes something else
+                String hash = ConnectorFile.hashOf(file);
+                var known = deployer.state(file);
+                if ((known.isEmpty() || !known.get().contentHash().equals(hash)) && !closed) {
+                    deployer.apply(file);
+                }
+                return;
+            }
             long age = System.currentTimeMillis() - attributes.lastModifiedTime().toMillis();
             if (age < settle.toMillis()) {
                 if (waitingToSettle.add(file)) {
@@ -109,9 +156,16 @@ public final class DirectoryWatcher implements AutoCloseable {
                 return;
             }
             waitingToSettle.remove(file);
-            String hash = ConnectorFile.hashOf(file);
             var known = deployer.state(file);
             boolean retry = known.isPresent() && known.get() instanceof ConnectorDeployer.Waiting w && w.due();
+            Stamp stamp = Stamp.of(attributes);
+            // a file that could not be read may become readable with no stamp moving (chmod): it is tried again
+            boolean unreadable = known.isPresent() && known.get().contentHash().startsWith(ConnectorFile.UNREADABLE);
+            if (known.isPresent() && stamp.equals(lastRead.get(file)) && !retry && !unreadable) {
+                return;
+            }
+            String hash = ConnectorFile.hashOf(file);
+            lastRead.put(file, stamp);
             if (known.isPresent() && known.get().contentHash().equals(hash) && !retry) {
                 return;
             }

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -222,5 +225,109 @@ class ConnectorFileTest {
                 // reported against the file: fine
             }
         }
+    }
+
+    @Test
+    void theFileIsReadAsUtf8() throws Exception {
+        ConnectorSpec spec = ConnectorFile.parse(write("c.properties", "source = redisq:q\u00e9\nsink = file:/tmp/\u65e5\u672c\n"));
+
+        assertThat(spec.source()).isEqualTo("redisq:q\u00e9");
+        assertThat(spec.sink()).isEqualTo("file:/tmp/\u65e5\u672c");
+    }
+
+    @Test
+    void aByteOrderMarkIsNotPartOfTheFirstKey() throws Exception {
+        byte[] text = "source = redisq:in\nsink = redisq:out\n".getBytes(StandardCharsets.UTF_8);
+        byte[] withBom = new byte[text.length + 3];
+        withBom[0] = (byte) 0xEF;
+        withBom[1] = (byte) 0xBB;
+        withBom[2] = (byte) 0xBF;
+        System.arraycopy(text, 0, withBom, 3, text.length);
+
+        assertThat(ConnectorFile.parse(Files.write(dir.resolve("c.properties"), withBom)).source()).isEqualTo("redisq:in");
+    }
+
+    @Test
+    void aFileOverOneMegabyteIsRefusedWithItsSizeWithoutBeingParsed() throws Exception {
+        String line = "# " + "x".repeat(1022) + "\n"; // 1 KiB
+        Path big = write("big.properties", "source = redisq:in\nsink = redisq:out\n" + line.repeat(1024));
+
+        BadFile report = badFile(big);
+
+        assertThat(report.key()).isEqualTo("-");
+        assertThat(report.reason()).contains("the file is " + String.format(Locale.ROOT, "%,d", Files.size(big)) + " bytes",
+                "at most 1,048,576 bytes");
+        assertThat(report.toString()).contains(big.toString());
+    }
+
+    @Test
+    void binaryGarbageIsReportedAsNotAText() throws Exception {
+        assertThat(badFile(Files.write(dir.resolve("nul.properties"), new byte[] {'s', 'o', 0, 1, 2})).reason())
+                .isEqualTo("not a text file: NUL byte at offset 2");
+        assertThat(badFile(Files.write(dir.resolve("latin1.properties"), "source = redisq:q\u00e9\n"
+                .getBytes(StandardCharsets.ISO_8859_1))).reason()).startsWith("not valid UTF-8 at byte 17");
+        assertThat(badFile(Files.write(dir.resolve("ctl.properties"), new byte[] {'a', '=', 0x07})).reason())
+                .isEqualTo("not a text file: control character 0x07 at offset 2");
+        assertThat(badFile(Files.write(dir.resolve("png.properties"), new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a}))
+                .reason()).startsWith("not valid UTF-8 at byte 0");
+    }
+
+    @Test
+    void directoriesAndDanglingLinksNamedLikeConnectorFilesAreReportedAsSuch() throws Exception {
+        Path directory = Files.createDirectory(dir.resolve("d.properties"));
+        Path dangling = Files.createSymbolicLink(dir.resolve("l.properties"), dir.resolve("nowhere.properties"));
+
+        assertThat(badFile(directory).reason()).startsWith("is a directory, not a connector file");
+        assertThat(badFile(dangling).reason()).startsWith("is a symbolic link to " + dir.resolve("nowhere.properties")
+                + ", which does not exist");
+    }
+
+    @Test
+    void fileInterpolationIsRefusedWithWhatToDoInstead() throws Exception {
+        Path secret = Files.writeString(dir.resolve("secret.txt"), "s3cret");
+
+        BadFile report = badFile(write("c.properties", "source = redisq:in?password=${file:UTF-8:" + secret + "}\nsink = redisq:out\n"));
+
+        assertThat(report.key()).isEqualTo("source");
+        assertThat(report.reason()).contains("${file:...} is not read in connector files", "${env:NAME}");
+        assertThat(report.toString()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void lookupsOtherThanEnvAndSysAreNotResolved() throws Exception {
+        for (String lookup : List.of("${localhost:name}", "${java:version}", "${properties:x.properties::k}", "${const:java.io.File.separator}")) {
+            BadFile report = badFile(write("c.properties", "source = redisq:in\nsink = file:/tmp/" + lookup + "\ntemplate = none\n"));
+            assertThat(report.key()).as(lookup).isEqualTo("sink");
+            assertThat(report.reason()).as(lookup).contains("is not set");
+        }
+    }
+
+    @Test
+    void aPlatformHttpSourceMayHaveItsOwnTokenFile() throws Exception {
+        Files.writeString(dir.resolve("in.token"), "t0ken\n");
+
+        ConnectorSpec spec = ConnectorFile.parse(write("c.properties", "source = platform-http:/in\nsink = redisq:in\n"
+                + "http.tokenFile = in.token\n"));
+
+        assertThat(spec.httpToken()).hasValueSatisfying(t -> {
+            assertThat(t.file()).isEqualTo(dir.resolve("in.token").toAbsolutePath());
+            assertThat(t.admits("Bearer t0ken")).isTrue();
+        });
+        assertThat(spec.toString()).doesNotContain("t0ken");
+    }
+
+    @Test
+    void aTokenFileThatCannotBeUsedOrIsNotForAnHttpSourceIsReportedAgainstItsKey() throws Exception {
+        Files.writeString(dir.resolve("empty.token"), " \n");
+
+        BadFile missing = badFile(write("a.properties", "source = platform-http:/in\nsink = redisq:in\nhttp.tokenFile = nosuch.token\n"));
+        BadFile empty = badFile(write("b.properties", "source = platform-http:/in\nsink = redisq:in\nhttp.tokenFile = empty.token\n"));
+        BadFile notHttp = badFile(write("c.properties", "source = redisq:in\nsink = redisq:out\nhttp.tokenFile = empty.token\n"));
+
+        assertThat(missing.key()).isEqualTo("http.tokenFile");
+        assertThat(missing.reason()).contains(dir.resolve("nosuch.token").toAbsolutePath().toString(), "does not exist");
+        assertThat(empty.reason()).contains("empty.token", "is empty");
+        assertThat(notHttp.key()).isEqualTo("http.tokenFile");
+        assertThat(notHttp.reason()).contains("applies to a platform-http: source only");
     }
 }

@@ -340,6 +340,25 @@ class ServerIT {
     }
 
     @Test
+    void directoriesDanglingLinksAndBinaryFilesNamedPropertiesAreReportedAsBadFiles() throws IOException {
+        Files.createDirectory(dir.resolve("a-directory.properties"));
+        Files.createSymbolicLink(dir.resolve("dangling.properties"), dir.resolve("gone.properties"));
+        Files.write(dir.resolve("binary.properties"), new byte[] {'k', '=', 0, (byte) 0xff, (byte) 0xfe, '=', '=', '\n'});
+        Files.writeString(dir.resolve("utf8.properties"), "source = redisq:in\u00e9?pollTimeout=200\nsink = redisq:out\u00e9\n");
+        push("in\u00e9", 1, 3);
+
+        server = ServerProcess.start(dir, redis.uri());
+
+        await().atMost(PATIENCE).until(() -> jobsIn("out\u00e9").size() == 3);
+        String connectors = server.get("/connectors");
+        assertThat(connectors).contains(
+                "{\"file\":\"a-directory.properties\",\"key\":\"-\",\"reason\":\"is a directory, not a connector file",
+                "{\"file\":\"dangling.properties\",\"key\":\"-\",\"reason\":\"is a symbolic link to " + dir.resolve("gone.properties"),
+                "{\"file\":\"binary.properties\",\"key\":\"-\",\"reason\":\"not a text file: NUL byte at offset 2\"}");
+        assertThat(server.get("/health")).startsWith("503").contains("\"badFiles\":3");
+    }
+
+    @Test
     void fileStillBeingWrittenIsNotLoadedAndTmpFilesAreIgnored() throws IOException {
         server = ServerProcess.start(dir, redis.uri());
         // a writer mid-way: half a file whose modification time keeps moving (here: in the future)

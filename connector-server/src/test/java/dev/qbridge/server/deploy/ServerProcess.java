@@ -24,11 +24,13 @@ import java.util.stream.Stream;
 /** The real {@code qbridge server} in a child JVM, with its HTTP endpoint. */
 final class ServerProcess implements AutoCloseable {
 
-    private static final Pattern HTTP = Pattern.compile("HTTP endpoint on http://[^:]+:(\\d+)");
+    /** The startup line: {@code HTTP endpoint on http://127.0.0.1:8080 (...)}, or {@code [::1]:8080}. */
+    static final Pattern HTTP = Pattern.compile("HTTP endpoint on http://(\\[[^\\]]+]|[^:\\s]+):(\\d+)");
     /** The server's own logback.xml, not the tests' logback-test.xml: its masking and rate limits are under test too. */
     static final String PRODUCTION_LOGGING = String.valueOf(Qbridge.class.getResource("/logback.xml"));
 
     final JavaProcess process;
+    final String httpHost;
     final int httpPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -39,7 +41,8 @@ final class ServerProcess implements AutoCloseable {
         if (!m.find()) {
             throw new IllegalStateException("no port in: " + line);
         }
-        this.httpPort = Integer.parseInt(m.group(1));
+        this.httpHost = m.group(1);
+        this.httpPort = Integer.parseInt(m.group(2));
         process.waitForOutputLine("watching", Duration.ofSeconds(30));
     }
 
@@ -53,7 +56,8 @@ final class ServerProcess implements AutoCloseable {
 
     /** The server process, without waiting for it to come up: for starts that must fail. */
     static JavaProcess launch(String dir, String redisUri, java.util.Map<String, String> env, String... extra) {
-        List<String> args = new ArrayList<>(List.of("server", dir, "--http-host", "127.0.0.1", "--redis", redisUri,
+        // no --http-host: the server's default is under test (the loopback)
+        List<String> args = new ArrayList<>(List.of("server", dir, "--redis", redisUri,
                 "--settle", "300ms", "--scan-interval", "100ms", "--shutdown-timeout", "20s"));
         if (!List.of(extra).contains("--http-port")) {
             args.addAll(List.of("--http-port", "0"));
