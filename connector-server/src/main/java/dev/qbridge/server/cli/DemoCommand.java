@@ -1,6 +1,7 @@
 package dev.qbridge.server.cli;
 
 import dev.qbridge.core.QueueException;
+import dev.qbridge.core.Secrets;
 import dev.qbridge.core.consume.QueueWorker;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueCounts;
@@ -9,7 +10,6 @@ import dev.qbridge.core.redis.JedisConnection;
 import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.core.redis.RedisEndpoint;
 import dev.qbridge.server.QbridgeException;
-import dev.qbridge.server.Secrets;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;

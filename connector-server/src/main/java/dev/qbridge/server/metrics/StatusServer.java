@@ -2,7 +2,7 @@ package dev.qbridge.server.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.qbridge.server.Secrets;
+import dev.qbridge.core.Secrets;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
