@@ -52,7 +52,8 @@ public final class Secrets {
     private static final Pattern SECRET_OPTION = Pattern.compile("(?i)(?<![\\w.-])(" + SECRET_NAME + ")"
             + "(\"?[ \\t]?=[ \\t]?|\"[ \\t]*:[ \\t]*(?=\"))"
             + PLACEHOLDER
-            + "(RAW\\(.*?\\)(?=[&\\s\"',;]|$)|RAW\\{.*?}(?=[&\\s\"',;]|$)"
+            // RAW(...) up to the ')' that ends the option, never across a quote (the end of a JSON string)
+            + "(RAW\\((?:\\\\.|[^\"\\\\\\n])*?\\)(?=[&\\s\"',;]|$)|RAW\\{(?:\\\\.|[^\"\\\\\\n])*?}(?=[&\\s\"',;]|$)"
             + "|\"(?:\\\\.|[^\"\\\\])*\"|'[^']*'"
             // a plain value runs to the end of the option: over-masking trailing punctuation beats leaking the rest of
             // a password that holds a comma or a bracket
@@ -67,7 +68,7 @@ public final class Secrets {
      * password option is one of them, under a name no rule knows. Every value in it is masked; the names are what
      * the message is about.
      */
-    private static final Pattern UNKNOWN_PARAMETERS = Pattern.compile("(Unknown parameters=\\[\\{)(.*?)(?=}])");
+    private static final Pattern UNKNOWN_PARAMETERS = Pattern.compile("(Unknown parameters=\\[\\{)([^\"\\n]*?)(?=}])");
     private static final Pattern PARAMETER = Pattern.compile("(^|, )([^=,\\s]+)=(.*?)(?=, [^=,\\s]+=|$)");
 
     /** Camel's own mask of an option it sanitized (any option it was told is secret): shown as ours. */

@@ -144,6 +144,22 @@ class SecretsTest {
     }
 
     @Test
+    void maskingAReasonAndThenTheJsonBodyThatHoldsItKeepsTheBodyWhole() {
+        // as /connectors is made: each reason masked when reported, the whole body masked again when served
+        String keyStore = Secrets.redact("Failed: Unknown parameters=[{keyStore=/x.p12, keyStorePassword=KeySt PW6@x/y}]");
+        String raw = Secrets.redact("redisq:q?password=RAW(a\"b)&x=1");
+        String body = "{\"badFiles\":[{\"file\":\"a\",\"reason\":\"" + keyStore + "\"},{\"file\":\"b\",\"reason\":"
+                + "\"password=RAW(x\"},{\"file\":\"c\",\"reason\":\"" + raw.replace("\"", "\\\"") + "\"},"
+                + "{\"file\":\"d\",\"reason\":\"was 0)\"}],\"queues\":[]}";
+
+        String served = Secrets.redact(body);
+
+        assertThat(served).doesNotContain("PW6").contains("\"file\":\"a\"", "\"file\":\"b\"", "\"file\":\"c\"",
+                "\"file\":\"d\"", "\"reason\":\"was 0)\"}],\"queues\":[]}");
+        assertThat(Secrets.redact(served)).isEqualTo(served);
+    }
+
+    @Test
     void camelsOwnMaskBecomesOurs() {
         assertThat(Secrets.redact("redisq://q?password=xxxxxx")).isEqualTo("redisq://q?password=***");
         assertThat(Secrets.redact("redis://:xxxxxx@h:1")).isEqualTo("redis://:***@h:1");
