@@ -1,6 +1,7 @@
 package dev.qbridge.kafka.config;
 
 import dev.qbridge.core.QueueException;
+import dev.qbridge.core.Secrets;
 import dev.qbridge.core.redis.RedisEndpoint;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,6 +11,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.common.config.types.Password;
 
@@ -25,8 +27,9 @@ public final class RedisConnectionConfig {
     public static final String REDIS_URI_CONFIG = "redis.uri";
     private static final String REDIS_URI_DOC = "Where Redis is: redis://host:port[/db], rediss://host:port for TLS, or "
             + "redis-cluster://host1:port1,host2:port2 for a Redis Cluster (then every queue name needs a hash tag, "
-            + "such as {orders}). Query parameters timeout (ms), poolSize and clientName are accepted. Put the password "
-            + "in redis.password rather than in the URI.";
+            + "such as {orders}). Query parameters timeout (ms), poolSize and clientName are accepted. A URI with a "
+            + "password (user:password@ or a password option) is refused: the worker logs this key and its REST API "
+            + "shows it; put the password in redis.password and the user in redis.user.";
 
     public static final String REDIS_USER_CONFIG = "redis.user";
     private static final String REDIS_USER_DOC = "The ACL user to log in as; empty for the default user.";
@@ -49,8 +52,8 @@ public final class RedisConnectionConfig {
     public static ConfigDef define(ConfigDef def) {
         int order = 0;
         return def
-                .define(REDIS_URI_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
-                        Importance.HIGH, REDIS_URI_DOC, GROUP, ++order, Width.LONG, "Redis URI")
+                .define(REDIS_URI_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
+                        ConfigDef.CompositeValidator.of(new ConfigDef.NonEmptyString(), new UriWithoutPassword()), Importance.HIGH, REDIS_URI_DOC, GROUP, ++order, Width.LONG, "Redis URI")
                 .define(REDIS_USER_CONFIG, Type.STRING, "", Importance.MEDIUM, REDIS_USER_DOC,
                         GROUP, ++order, Width.SHORT, "Redis user")
                 .define(REDIS_PASSWORD_CONFIG, Type.PASSWORD, "", Importance.MEDIUM, REDIS_PASSWORD_DOC,
@@ -59,6 +62,27 @@ public final class RedisConnectionConfig {
                         GROUP, ++order, Width.LONG, "Trust store")
                 .define(REDIS_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, "", Importance.LOW, REDIS_TRUSTSTORE_PASSWORD_DOC,
                         GROUP, ++order, Width.SHORT, "Trust store password");
+    }
+
+    /**
+     * Refuses a {@code redis.uri} that holds a password: {@code AbstractConfig} logs every STRING value when a connector
+     * starts, and the worker's REST API returns it, where only a PASSWORD key is hidden.
+     */
+    static final class UriWithoutPassword implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value instanceof String uri && Secrets.holdsSecret(uri)) {
+                // ConfigException(name, value, message) would quote the very value it refuses
+                throw new ConfigException(name + " must not hold a password, but " + Secrets.redact(uri) + " does: put "
+                        + "the password in " + REDIS_PASSWORD_CONFIG + " (a PASSWORD key, hidden in logs and REST answers), "
+                        + "the user in " + REDIS_USER_CONFIG + ", and remove them from the URI");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "no password in it (use redis.password)";
+        }
     }
 
     /** The endpoint of a parsed config; throws a CONFIG {@link QueueException} that says what is wrong. */
