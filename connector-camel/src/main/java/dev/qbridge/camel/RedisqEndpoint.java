@@ -1,6 +1,7 @@
 package dev.qbridge.camel;
 
 import dev.qbridge.core.QueueException;
+import dev.qbridge.core.Secrets;
 import dev.qbridge.core.queue.DueTimeUnit;
 import dev.qbridge.core.queue.PayloadFormat;
 import dev.qbridge.core.queue.QueueConfig;
@@ -301,7 +302,8 @@ public class RedisqEndpoint extends DefaultEndpoint {
     }
 
     private IllegalArgumentException invalid(String why) {
-        return new IllegalArgumentException("redisq endpoint " + getEndpointUri() + ": " + why);
+        // the endpoint URI as Camel normalized it: its redisUri percent-encoded, a password in it too
+        return new IllegalArgumentException("redisq endpoint " + Secrets.redact(getEndpointUri()) + ": " + why);
     }
 
     /** The queue, connecting to Redis on first use. */

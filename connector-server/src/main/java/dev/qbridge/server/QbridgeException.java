@@ -1,5 +1,6 @@
 package dev.qbridge.server;
 
+import dev.qbridge.core.Secrets;
 
 /**
  * The one exception of the server and command-line layer: its message says what was wrong, where, and what to

@@ -2,6 +2,7 @@ package dev.qbridge.server;
 
 import static dev.qbridge.server.metrics.StatusServer.json;
 
+import dev.qbridge.core.Secrets;
 import dev.qbridge.core.redis.RedisEndpoint;
 import dev.qbridge.server.auth.BearerToken;
 import dev.qbridge.server.cli.DurationConverter;

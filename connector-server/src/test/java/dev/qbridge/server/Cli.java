@@ -1,19 +1,19 @@
 package dev.qbridge.server;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 
-/** Runs the qbridge command line in this JVM and keeps what it printed. */
+/** Runs the qbridge command line in this JVM, with its output masked as {@code qbridge} masks it, and keeps what it printed. */
 public record Cli(int exitCode, String out, String err) {
 
     public static Cli run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cli = Qbridge.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        var cli = Qbridge.commandLine(out, err);
         int code = cli.execute(args);
-        return new Cli(code, out.toString(), err.toString());
+        cli.getOut().flush();
+        cli.getErr().flush();
+        return new Cli(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.qbridge.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +22,40 @@ class HelpTest {
             assertThat(result.out()).contains("Usage: qbridge" + (command.isEmpty() ? "" : " " + String.join(" ", command)));
             assertThat(result.out().lines()).allMatch(line -> line.length() <= 100, "lines fit in 100 columns");
         }
+    }
+
+    @Test
+    void noHelpShowsThePasswordOfTheDefaultRedis() {
+        String password = "HelpUser+PW7@x/y";
+        String encoded = URLEncoder.encode(password, StandardCharsets.UTF_8);
+        // picocli reads ${QBRIDGE_REDIS_URL} from the system properties before the environment: the same default the
+        // help shows from the environment, long enough that the help wraps it
+        System.setProperty("QBRIDGE_REDIS_URL", "redis://app:" + encoded
+                + "@redis.internal.example.com:6379/0?timeout=2000&clientName=qbridge-help-test&password=" + encoded);
+        try {
+            for (List<String> command : List.of(List.of("server"), List.of("migrate"), List.of("queues"),
+                    List.of("queues", "list"), List.of("demo"), List.<String>of())) {
+                List<String> withHelp = new java.util.ArrayList<>(command);
+                withHelp.add("--help");
+                Cli result = Cli.run(withHelp.toArray(String[]::new));
+
+                assertThat(result.out() + result.err()).as(String.join(" ", withHelp))
+                        .doesNotContain(password, encoded, "HelpUser", "PW7");
+                if (!command.isEmpty() && !command.equals(List.of("demo"))) {
+                    assertThat(result.out()).as(String.join(" ", withHelp)).contains("redis://app:***@");
+                }
+            }
+        } finally {
+            System.clearProperty("QBRIDGE_REDIS_URL");
+        }
+    }
+
+    @Test
+    void aUsageErrorNeverEchoesAPassword() {
+        Cli result = Cli.run("queues", "--redis", "redis://app:Usage+PW8@h:1", "list", "--bogus=password=Usage+PW8");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("--bogus").doesNotContain("Usage+PW8", "PW8");
     }
 
     @Test

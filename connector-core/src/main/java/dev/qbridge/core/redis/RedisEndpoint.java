@@ -1,6 +1,7 @@
 package dev.qbridge.core.redis;
 
 import dev.qbridge.core.QueueException;
+import dev.qbridge.core.Secrets;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -103,6 +104,13 @@ public final class RedisEndpoint {
         if (q >= 0) {
             query = rest.substring(q + 1);
             rest = rest.substring(0, q);
+            int queryAt = query.indexOf('@');
+            int queryEq = query.indexOf('=');
+            if (rest.indexOf('@') < 0 && queryAt >= 0 && (queryEq < 0 || queryAt < queryEq)) {
+                // the URI cannot be shown: the part of it taken for host and port is a piece of the password
+                throw new QueueException(QueueException.Kind.CONFIG, "invalid Redis URI " + scheme + "://" + Secrets.MASK
+                        + "@...: its password holds a '?'; percent-encode it (%3F) or give the password apart");
+            }
         }
         int at = rest.lastIndexOf('@');
         if (at >= 0) {
@@ -206,22 +214,22 @@ public final class RedisEndpoint {
         }
     }
 
+    /**
+     * Percent-escapes undone, nothing else: a '+' is a plus in a URI (it became a space here, so a password holding one
+     * never matched, and Camel hands a redisUri over with its escapes already undone), and a '%' that starts no escape
+     * is kept rather than failing with a message that would quote the password around it.
+     */
     private static String decode(String s) {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        try {
+            return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return s;
+        }
     }
 
     private static QueueException bad(String uri, String why) {
         return new QueueException(QueueException.Kind.CONFIG,
-                "invalid Redis URI '" + redact(uri) + "': " + why);
-    }
-
-    /** The URI with any password replaced by ***, for messages and logs. */
-    public static String redact(String uri) {
-        if (uri == null) {
-            return "null";
-        }
-        String redacted = uri.replaceAll("(?<=://)([^:@/]*):[^@/]*@", "$1:***@");
-        return redacted.replaceAll("(?i)((?:trustStore)?[pP]assword=)[^&]*", "$1***");
+                "invalid Redis URI '" + Secrets.redact(uri) + "': " + why);
     }
 
     public List<Node> nodes() {
@@ -288,7 +296,7 @@ public final class RedisEndpoint {
     public String toString() {
         StringBuilder s = new StringBuilder(tls ? "rediss" : "redis").append(cluster ? "-cluster://" : "://");
         if (user != null || password != null) {
-            s.append(user == null ? "" : user).append(password == null ? "" : ":***").append('@');
+            s.append(user == null ? "" : user).append(password == null ? "" : ":" + Secrets.MASK).append('@');
         }
         List<String> hosts = new ArrayList<>();
         nodes.forEach(n -> hosts.add(n.toString()));

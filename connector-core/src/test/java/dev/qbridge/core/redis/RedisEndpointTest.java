@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.qbridge.core.QueueException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RedisEndpointTest {
@@ -24,7 +25,26 @@ class RedisEndpointTest {
     void passwordIsNeverShownInToStringOrRedactedUris() {
         RedisEndpoint e = RedisEndpoint.parse("rediss://app:s3cret@cache.local:6380");
         assertThat(e.toString()).isEqualTo("rediss://app:***@cache.local:6380").doesNotContain("s3cret");
-        assertThat(RedisEndpoint.redact("redis://:s3cret@h:1?trustStorePassword=abc")).doesNotContain("s3cret").doesNotContain("abc");
+    }
+
+    @Test
+    void aPlusInAPasswordIsAPlusWhetherEscapedOrNot() {
+        assertThat(RedisEndpoint.parse("redis://app:a+b@h:1").password()).contains("a+b");
+        assertThat(RedisEndpoint.parse("redis://app:a%2Bb%40c%2Fd@h:1").password()).contains("a+b@c/d");
+        // as Camel hands over redisUri=redis://app:a%2Bb%40c%2Fd@h:1 of an endpoint URI: its escapes undone once
+        assertThat(RedisEndpoint.parse("redis://app:a+b@c/d@h:1").password()).contains("a+b@c/d");
+        assertThat(RedisEndpoint.parse("redis://h:1?password=a+b%25").password()).contains("a+b%");
+        assertThat(RedisEndpoint.parse("redis://app:100%@h:1").password()).contains("100%");
+    }
+
+    @Test
+    void aUriThatDoesNotParseIsReportedWithoutItsSecrets() {
+        for (String uri : List.of("redis://:s3cret@h:1?trustStorePassword=abc123&bogus=1", "redis://app:s3cret@h:notaport",
+                "redis://app:s3cret@h:1/notadb", "redis://app:s3cret@h:99999", "rediz://app:s3cret@h:1",
+                "redis://app:s3c?ret@h:1", "redis://s3cret@h1:1,h2:2")) {
+            assertThatThrownBy(() -> RedisEndpoint.parse(uri)).as(uri).isInstanceOf(QueueException.class)
+                    .message().doesNotContain("s3cret", "s3c", "abc123").contains("***");
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.qbridge.kafka.config;
 
 import dev.qbridge.core.QueueException;
+import dev.qbridge.core.Secrets;
 import dev.qbridge.core.redis.RedisEndpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,8 @@ public final class RedisConnectionConfig {
             + "redis-cluster://host1:port1,host2:port2 for a Redis Cluster (then every queue name needs a hash tag, "
             + "such as {orders}). Query parameters timeout (ms), poolSize, clientName and verifyHostname (default true: the "
             + "server's certificate must name the host; false accepts any certificate the trust store trusts) are "
-            + "accepted. Put the password in redis.password rather than in the URI.";
+            + "accepted. A URI with a password (user:password@ or a password option) is refused: the worker logs this "
+            + "key and its REST API shows it; put the password in redis.password and the user in redis.user.";
 
     public static final String REDIS_USER_CONFIG = "redis.user";
     private static final String REDIS_USER_DOC = "The ACL user to log in as; empty for the default user.";
@@ -61,8 +63,8 @@ public final class RedisConnectionConfig {
     public static ConfigDef define(ConfigDef def) {
         int order = 0;
         return def
-                .define(REDIS_URI_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
-                        Importance.HIGH, REDIS_URI_DOC, GROUP, ++order, Width.LONG, "Redis URI")
+                .define(REDIS_URI_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
+                        ConfigDef.CompositeValidator.of(new ConfigDef.NonEmptyString(), new UriWithoutPassword()), Importance.HIGH, REDIS_URI_DOC, GROUP, ++order, Width.LONG, "Redis URI")
                 .define(REDIS_USER_CONFIG, Type.STRING, "", Importance.MEDIUM, REDIS_USER_DOC,
                         GROUP, ++order, Width.SHORT, "Redis user")
                 .define(REDIS_PASSWORD_CONFIG, Type.PASSWORD, "", Importance.MEDIUM, REDIS_PASSWORD_DOC,
@@ -75,6 +77,27 @@ public final class RedisConnectionConfig {
                         GROUP, ++order, Width.LONG, "Key store")
                 .define(REDIS_KEYSTORE_PASSWORD_CONFIG, Type.PASSWORD, "", new ConfigDef.NonNullValidator(), Importance.LOW,
                         REDIS_KEYSTORE_PASSWORD_DOC, GROUP, ++order, Width.SHORT, "Key store password");
+    }
+
+    /**
+     * Refuses a {@code redis.uri} that holds a password: {@code AbstractConfig} logs every STRING value when a connector
+     * starts, and the worker's REST API returns it, where only a PASSWORD key is hidden.
+     */
+    static final class UriWithoutPassword implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value instanceof String uri && Secrets.holdsSecret(uri)) {
+                // ConfigException(name, value, message) would quote the very value it refuses
+                throw new ConfigException(name + " must not hold a password, but " + Secrets.redact(uri) + " does: put "
+                        + "the password in " + REDIS_PASSWORD_CONFIG + " (a PASSWORD key, hidden in logs and REST answers), "
+                        + "the user in " + REDIS_USER_CONFIG + ", and remove them from the URI");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "no password in it (use redis.password)";
+        }
     }
 
     /** The endpoint of a parsed config; throws a CONFIG {@link QueueException} that says what is wrong. */

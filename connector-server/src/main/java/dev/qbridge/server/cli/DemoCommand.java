@@ -1,6 +1,7 @@
 package dev.qbridge.server.cli;
 
 import dev.qbridge.core.QueueException;
+import dev.qbridge.core.Secrets;
 import dev.qbridge.core.consume.QueueWorker;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueCounts;

@@ -1,7 +1,7 @@
 package dev.qbridge.server.cli;
 
+import dev.qbridge.core.Secrets;
 import dev.qbridge.server.QbridgeException;
-import dev.qbridge.server.Secrets;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package dev.qbridge.server.deploy;
 
 import dev.qbridge.camel.bridge.BridgeTemplates;
-import dev.qbridge.server.Secrets;
+import dev.qbridge.core.Secrets;
 import dev.qbridge.server.auth.BearerToken;
 import dev.qbridge.server.auth.IngestionGuard;
 import dev.qbridge.server.net.BindAddress;

@@ -1,6 +1,6 @@
 package dev.qbridge.server.deploy;
 
-import dev.qbridge.server.Secrets;
+import dev.qbridge.core.Secrets;
 import dev.qbridge.server.auth.BearerToken;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package dev.qbridge.server.deploy;
 
 import dev.qbridge.camel.RedisqConsumer;
+import dev.qbridge.core.Secrets;
 import dev.qbridge.core.consume.ConsumerHealth;
-import dev.qbridge.server.Secrets;
 import dev.qbridge.server.metrics.ServerMetrics;
 import dev.qbridge.server.metrics.ServerMetrics.Trouble;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package dev.qbridge.server.metrics;
 
 import dev.qbridge.camel.RedisqEndpoint;
 import dev.qbridge.core.QueueException;
+import dev.qbridge.core.Secrets;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueCounts;
 import dev.qbridge.core.queue.RedisQueue;
@@ -10,7 +11,6 @@ import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.core.redis.RedisEndpoint;
 import dev.qbridge.server.QbridgeException;
 import dev.qbridge.server.RedisqEndpoints;
-import dev.qbridge.server.Secrets;
 import dev.qbridge.server.deploy.ConnectorSpec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

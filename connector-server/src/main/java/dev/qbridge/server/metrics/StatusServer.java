@@ -1,6 +1,6 @@
 package dev.qbridge.server.metrics;
 
-import dev.qbridge.server.Secrets;
+import dev.qbridge.core.Secrets;
 import dev.qbridge.server.auth.BearerToken;
 import dev.qbridge.server.net.BindAddress;
 import io.vertx.core.Vertx;

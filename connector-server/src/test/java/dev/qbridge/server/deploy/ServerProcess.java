@@ -63,8 +63,13 @@ final class ServerProcess implements AutoCloseable {
             args.addAll(List.of("--http-port", "0"));
         }
         args.addAll(List.of(extra));
+        return qbridge(List.of(), env, args.toArray(String[]::new));
+    }
+
+    /** Any {@code qbridge} command in a child JVM, as the jar runs it (its logging, its console), without waiting. */
+    static JavaProcess qbridge(List<String> jvmArgs, java.util.Map<String, String> env, String... args) {
         JavaProcess.Builder builder = JavaProcess.builder(Qbridge.class).jvmArgs("-Xmx512m", "-Dlogback.configurationFile="
-                + PRODUCTION_LOGGING).args(args.toArray(String[]::new));
+                + PRODUCTION_LOGGING).jvmArgs(jvmArgs.toArray(String[]::new)).args(args);
         env.forEach(builder::env);
         // the child runs on this JVM's class path (JavaProcess reads java.class.path): without the Log4j jars that only
         // the in-JVM Kafka of the tests brings, so that Spring and commons-logging log through SLF4J and logback as
