@@ -84,7 +84,7 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = {"-r", "--redis"}, paramLabel = "<redis-uri>", defaultValue = "${QBRIDGE_REDIS_URL:-redis://localhost:6379}",
             description = "The Redis of redisq: endpoints that name no redisUri. Default: $QBRIDGE_REDIS_URL, else "
-                    + "${DEFAULT-VALUE}.")
+                    + "redis://localhost:6379 (here: ${DEFAULT-VALUE}).")
     String redisUri;
 
     @Option(names = "--settle", paramLabel = "<duration>", defaultValue = "1s", converter = DurationConverter.class,

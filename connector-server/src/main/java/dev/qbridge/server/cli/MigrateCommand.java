@@ -102,7 +102,7 @@ public final class MigrateCommand implements Callable<Integer> {
 
     @Option(names = {"-r", "--redis"}, paramLabel = "<redis-uri>", defaultValue = "${QBRIDGE_REDIS_URL:-redis://localhost:6379}",
             description = "The Redis of redisq: endpoints that name no redisUri. Default: $QBRIDGE_REDIS_URL, else "
-                    + "${DEFAULT-VALUE}.")
+                    + "redis://localhost:6379 (here: ${DEFAULT-VALUE}).")
     String redisUri;
 
     @Option(names = "--jms-broker-url", paramLabel = "<url>",
