@@ -11,14 +11,17 @@ import java.util.OptionalDouble;
 
 /**
  * Writes the batch-size sweep as a CSV and as a small hand-written SVG line chart (log-scale batch axis,
- * linear jobs/s axis, the LPUSH ceiling as a dashed line when known). No plotting library: the chart is a
+ * linear jobs/s axis, one line per payload size, the LPUSH ceiling as a dashed line when known). No plotting library: the chart is a
  * few dozen SVG elements that render the same in any browser and diff well in git.
  */
 final class SweepChart {
 
     /** One point of the sweep. */
-    record Point(int batch, int threads, Measurement measurement) {
+    record Point(int batch, int threads, int payloadBytes, Measurement measurement) {
     }
+
+    /** One colour per payload size, in the order the sizes were measured. */
+    private static final String[] COLOURS = {"#1f5fa8", "#d97706", "#2f8f46", "#8e44ad", "#555555"};
 
     private static final int WIDTH = 760;
     private static final int HEIGHT = 440;
@@ -31,9 +34,9 @@ final class SweepChart {
     }
 
     static String csv(List<Point> points) {
-        StringBuilder out = new StringBuilder("batch,threads,jobs,seconds,jobs_per_second\n");
+        StringBuilder out = new StringBuilder("payload_bytes,batch,threads,jobs,seconds,jobs_per_second\n");
         for (Point p : points) {
-            out.append(p.batch).append(',').append(p.threads).append(',').append(p.measurement.jobs()).append(',')
+            out.append(p.payloadBytes).append(',').append(p.batch).append(',').append(p.threads).append(',').append(p.measurement.jobs()).append(',')
                     .append(String.format(Locale.ROOT, "%.4f", p.measurement.seconds())).append(',')
                     .append(Math.round(p.measurement.jobsPerSecond())).append('\n');
         }
@@ -74,13 +77,13 @@ final class SweepChart {
             s.append(String.format(Locale.ROOT, "  <text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
                     LEFT - 8, y + 4, shortRate(v)));
         }
-        // x ticks at the measured batch sizes
-        for (Point p : points) {
-            double x = LEFT + (Math.log10(p.batch) - logMin) / logSpan * plotW;
+        // x ticks at the measured batch sizes (every payload size sweeps the same ones)
+        for (int batch : points.stream().mapToInt(Point::batch).distinct().toArray()) {
+            double x = LEFT + (Math.log10(batch) - logMin) / logSpan * plotW;
             s.append(String.format(Locale.ROOT, "  <line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#eee\"/>%n",
                     x, TOP, x, TOP + (int) plotH));
             s.append(String.format(Locale.ROOT, "  <text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>%n",
-                    x, TOP + (int) plotH + 18, p.batch));
+                    x, TOP + (int) plotH + 18, batch));
         }
         s.append(String.format(Locale.ROOT, "  <rect x=\"%d\" y=\"%d\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#333\"/>%n",
                 LEFT, TOP, plotW, plotH));
@@ -100,20 +103,33 @@ final class SweepChart {
             s.append(String.format(Locale.ROOT, "  <text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#c33\">redis-benchmark LPUSH -P 50: %s/s</text>%n",
                     WIDTH - RIGHT - 6, y - 6, shortRate(ceiling.getAsDouble())));
         }
-        StringBuilder line = new StringBuilder();
-        StringBuilder dots = new StringBuilder();
-        for (Point p : points) {
-            double x = LEFT + (Math.log10(p.batch) - logMin) / logSpan * plotW;
-            double rate = p.measurement.jobsPerSecond();
-            double y = TOP + plotH - rate / top * plotH;
-            line.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
-            dots.append(String.format(Locale.ROOT, "  <circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#1f5fa8\"/>%n", x, y));
-            dots.append(String.format(Locale.ROOT, "  <text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#1f5fa8\">%s</text>%n",
-                    x, y - 10, shortRate(rate)));
+        int[] sizes = points.stream().mapToInt(Point::payloadBytes).distinct().toArray();
+        for (int i = 0; i < sizes.length; i++) {
+            String colour = COLOURS[i % COLOURS.length];
+            StringBuilder line = new StringBuilder();
+            StringBuilder dots = new StringBuilder();
+            for (Point p : points) {
+                if (p.payloadBytes != sizes[i]) {
+                    continue;
+                }
+                double x = LEFT + (Math.log10(p.batch) - logMin) / logSpan * plotW;
+                double rate = p.measurement.jobsPerSecond();
+                double y = TOP + plotH - rate / top * plotH;
+                line.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+                dots.append(String.format(Locale.ROOT, "  <circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>%n", x, y, colour));
+                dots.append(String.format(Locale.ROOT, "  <text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"%s\">%s</text>%n",
+                        x, y - 10, colour, shortRate(rate)));
+            }
+            s.append("  <polyline fill=\"none\" stroke=\"").append(colour).append("\" stroke-width=\"2\" points=\"")
+                    .append(line.toString().trim()).append("\"/>\n");
+            s.append(dots);
+            // the legend, top left inside the plot, one entry per payload size
+            double ly = TOP + 16 + i * 18;
+            s.append(String.format(Locale.ROOT, "  <line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"/>%n",
+                    LEFT + 10, ly - 4, LEFT + 34, ly - 4, colour));
+            s.append(String.format(Locale.ROOT, "  <text x=\"%d\" y=\"%.1f\" fill=\"%s\">%s payloads</text>%n",
+                    LEFT + 40, ly, colour, escape(EndToEndHarness.size(sizes[i]))));
         }
-        s.append("  <polyline fill=\"none\" stroke=\"#1f5fa8\" stroke-width=\"2\" points=\"").append(line.toString().trim())
-                .append("\"/>\n");
-        s.append(dots);
         s.append("</svg>\n");
         return s.toString();
     }
