@@ -19,12 +19,13 @@ import java.util.OptionalDouble;
 /**
  * Everything qbridge moves, measured in one run on one machine and printed as one Markdown table, each rate with
  * its ratio to the server's own ceiling (redis-benchmark LPUSH -P 50 on the same freshly started redis-server):
- * the core (push, batch take+ack with T threads, the guide's naive BRPOPLPUSH + LREM consumer, the reaper and the
- * promoter), the Kafka Connect source and sink connectors in an in-JVM Connect cluster ({@link ConnectWorkloads}),
+ * the core (push, batch take+ack with T threads at each payload size and at batch 1, the guide's naive BRPOPLPUSH +
+ * LREM consumer, the reaper and the promoter; take+ack and the reaper also in the bare lease-zset design of
+ * {@link BareLeaseDesign}, each qbridge row with its ratio to that yardstick), the Kafka Connect source and sink connectors in an in-JVM Connect cluster ({@link ConnectWorkloads}),
  * the Camel bridges to files and to Kafka ({@link CamelWorkloads}) and {@code qbridge migrate} from one Redis to
  * another ({@link MigrateWorkload}); then enqueue-to-delivery latency at a fixed rate and the consumer's heap over
  * a small and a large backlog ({@link LatencyAndHeap}). {@code --only} picks parts; {@code --sweep} instead
- * measures take+ack at batch sizes 1..1000 and writes docs/throughput-vs-batch.svg and .csv.
+ * measures take+ack at batch sizes 1..1000 at each payload size and writes docs/throughput-vs-batch.svg and .csv.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.qbridge.benchmarks.EndToEndHarness --runs 3</pre>
  */
@@ -32,6 +33,10 @@ public final class EndToEndHarness {
 
     static final int[] SWEEP_BATCHES = {1, 10, 100, 500, 1000};
     static final String SWEEP_FILE = "throughput-vs-batch";
+    /** Payload bytes one take+ack run moves at most (256 MiB): 1,000,000 jobs of 64 B, 262,144 of 1 KB, 16,384 of 16 KB. */
+    static final long RUN_BYTES = 256L << 20;
+    /** Jobs of a take+ack run at batch 1, where each job costs two round trips. */
+    static final int SINGLE_JOBS = 20_000;
     private static final Duration LEASE = Duration.ofMinutes(5); // never expires during a take+ack run
 
     private EndToEndHarness() {
@@ -103,18 +108,7 @@ public final class EndToEndHarness {
             int roundTrips = Math.max(1, Math.min(o.benchmarkRequests(), o.naiveJobs() * 2));
             table.rate("redis-benchmark LPUSH -P 1 -c 1 (one round trip per command)", roundTrips,
                     ceiling(tool, server, "lpush", roundTrips, 1, 1));
-            List<Measurement> pushes = new ArrayList<>();
-            List<Measurement> takes = new ArrayList<>();
-            for (int run = 0; run < o.runs(); run++) {
-                RedisQueue queue = work.freshQueue("bench:orders", LEASE);
-                pushes.add(work.push(queue, o.jobs()));
-                takes.add(work.takeAck(queue, o.jobs(), o.batch(), o.threads()));
-            }
-            table.add("push: RedisQueue.push, one LPUSH per 1,000, 1 thread", runs.median("push", pushes));
-            table.add("take+ack: batch " + o.batch() + ", " + o.threads() + " threads", runs.median("take+ack", takes));
-            table.add("naive: BRPOPLPUSH + LREM per job, 1 thread", work.naive("bench:naive", o.naiveJobs()));
-            table.add("reaper: requeue of expired leases, 1,000 per call", work.reap(o.reapJobs()));
-            table.add("promoter: delayed jobs due, 1,000 per call", work.promote(o.reapJobs()));
+            core(o, server, work, table, runs);
         }
         List<LatencyAndHeap.Latency> latencies = new ArrayList<>();
         if (o.includes("latency")) {
@@ -138,6 +132,80 @@ public final class EndToEndHarness {
             out.println();
             out.print(LatencyAndHeap.render(latencies, heaps, o.payloadBytes()));
         }
+    }
+
+    /**
+     * The core's rows, each qbridge workload beside the same workload in the bare lease-zset design, alternated run
+     * by run so that a disturbance of the shared machine hits both: take+ack at every payload size, take+ack at
+     * batch 1 (where round trips, not Redis, are the limit), and the reaper.
+     */
+    private static void core(HarnessOptions o, RedisServer server, QueueWorkloads work, ResultTable table, Runs runs) {
+        BareLeaseDesign bare = new BareLeaseDesign(server.client());
+        List<Measurement> pushes = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<Measurement[]> pairs = new ArrayList<>(); // {qbridge, bare} medians, in the order of names
+        for (int size : o.payloadSizes()) {
+            QueueWorkloads sized = work.withPayloadBytes(size);
+            int jobs = jobsAt(o.jobs(), size);
+            List<Measurement> takes = new ArrayList<>();
+            List<Measurement> bareTakes = new ArrayList<>();
+            for (int run = 0; run < o.runs(); run++) {
+                RedisQueue queue = sized.freshQueue("bench:orders", LEASE);
+                Measurement push = sized.push(queue, jobs);
+                if (size == o.payloadBytes()) {
+                    pushes.add(push);
+                }
+                takes.add(sized.takeAck(queue, jobs, o.batch(), o.threads()));
+                bareTakes.add(bare.takeAck(jobs, o.batch(), o.threads(), size));
+            }
+            String label = "batch " + o.batch() + ", " + o.threads() + " threads, " + size(size);
+            names.add(label);
+            pairs.add(new Measurement[] {runs.median("take+ack " + size(size), takes),
+                    runs.median("bare take+ack " + size(size), bareTakes)});
+        }
+        if (o.batch() != 1) {
+            // one job per round trip: the sweep's job count for batch 1, or a run would take minutes
+            int jobs = Math.min(o.jobs(), SINGLE_JOBS);
+            List<Measurement> takes = new ArrayList<>();
+            List<Measurement> bareTakes = new ArrayList<>();
+            for (int run = 0; run < o.runs(); run++) {
+                RedisQueue queue = work.freshQueue("bench:orders", LEASE);
+                work.push(queue, jobs);
+                takes.add(work.takeAck(queue, jobs, 1, o.threads()));
+                bareTakes.add(bare.takeAck(jobs, 1, o.threads(), o.payloadBytes()));
+            }
+            names.add("batch 1, " + o.threads() + " threads, " + size(o.payloadBytes()));
+            pairs.add(new Measurement[] {runs.median("take+ack batch 1", takes), runs.median("bare take+ack batch 1", bareTakes)});
+        }
+        table.add("push: RedisQueue.push, one LPUSH per 1,000, 1 thread, " + size(o.payloadBytes()), runs.median("push", pushes));
+        for (int i = 0; i < names.size(); i++) {
+            table.add("take+ack: " + names.get(i), pairs.get(i)[0], pairs.get(i)[1]);
+            table.add("bare take+ack: " + names.get(i), pairs.get(i)[1]);
+        }
+        table.add("naive: BRPOPLPUSH + LREM per job, 1 thread", work.naive("bench:naive", o.naiveJobs()));
+        List<Measurement> reaps = new ArrayList<>();
+        List<Measurement> bareReaps = new ArrayList<>();
+        for (int run = 0; run < o.runs(); run++) {
+            reaps.add(work.reap(o.reapJobs()));
+            bareReaps.add(bare.reap(o.reapJobs(), o.payloadBytes()));
+        }
+        Measurement bareReap = runs.median("bare reaper", bareReaps);
+        table.add("reaper: requeue of expired leases, 1,000 per call", runs.median("reaper", reaps), bareReap);
+        table.add("bare reaper: ZRANGEBYSCORE + ZREM + RPUSH, 1,000 per call", bareReap);
+        table.add("promoter: delayed jobs due, 1,000 per call", work.promote(o.reapJobs()));
+    }
+
+    /**
+     * The jobs a take+ack run moves at {@code payloadBytes}: {@code requested}, but at most {@value #RUN_BYTES} bytes
+     * of payload (at least 1,000 jobs), so that 16 KB jobs neither fill the memory nor take minutes to preload.
+     */
+    static int jobsAt(int requested, int payloadBytes) {
+        return (int) Math.min(requested, Math.max(1000L, RUN_BYTES / payloadBytes));
+    }
+
+    /** 64 B, 1 KB, 16 KB: how the report names a payload size. */
+    static String size(int bytes) {
+        return bytes % 1024 == 0 ? bytes / 1024 + " KB" : bytes + " B";
     }
 
     /** The bridges' rows, each moving the same 64-byte jobs as the core's rows through what users deploy. */
@@ -173,24 +241,27 @@ public final class EndToEndHarness {
         OptionalDouble ceiling = ceiling(tool, server, "lpush", o.benchmarkRequests());
         table.ceiling("redis-benchmark LPUSH -P " + RedisBenchmarkCeiling.PIPELINE + " (ceiling)", o.benchmarkRequests(), ceiling);
         List<SweepChart.Point> points = new ArrayList<>();
-        for (int batch : SWEEP_BATCHES) {
-            // small batches are slow: give each batch size about the same wall time, at most --jobs jobs
-            int jobs = (int) Math.max(Math.min(20_000L, o.jobs()), Math.min((long) o.jobs(), batch * 20_000L));
-            List<Measurement> runs = new ArrayList<>();
-            for (int run = 0; run < o.runs(); run++) {
-                RedisQueue queue = work.freshQueue("bench:sweep", LEASE);
-                work.push(queue, jobs);
-                runs.add(work.takeAck(queue, jobs, batch, o.threads()));
+        for (int size : o.payloadSizes()) {
+            QueueWorkloads sized = work.withPayloadBytes(size);
+            for (int batch : SWEEP_BATCHES) {
+                // small batches are slow: give each batch size about the same wall time, at most --jobs jobs
+                int jobs = jobsAt((int) Math.max(Math.min(SINGLE_JOBS, o.jobs()), Math.min((long) o.jobs(), batch * (long) SINGLE_JOBS)), size);
+                List<Measurement> runs = new ArrayList<>();
+                for (int run = 0; run < o.runs(); run++) {
+                    RedisQueue queue = sized.freshQueue("bench:sweep", LEASE);
+                    sized.push(queue, jobs);
+                    runs.add(sized.takeAck(queue, jobs, batch, o.threads()));
+                }
+                Measurement median = Measurement.median(runs);
+                points.add(new SweepChart.Point(batch, o.threads(), size, median));
+                table.add("take+ack: batch " + batch + ", " + o.threads() + " threads, " + size(size), median);
+                out.println("  batch " + batch + ", " + size(size) + ": " + Runs.rates(runs) + " jobs/s");
             }
-            Measurement median = Measurement.median(runs);
-            points.add(new SweepChart.Point(batch, o.threads(), median));
-            table.add("take+ack: batch " + batch + ", " + o.threads() + " threads", median);
-            out.println("  batch " + batch + ": " + Runs.rates(runs) + " jobs/s");
         }
         out.println();
         out.print(table.render());
-        String subtitle = String.format(Locale.ROOT, "%d client threads, %d-byte payloads, redis-server %s, %d cores, median of %d",
-                o.threads(), o.payloadBytes(), server.version(), Runtime.getRuntime().availableProcessors(), o.runs());
+        String subtitle = String.format(Locale.ROOT, "%d client threads, redis-server %s, %d cores, median of %d",
+                o.threads(), server.version(), Runtime.getRuntime().availableProcessors(), o.runs());
         SweepChart.write(o.outDir(), points, ceiling, subtitle, SWEEP_FILE);
         out.println();
         out.println("wrote " + o.outDir().resolve(SWEEP_FILE + ".svg") + " and " + o.outDir().resolve(SWEEP_FILE + ".csv"));
@@ -213,9 +284,11 @@ public final class EndToEndHarness {
     private static String machine(RedisServer server, HarnessOptions o, String load) {
         return String.format(Locale.ROOT,
                 "redis-server %s on 127.0.0.1:%d (fresh, persistence off); Java %s; %d cores; %s; "
-                        + "%d-byte payloads; load average before: %s",
+                        + "payloads of %s (take+ack and the sweep run at each, every other row at the first); "
+                        + "load average before: %s",
                 server.version(), server.port(), System.getProperty("java.version"),
-                Runtime.getRuntime().availableProcessors(), cpuModel(), o.payloadBytes(), load);
+                Runtime.getRuntime().availableProcessors(), cpuModel(),
+                String.join(", ", o.payloadSizes().stream().map(EndToEndHarness::size).toList()), load);
     }
 
     private static String cpuModel() {

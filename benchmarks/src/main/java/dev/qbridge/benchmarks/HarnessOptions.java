@@ -1,7 +1,9 @@
 package dev.qbridge.benchmarks;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -13,7 +15,8 @@ import java.util.Set;
  * @param jobs              jobs preloaded and moved through take+ack (and the sweep's largest run)
  * @param batch             jobs per take (and per ack)
  * @param threads           consumer threads of the one harness process
- * @param payloadBytes      size of every payload
+ * @param payloadSizes      payload sizes: take+ack (qbridge's and the bare design's) and the sweep run at each; every
+ *                          other row uses the first
  * @param naiveJobs         jobs for the guide's BRPOPLPUSH + LREM consumer (it is ~50x slower)
  * @param benchmarkRequests {@code redis-benchmark -n}
  * @param reapJobs          expired leases handed to the reaper, and due jobs handed to the promoter
@@ -28,19 +31,23 @@ import java.util.Set;
  * @param fileJobs          jobs Camel writes to files (one fsync'd file each, so far slower than the rest)
  * @param only              the parts of the (non-sweep) report to run, of {@link #PARTS}
  */
-record HarnessOptions(int jobs, int batch, int threads, int payloadBytes, int naiveJobs, int benchmarkRequests,
+record HarnessOptions(int jobs, int batch, int threads, List<Integer> payloadSizes, int naiveJobs, int benchmarkRequests,
                       int reapJobs, int runs, boolean sweep, Path outDir, String redisBenchmark, int latencyRate,
                       int latencySeconds, int heapBacklog, int bridgeJobs, int fileJobs, Set<String> only) {
 
     /** core: ceiling, push, take+ack, naive, reaper, promoter; connect, camel, migrate: the bridges' rows. */
     static final Set<String> PARTS = Set.of("core", "connect", "camel", "migrate", "latency", "heap");
 
+    /** 64 B as every earlier table, then the sizes of issue 12's byte budget: 1 KB and 16 KB. */
+    static final List<Integer> DEFAULT_PAYLOAD_SIZES = List.of(64, 1024, 16384);
+
     static final String USAGE = """
             usage: java -cp benchmarks/target/benchmarks.jar dev.qbridge.benchmarks.EndToEndHarness [options]
               --jobs N                jobs moved through take+ack (default 1000000)
               --batch B               jobs per take and per ack, 1..1000 (default 500)
               --threads T             consumer threads (default 2)
-              --payload-bytes P       payload size (default 64)
+              --payload-bytes P,Q     payload sizes: take+ack and the sweep run at each, every other row
+                                      at the first (default 64,1024,16384)
               --naive-jobs N          jobs for the guide's BRPOPLPUSH+LREM consumer (default 50000)
               --benchmark-requests N  redis-benchmark -n (default 1000000)
               --reap-jobs N           expired leases for the reaper and due jobs for the promoter (default 1000000)
@@ -60,7 +67,7 @@ record HarnessOptions(int jobs, int batch, int threads, int payloadBytes, int na
             """;
 
     static HarnessOptions defaults() {
-        return new HarnessOptions(1_000_000, 500, 2, 64, 50_000, 1_000_000, 1_000_000, 1, false, Path.of("docs"), "auto",
+        return new HarnessOptions(1_000_000, 500, 2, DEFAULT_PAYLOAD_SIZES, 50_000, 1_000_000, 1_000_000, 1, false, Path.of("docs"), "auto",
                 5_000, 10, 1_000_000, 1_000_000, 20_000, PARTS);
     }
 
@@ -69,7 +76,7 @@ record HarnessOptions(int jobs, int batch, int threads, int payloadBytes, int na
         int jobs = d.jobs;
         int batch = d.batch;
         int threads = d.threads;
-        int payloadBytes = d.payloadBytes;
+        List<Integer> payloadSizes = d.payloadSizes;
         int naiveJobs = d.naiveJobs;
         int benchmarkRequests = d.benchmarkRequests;
         int reapJobs = d.reapJobs;
@@ -97,7 +104,7 @@ record HarnessOptions(int jobs, int batch, int threads, int payloadBytes, int na
                 case "--jobs" -> jobs = range(name, value, 1, Integer.MAX_VALUE);
                 case "--batch" -> batch = range(name, value, 1, 1000);
                 case "--threads" -> threads = range(name, value, 1, 64);
-                case "--payload-bytes" -> payloadBytes = range(name, value, 16, 1 << 20);
+                case "--payload-bytes" -> payloadSizes = sizes(name, value);
                 case "--naive-jobs" -> naiveJobs = range(name, value, 1, Integer.MAX_VALUE);
                 case "--benchmark-requests" -> benchmarkRequests = range(name, value, 1, Integer.MAX_VALUE);
                 case "--reap-jobs" -> reapJobs = range(name, value, 1, Integer.MAX_VALUE);
@@ -113,8 +120,24 @@ record HarnessOptions(int jobs, int batch, int threads, int payloadBytes, int na
                 default -> throw new IllegalArgumentException("option " + name + " is unknown");
             }
         }
-        return new HarnessOptions(jobs, batch, threads, payloadBytes, naiveJobs, benchmarkRequests, reapJobs, runs, sweep,
+        return new HarnessOptions(jobs, batch, threads, payloadSizes, naiveJobs, benchmarkRequests, reapJobs, runs, sweep,
                 outDir, redisBenchmark, latencyRate, latencySeconds, heapBacklog, bridgeJobs, fileJobs, only);
+    }
+
+    /** The size of the rows that run at one size only: the first of {@code --payload-bytes}. */
+    int payloadBytes() {
+        return payloadSizes.get(0);
+    }
+
+    private static List<Integer> sizes(String name, String value) {
+        List<Integer> sizes = new ArrayList<>();
+        for (String size : value.split(",")) {
+            int bytes = range(name, size.trim(), 16, 1 << 20);
+            if (!sizes.contains(bytes)) {
+                sizes.add(bytes);
+            }
+        }
+        return List.copyOf(sizes);
     }
 
     boolean includes(String part) {

@@ -42,6 +42,11 @@ final class QueueWorkloads {
         this.cpu = new CpuMeter(jedis);
     }
 
+    /** The same workloads moving payloads of {@code bytes}. */
+    QueueWorkloads withPayloadBytes(int bytes) {
+        return bytes == payloadBytes ? this : new QueueWorkloads(redis, jedis, bytes);
+    }
+
     /** A fresh reliable queue; the previous workload's keys are flushed so its memory does not slow this one. */
     RedisQueue freshQueue(String name, Duration leaseTimeout) {
         jedis.flushAll();

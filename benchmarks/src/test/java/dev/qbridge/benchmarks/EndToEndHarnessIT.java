@@ -26,6 +26,10 @@ class EndToEndHarnessIT {
 
     private static final List<String> QUEUE_ROWS = List.of("push:", "take+ack: batch 100, 2 threads", "naive:", "reaper:",
             "promoter:");
+    /** qbridge's rows that have a counterpart in the bare lease-zset design, each followed by it. */
+    private static final List<String> COMPARED_ROWS = List.of("take+ack: batch 100, 2 threads, 64 B",
+            "take+ack: batch 100, 2 threads, 1 KB", "take+ack: batch 100, 2 threads, 16 KB", "take+ack: batch 1, 2 threads, 64 B",
+            "reaper:");
     private static final List<String> BRIDGE_ROWS = List.of("Kafka Connect source:", "Kafka Connect sink:",
             "Camel redisq-to-file:", "Camel redisq-to-kafka:", "qbridge migrate:");
     private static final List<String> CEILING_ROWS = List.of("redis-benchmark LPUSH -P 50", "redis-benchmark LPOP",
@@ -42,6 +46,7 @@ class EndToEndHarnessIT {
         for (String row : QUEUE_ROWS) {
             assertThat(rate(report, row)).as("jobs/s of row '%s' in%n%s", row, report).isPositive();
         }
+        bareRowsBesideEveryComparedRow(report);
         // redis-benchmark may be missing on a developer's machine: then its rows say n/a instead of failing
         boolean installed = HarnessOptions.defaults().redisBenchmarkBinary().isPresent();
         for (String row : CEILING_ROWS) {
@@ -79,18 +84,54 @@ class EndToEndHarnessIT {
     }
 
     @Test
-    @Timeout(60)
-    void sweepWritesAChartAndACsvWithEveryBatchSize(@TempDir Path out) throws Exception {
+    @Timeout(120)
+    void coreRowsRunAtEveryRequestedPayloadSizeBesideTheBareDesign() {
+        String report = run(concat(TINY, "--redis-benchmark", "none", "--only", "core", "--payload-bytes", "100,2048"));
+
+        for (String row : List.of("take+ack: batch 100, 2 threads, 100 B", "take+ack: batch 100, 2 threads, 2 KB",
+                "bare take+ack: batch 100, 2 threads, 100 B", "bare take+ack: batch 100, 2 threads, 2 KB",
+                "take+ack: batch 1, 2 threads, 100 B", "bare take+ack: batch 1, 2 threads, 100 B")) {
+            assertThat(rate(report, row)).as("jobs/s of row '%s' in%n%s", row, report).isPositive();
+        }
+        assertThat(report).doesNotContain("64 B").doesNotContain("16 KB");
+        assertThat(cell(report, "take+ack: batch 100, 2 threads, 2 KB", 1)).isEqualTo("2,000");
+    }
+
+    @Test
+    @Timeout(120)
+    void sweepWritesAChartAndACsvWithEveryBatchAndPayloadSize(@TempDir Path out) throws Exception {
         String report = run("--sweep", "--jobs", "1000", "--benchmark-requests", "2000", "--out", out.toString());
 
-        for (int batch : EndToEndHarness.SWEEP_BATCHES) {
-            assertThat(rate(report, "take+ack: batch " + batch + ",")).as("batch %d in%n%s", batch, report).isPositive();
+        List<Integer> sizes = HarnessOptions.DEFAULT_PAYLOAD_SIZES;
+        for (int size : sizes) {
+            for (int batch : EndToEndHarness.SWEEP_BATCHES) {
+                String row = "take+ack: batch " + batch + ", 2 threads, " + EndToEndHarness.size(size);
+                assertThat(rate(report, row)).as("row '%s' in%n%s", row, report).isPositive();
+            }
         }
         List<String> csv = Files.readAllLines(out.resolve(EndToEndHarness.SWEEP_FILE + ".csv"));
-        assertThat(csv).hasSize(1 + EndToEndHarness.SWEEP_BATCHES.length);
-        assertThat(csv.get(0)).isEqualTo("batch,threads,jobs,seconds,jobs_per_second");
+        assertThat(csv).hasSize(1 + EndToEndHarness.SWEEP_BATCHES.length * sizes.size());
+        assertThat(csv.get(0)).isEqualTo("payload_bytes,batch,threads,jobs,seconds,jobs_per_second");
+        assertThat(csv.stream().skip(1).map(line -> Integer.parseInt(line.split(",")[0])).distinct().toList()).isEqualTo(sizes);
         String svg = Files.readString(out.resolve(EndToEndHarness.SWEEP_FILE + ".svg"));
-        assertThat(svg).startsWith("<svg").contains("<polyline").endsWith("</svg>\n");
+        assertThat(svg).startsWith("<svg").endsWith("</svg>\n")
+                .contains("64 B payloads", "1 KB payloads", "16 KB payloads");
+        assertThat(svg.split("<polyline", -1)).as("one line per payload size").hasSize(1 + sizes.size());
+    }
+
+    /**
+     * Every compared row of qbridge states its ratio to the bare row that follows it, and both have Redis's CPU per
+     * job: the yardstick of issue 12 is in every run.
+     */
+    private static void bareRowsBesideEveryComparedRow(String report) {
+        for (String row : COMPARED_ROWS) {
+            assertThat(cell(report, row, 5)).as("'%s' against the bare design in%n%s", row, report).matches("[0-9]+\\.[0-9]{2}x bare");
+            String bare = "bare " + row;
+            assertThat(rate(report, bare)).as("jobs/s of row '%s' in%n%s", bare, report).isPositive();
+            assertThat(number(report, bare, 7)).as("Redis CPU µs/job of '%s' in%n%s", bare, report).isPositive();
+            assertThat(number(report, row, 7)).as("Redis CPU µs/job of '%s' in%n%s", row, report).isPositive();
+            assertThat(cell(report, bare, 5)).isEqualTo(ResultTable.NO_BARE_ROW);
+        }
     }
 
     private static String run(String... args) {
