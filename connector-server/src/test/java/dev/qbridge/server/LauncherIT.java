@@ -124,6 +124,23 @@ class LauncherIT {
     }
 
     @Test
+    void anArchiveOlderThanTheJarIsMadeAgain(@TempDir Path dir) throws Exception {
+        Map<String, String> env = Map.of("QBRIDGE_CACHE_DIR", dir.toString());
+        run(LAUNCHER, env, "--version");
+        run(LAUNCHER, env, "--version");
+        Path archive = files(dir, ".jsa").get(0);
+        // a jar rebuilt to the same bytes: the JVM checks the jar's modification time and would ignore the archive
+        Path jar = LAUNCHER.getParent().getParent().resolve("connector-server/target/qbridge.jar");
+        Files.setLastModifiedTime(archive, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 60_000));
+
+        Run run = run(LAUNCHER, env, "--version");
+
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(files(dir, ".jsa")).isEmpty();
+        assertThat(files(dir, ".dump")).hasSize(1);
+    }
+
+    @Test
     void withoutAWritableCacheTheCommandRunsWithoutAnArchive(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("not-a-directory"), "");
 
