@@ -150,6 +150,16 @@ class LauncherIT {
         assertThat(run.output()).contains("qbridge 0.1.0-SNAPSHOT");
     }
 
+    @Test
+    void sharingOptionsOfTheUsersWinAndStopNoCommand(@TempDir Path dir) throws Exception {
+        // a dump with -Xshare:off would not even start the JVM
+        Run run = run(LAUNCHER, Map.of("QBRIDGE_CACHE_DIR", dir.toString(), "QBRIDGE_JAVA_OPTS", "-Xshare:off"), "--version");
+
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains("qbridge 0.1.0-SNAPSHOT");
+        assertThat(files(dir, "")).isEmpty();
+    }
+
     private static List<Path> files(Path dir, String suffix) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(f -> f.getFileName().toString().endsWith(suffix)).sorted().toList();
