@@ -83,8 +83,8 @@ public final class ServerCommand implements Callable<Integer> {
     String platformHttpHost;
 
     @Option(names = {"-r", "--redis"}, paramLabel = "<redis-uri>", defaultValue = "${QBRIDGE_REDIS_URL:-redis://localhost:6379}",
-            description = "The Redis of redisq: endpoints that name no redisUri. Default: $QBRIDGE_REDIS_URL, else "
-                    + "redis://localhost:6379 (here: ${DEFAULT-VALUE}).")
+            description = {"The Redis of redisq: endpoints that name no redisUri. Default: $QBRIDGE_REDIS_URL, else "
+                    + "redis://localhost:6379.", "Now: ${DEFAULT-VALUE}"})
     String redisUri;
 
     @Option(names = "--settle", paramLabel = "<duration>", defaultValue = "1s", converter = DurationConverter.class,

@@ -101,8 +101,8 @@ public final class MigrateCommand implements Callable<Integer> {
     boolean dryRun;
 
     @Option(names = {"-r", "--redis"}, paramLabel = "<redis-uri>", defaultValue = "${QBRIDGE_REDIS_URL:-redis://localhost:6379}",
-            description = "The Redis of redisq: endpoints that name no redisUri. Default: $QBRIDGE_REDIS_URL, else "
-                    + "redis://localhost:6379 (here: ${DEFAULT-VALUE}).")
+            description = {"The Redis of redisq: endpoints that name no redisUri. Default: $QBRIDGE_REDIS_URL, else "
+                    + "redis://localhost:6379.", "Now: ${DEFAULT-VALUE}"})
     String redisUri;
 
     @Option(names = "--jms-broker-url", paramLabel = "<url>",

@@ -50,8 +50,8 @@ public final class QueuesCommand {
     @Option(names = {"-r", "--redis"}, paramLabel = "<redis-uri>", scope = picocli.CommandLine.ScopeType.INHERIT,
             defaultValue = "${QBRIDGE_REDIS_URL:-redis://localhost:6379}",
             description = {"Where Redis is: redis://[user:password@]host:port[/db], rediss://... for TLS, "
-                    + "redis-cluster://h1:p1,h2:p2. Default: $QBRIDGE_REDIS_URL, else redis://localhost:6379 "
-                    + "(here: ${DEFAULT-VALUE})."})
+                    + "redis-cluster://h1:p1,h2:p2. Default: $QBRIDGE_REDIS_URL, else redis://localhost:6379.",
+                    "Now: ${DEFAULT-VALUE}"})
     String redisUri;
 
     RedisConnection connect() {
