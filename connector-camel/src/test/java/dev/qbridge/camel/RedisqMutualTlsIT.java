@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.qbridge.core.QueueException;
-import dev.qbridge.testkit.RedisServer;
 import dev.qbridge.testkit.RedisServerExtension;
 import dev.qbridge.testkit.TlsAuthority;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,24 +25,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RedisqMutualTlsIT extends CamelTestSupport {
 
     private static final String STORE_PW = "camel-store-pw";
-    private static final Path TRUST_STORE;
-    private static final Path KEY_STORE;
+    private static final TlsAuthority.MutualTls TLS = TlsAuthority.mutualTls("camel", "PKCS12", STORE_PW);
+    private static final Path TRUST_STORE = TLS.trustStore();
+    private static final Path KEY_STORE = TLS.keyStore();
 
     @RegisterExtension
-    static RedisServerExtension redis;
-
-    static {
-        try {
-            TlsAuthority ca = TlsAuthority.create(Files.createTempDirectory("qbridge-camel-mtls-"));
-            TlsAuthority.Issued server = ca.issue("redis", "IP:127.0.0.1");
-            TRUST_STORE = ca.trustStore("PKCS12", STORE_PW);
-            KEY_STORE = ca.issue("camel").keyStore("PKCS12", STORE_PW);
-            redis = RedisServerExtension.of(RedisServer.builder().tls(server.cert(), server.key(), ca.cert())
-                    .arg("tls-auth-clients", "yes"));
-        } catch (Exception e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    static RedisServerExtension redis = TLS.redis();
 
     private final List<String> seen = new CopyOnWriteArrayList<>();
 

@@ -62,6 +62,30 @@ public final class TlsAuthority {
         this.key = key;
     }
 
+    /**
+     * What a mutual-TLS test starts from: a redis-server (to register as an extension) that authenticates its clients
+     * ({@code tls-auth-clients yes}) with a certificate for 127.0.0.1, a trust store of the authority, and the key
+     * store of a client certificate named {@code client} (PKCS12), both stores under {@code storePassword}.
+     */
+    public record MutualTls(RedisServerExtension redis, Path trustStore, Path keyStore) {
+    }
+
+    /** A {@link MutualTls} setup, made in a static initializer: checked failures come back unchecked. */
+    public static MutualTls mutualTls(String client, String trustStoreType, String storePassword) {
+        try {
+            TlsAuthority ca = create(Files.createTempDirectory("qbridge-mtls-" + client + "-"));
+            Issued server = ca.issue("redis", "IP:127.0.0.1");
+            RedisServerExtension redis = RedisServerExtension.of(RedisServer.builder()
+                    .tls(server.cert(), server.key(), ca.cert()).arg("tls-auth-clients", "yes"));
+            return new MutualTls(redis, ca.trustStore(trustStoreType, storePassword),
+                    ca.issue(client).keyStore("PKCS12", storePassword));
+        } catch (RuntimeException e) {
+            throw e; // a skip (no openssl) stays a skip
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot make the certificates of a mutual TLS test", e);
+        }
+    }
+
     /** A new authority (EC P-256, valid one day) whose files live in {@code dir}. */
     public static TlsAuthority create(Path dir) throws Exception {
         if (RedisBinaries.onPath("openssl", System.getenv("PATH")).isEmpty()) {

@@ -5,11 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.qbridge.kafka.RedisQueueSinkConnector;
 import dev.qbridge.testkit.DocumentedAcl;
-import dev.qbridge.testkit.RedisServer;
 import dev.qbridge.testkit.RedisServerExtension;
 import dev.qbridge.testkit.TlsAuthority;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,24 +31,12 @@ class MutualTlsSinkIT {
     private static final String STORE_PW = "kafka-store-pw";
     private static final String USER_PW = "kafka-user-pw";
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
-    private static final Path TRUST_STORE;
-    private static final Path KEY_STORE;
+    private static final TlsAuthority.MutualTls TLS = TlsAuthority.mutualTls("connect", "JKS", STORE_PW);
+    private static final Path TRUST_STORE = TLS.trustStore();
+    private static final Path KEY_STORE = TLS.keyStore();
 
     @RegisterExtension
-    static RedisServerExtension redis;
-
-    static {
-        try {
-            TlsAuthority ca = TlsAuthority.create(Files.createTempDirectory("qbridge-kafka-mtls-"));
-            TlsAuthority.Issued server = ca.issue("redis", "IP:127.0.0.1");
-            TRUST_STORE = ca.trustStore("JKS", STORE_PW);
-            KEY_STORE = ca.issue("connect").keyStore("PKCS12", STORE_PW);
-            redis = RedisServerExtension.of(RedisServer.builder().tls(server.cert(), server.key(), ca.cert())
-                    .arg("tls-auth-clients", "yes"));
-        } catch (Exception e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    static RedisServerExtension redis = TLS.redis();
 
     private static EmbeddedConnectCluster connect;
     private final List<String> connectors = new ArrayList<>();

@@ -11,7 +11,6 @@ import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.core.redis.RedisEndpoint;
 import dev.qbridge.server.Cli;
 import dev.qbridge.testkit.DocumentedAcl;
-import dev.qbridge.testkit.RedisServer;
 import dev.qbridge.testkit.RedisServerExtension;
 import dev.qbridge.testkit.TlsAuthority;
 import java.nio.charset.StandardCharsets;
@@ -35,24 +34,12 @@ class LeastPrivilegeCliIT {
 
     private static final String STORE_PW = "cli-store-pw";
     private static final String USER_PW = "cli-user-pw";
-    private static final Path TRUST_STORE;
-    private static final Path KEY_STORE;
+    private static final TlsAuthority.MutualTls TLS = TlsAuthority.mutualTls("cli", "PKCS12", STORE_PW);
+    private static final Path TRUST_STORE = TLS.trustStore();
+    private static final Path KEY_STORE = TLS.keyStore();
 
     @RegisterExtension
-    static RedisServerExtension redis;
-
-    static {
-        try {
-            TlsAuthority ca = TlsAuthority.create(Files.createTempDirectory("qbridge-cli-mtls-"));
-            TlsAuthority.Issued server = ca.issue("redis", "IP:127.0.0.1");
-            TRUST_STORE = ca.trustStore("PKCS12", STORE_PW);
-            KEY_STORE = ca.issue("cli").keyStore("PKCS12", STORE_PW);
-            redis = RedisServerExtension.of(RedisServer.builder().tls(server.cert(), server.key(), ca.cert())
-                    .arg("tls-auth-clients", "yes"));
-        } catch (Exception e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    static RedisServerExtension redis = TLS.redis();
 
     private RedisConnection admin;
 
