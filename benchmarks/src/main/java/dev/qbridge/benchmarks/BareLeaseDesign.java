@@ -4,10 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import redis.clients.jedis.UnifiedJedis;
 
@@ -47,33 +44,11 @@ final class BareLeaseDesign {
         long deadline = System.currentTimeMillis() + 300_000; // never expires during the run
         List<byte[]> args = List.of(bytes(Integer.toString(batch)), bytes(Long.toString(deadline)));
         LongAdder acked = new LongAdder();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        CountDownLatch go = new CountDownLatch(1);
-        List<Thread> consumers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            Thread consumer = new Thread(() -> {
-                try {
-                    go.await();
-                    while (true) {
-                        List<byte[]> taken = takeBatch(args);
-                        if (taken.isEmpty()) {
-                            return; // preloaded and nobody pushes: empty means done
-                        }
-                        acked.add(jedis.zrem(LEASES, taken.toArray(new byte[0][])));
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, "bare-take-ack-" + t);
-            consumers.add(consumer);
-            consumer.start();
-        }
-        cpu.start();
-        long start = System.nanoTime();
-        go.countDown();
-        Threads.joinAll(consumers);
-        Measurement m = cpu.stop(jobs, System.nanoTime() - start);
-        Threads.rethrow(failure.get(), "a bare consumer thread");
+        Measurement m = Threads.drain(cpu, jobs, threads, "bare-take-ack", () -> {
+            List<byte[]> taken = takeBatch(args);
+            // preloaded and nobody pushes: empty means done
+            return taken.isEmpty() ? Threads.EMPTY : jedis.zrem(LEASES, taken.toArray(new byte[0][]));
+        }, acked);
         long left = jedis.llen(READY) + jedis.zcard(LEASES);
         if (acked.sum() != jobs || left != 0) {
             throw new IllegalStateException("bare take+ack of " + jobs + " jobs acked " + acked.sum() + " and left " + left);

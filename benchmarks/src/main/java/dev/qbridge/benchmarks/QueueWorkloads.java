@@ -15,8 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import redis.clients.jedis.UnifiedJedis;
 
@@ -73,33 +71,10 @@ final class QueueWorkloads {
      */
     Measurement takeAck(RedisQueue queue, int jobs, int batch, int threads) {
         LongAdder acked = new LongAdder();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        CountDownLatch go = new CountDownLatch(1);
-        List<Thread> consumers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            Thread consumer = new Thread(() -> {
-                try {
-                    go.await();
-                    while (true) {
-                        List<Delivery> taken = queue.take(batch);
-                        if (taken.isEmpty()) {
-                            return; // preloaded and nobody pushes: empty means done
-                        }
-                        acked.add(queue.ack(taken));
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, "take-ack-" + t);
-            consumers.add(consumer);
-            consumer.start();
-        }
-        cpu.start();
-        long start = System.nanoTime();
-        go.countDown();
-        Threads.joinAll(consumers);
-        Measurement m = cpu.stop(jobs, System.nanoTime() - start);
-        Threads.rethrow(failure.get(), "a consumer thread");
+        Measurement m = Threads.drain(cpu, jobs, threads, "take-ack", () -> {
+            List<Delivery> taken = queue.take(batch);
+            return taken.isEmpty() ? Threads.EMPTY : queue.ack(taken); // preloaded and nobody pushes: empty means done
+        }, acked);
         QueueCounts left = queue.counts();
         if (acked.sum() != jobs || left.total() != 0) {
             throw new IllegalStateException("take+ack of " + jobs + " jobs acked " + acked.sum() + " and left " + left);
