@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Takes jobs in batches under a lease and routes one exchange per job, or with {@code batching=true} one exchange per
- * batch (its body the list of payloads). A {@link JobCompletion} per job on the exchange records its outcome; once every exchange of the batch is done, the successes are acked in one round trip and
- * the failures nacked (retry with backoff, then dead letter). Everything that keeps the jobs safe in between (lease
- * renewal, the reaper, Redis outages, a broken queue, release on stop, health) is the core's {@link QueueConsumer}.
+ * batch (its body the list of payloads). A {@link JobCompletion} per job on its exchange records the job's outcome;
+ * once every exchange of the batch is done, the successes are acked in one round trip and the failures nacked (retry
+ * with backoff, then dead letter). Everything that keeps the jobs safe in between (lease renewal, the reaper, Redis
+ * outages, a broken queue, release on stop, health) is the core's {@link QueueConsumer}.
  * A graceful stop takes nothing new and waits for the jobs in hand.
  * <p>
  * A failure that says the destination is unavailable ({@link DestinationOutages}) is not the job's: the jobs it hit

@@ -24,7 +24,8 @@ import org.apache.camel.support.DefaultEndpoint;
 
 /**
  * A Redis queue as a Camel endpoint. As a consumer it takes jobs in batches under a lease and acks each job only
- * when its exchange completes; a failed exchange nacks its job (retry with backoff, then dead letter). As a
+ * when its exchange completes; a failed exchange nacks its job (retry with backoff, then dead letter). With
+ * {@code batching=true} one exchange carries the whole batch, settled together. As a
  * producer it pushes the body as one job, or a collection body as a batch.
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "redisq", title = "Redis Queue", syntax = "redisq:queue",

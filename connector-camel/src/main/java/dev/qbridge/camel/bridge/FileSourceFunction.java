@@ -31,12 +31,17 @@ public final class FileSourceFunction implements PropertiesFunction {
             throw new IllegalArgumentException("redisq-to-file: the source is empty: set the template parameter source "
                     + "to a redisq: URI, such as redisq:orders?redisUri=redis://host:6379");
         }
+        String lower = source.toLowerCase(Locale.ROOT);
+        boolean batching = lower.matches(".*[?&]batching=true(&.*)?");
         if (format.equals(PER_JOB)) {
+            if (batching) {
+                throw new IllegalArgumentException("redisq-to-file: fileFormat=perJob writes a file per job, so it needs "
+                        + "one exchange per job: remove batching=true from the source, or set fileFormat=jsonLines");
+            }
             return source;
         }
         if (format.equals(JSON_LINES)) {
-            String lower = source.toLowerCase(Locale.ROOT);
-            if (lower.matches(".*[?&]batching=true(&.*)?")) {
+            if (batching) {
                 return source;
             }
             if (lower.matches(".*[?&]batching=.*")) {
