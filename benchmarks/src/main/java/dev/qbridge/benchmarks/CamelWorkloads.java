@@ -15,7 +15,8 @@ import org.apache.camel.impl.DefaultCamelContext;
 
 /**
  * The Camel rows: the shipped bridge templates {@code redisq-to-file} (one file per job, written under a temporary
- * name, fsync'd and renamed) and {@code redisq-to-kafka} ({@code acks=all}, idempotent producer), each in a fresh
+ * name, fsync'd and renamed; or, with {@code fileFormat=jsonLines}, each batch appended as JSON lines with one fsync)
+ * and {@code redisq-to-kafka} ({@code acks=all}, idempotent producer), each in a fresh
  * CamelContext of this JVM. Timed from the first job taken until every job is acked, which the consumer does only
  * once the file is there or Kafka acknowledged the record; then the files or records are counted.
  */
@@ -44,6 +45,27 @@ final class CamelWorkloads {
             long files = count(dir);
             if (files != jobs) {
                 throw new IllegalStateException("redisq-to-file acked " + jobs + " jobs but wrote " + files + " files");
+            }
+            return m;
+        } finally {
+            delete(dir);
+        }
+    }
+
+    /** redisq-to-file with fileFormat=jsonLines: each batch appended to one file as JSON lines, one fsync per batch. */
+    Measurement toJsonLines(int jobs) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("qbridge-bench-jsonl");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            Measurement m = measure(jobs, BridgeTemplates.REDISQ_TO_FILE, b -> b.parameter("directory", dir.toString())
+                    .parameter("fileFormat", "jsonLines").parameter("linesFileName", "jobs.jsonl"));
+            long lines = lines(dir.resolve("jobs.jsonl"));
+            if (lines < jobs) {
+                throw new IllegalStateException("redisq-to-file (jsonLines) acked " + jobs + " jobs but wrote " + lines + " lines");
             }
             return m;
         } finally {
@@ -80,6 +102,14 @@ final class CamelWorkloads {
             return cpu.stop(jobs, System.nanoTime() - start);
         } catch (Exception e) {
             throw e instanceof RuntimeException r ? r : new IllegalStateException("route " + template + " failed: " + e, e);
+        }
+    }
+
+    private static long lines(Path file) {
+        try (Stream<String> lines = Files.lines(file, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            return lines.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

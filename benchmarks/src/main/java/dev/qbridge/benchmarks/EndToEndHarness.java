@@ -223,6 +223,8 @@ public final class EndToEndHarness {
                     CamelWorkloads camel = new CamelWorkloads(target, o.batch());
                     table.add("Camel redisq-to-file: a file per job, fsync'd, batch " + o.batch(),
                             runs.measure("camel to file", () -> camel.toFile(o.fileJobs())));
+                    table.add("Camel redisq-to-file jsonLines: a batch per fsync, batch " + o.batch(),
+                            runs.measure("camel to jsonl", () -> camel.toJsonLines(o.bridgeJobs())));
                     table.add("Camel redisq-to-kafka: acks=all, idempotent, batch " + o.batch(),
                             runs.measure("camel to kafka", () -> camel.toKafka(o.bridgeJobs(), connect)));
                 }

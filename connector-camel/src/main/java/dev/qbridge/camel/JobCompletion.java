@@ -8,7 +8,8 @@ import org.apache.camel.support.SynchronizationAdapter;
  * Settles one job when its exchange is done, as Camel's SQS consumer deletes a message on completion: success
  * records an ack, failure a nack (or a dead letter when the failure is marked non-retriable, or a hold when it says
  * the destination is unavailable). The records are flushed by the consumer once the whole batch is done, so
- * steady-state acks cost one round trip per batch.
+ * steady-state acks cost one round trip per batch. A batch exchange ({@code batching=true}) carries one per job, so
+ * its jobs are settled alike.
  */
 final class JobCompletion extends SynchronizationAdapter {
 

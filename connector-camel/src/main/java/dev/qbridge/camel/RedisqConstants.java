@@ -4,7 +4,7 @@ import org.apache.camel.spi.Metadata;
 
 /**
  * The message headers and exchange properties of the {@code redisq:} component. The consumer sets the job
- * headers on every exchange; the producer reads the priority and delay headers of the exchange it pushes and
+ * headers on every exchange (with {@code batching=true}, the list headers instead of the per-job ones); the producer reads the priority and delay headers of the exchange it pushes and
  * answers with the push headers.
  */
 public final class RedisqConstants {
@@ -15,6 +15,14 @@ public final class RedisqConstants {
     @Metadata(label = "consumer", description = "The job's id, assigned when it was first taken and kept across "
             + "redeliveries: an idempotent sink can key on it.", javaType = "long")
     public static final String JOB_ID = "CamelRedisqJobId";
+
+    @Metadata(label = "consumer", description = "With batching=true: the ids of the jobs of the batch, in the order of "
+            + "the payloads of the body.", javaType = "java.util.List<Long>")
+    public static final String JOB_IDS = "CamelRedisqJobIds";
+
+    @Metadata(label = "consumer", description = "With batching=true: the attempt of each job of the batch (1 for a first "
+            + "delivery), in the order of the payloads of the body.", javaType = "java.util.List<Integer>")
+    public static final String ATTEMPTS = "CamelRedisqAttempts";
 
     @Metadata(label = "consumer", description = "1 for the first delivery of the job, 2 for the first redelivery, and so on.",
             javaType = "int")

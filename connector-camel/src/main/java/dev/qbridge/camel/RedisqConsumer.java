@@ -23,10 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes jobs in batches under a lease and routes one exchange per job. A {@link JobCompletion} on each exchange
- * records its outcome; once every exchange of the batch is done, the successes are acked in one round trip and
- * the failures nacked (retry with backoff, then dead letter). Everything that keeps the jobs safe in between (lease
- * renewal, the reaper, Redis outages, a broken queue, release on stop, health) is the core's {@link QueueConsumer}.
+ * Takes jobs in batches under a lease and routes one exchange per job, or with {@code batching=true} one exchange per
+ * batch (its body the list of payloads). A {@link JobCompletion} per job on its exchange records the job's outcome;
+ * once every exchange of the batch is done, the successes are acked in one round trip and the failures nacked (retry
+ * with backoff, then dead letter). Everything that keeps the jobs safe in between (lease renewal, the reaper, Redis
+ * outages, a broken queue, release on stop, health) is the core's {@link QueueConsumer}.
  * A graceful stop takes nothing new and waits for the jobs in hand.
  * <p>
  * A failure that says the destination is unavailable ({@link DestinationOutages}) is not the job's: the jobs it hit
@@ -129,18 +130,23 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
     }
 
     /**
-     * Routes one exchange per job, waits for all, settles them, and returns those whose destination was unavailable.
+     * Routes one exchange per job (or one for the whole batch), waits for all, settles them, and returns those whose
+     * destination was unavailable.
      * Once one exchange finds it unavailable, the jobs not yet routed are held without routing them: a destination
      * that is down costs one exchange (and, for a Kafka producer, one wait for metadata), not a batch of them.
      */
     private JobBatch.Held routeAndSettle(QueueConsumer consumer, List<Delivery> jobs) {
         JobBatch outcomes = new JobBatch(jobs.size(), endpoint.destinationOutages());
         try {
-            for (Delivery delivery : jobs) {
-                if (outcomes.destinationUnavailable()) {
-                    outcomes.notRouted(delivery);
-                } else {
-                    route(delivery, outcomes);
+            if (endpoint.isBatching()) {
+                routeBatch(jobs, outcomes);
+            } else {
+                for (Delivery delivery : jobs) {
+                    if (outcomes.destinationUnavailable()) {
+                        outcomes.notRouted(delivery);
+                    } else {
+                        route(delivery, outcomes);
+                    }
                 }
             }
             // every exchange of the batch must finish before its acks are flushed: this also bounds the work in
@@ -235,6 +241,43 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
         } catch (RuntimeException e) {
             // the route could not even start on it: the job is failed like any exchange failure
             outcomes.failed(delivery, exchange, e);
+        }
+    }
+
+    /**
+     * Routes the whole batch as one exchange: the body is the list of payloads, the job headers are lists in the same
+     * order. One {@link JobCompletion} per job settles them all alike when the exchange is done, so the batch is acked
+     * together after the route completed, or nacked (held, dead-lettered) together when it failed.
+     */
+    private void routeBatch(List<Delivery> jobs, JobBatch outcomes) {
+        Exchange exchange = createExchange(false);
+        Message in = exchange.getIn();
+        List<byte[]> payloads = new ArrayList<>(jobs.size());
+        List<Long> ids = new ArrayList<>(jobs.size());
+        List<Integer> attempts = new ArrayList<>(jobs.size());
+        for (Delivery delivery : jobs) {
+            payloads.add(delivery.payload());
+            ids.add(delivery.id());
+            attempts.add(delivery.attempt());
+            exchange.getExchangeExtension().addOnCompletion(new JobCompletion(delivery, outcomes));
+        }
+        in.setBody(payloads);
+        in.setHeader(RedisqConstants.QUEUE, jobs.get(0).queue());
+        in.setHeader(RedisqConstants.JOB_IDS, ids);
+        in.setHeader(RedisqConstants.ATTEMPTS, attempts);
+        try {
+            getAsyncProcessor().process(exchange, doneSync -> {
+                if (exchange.getException() != null && !endpoint.destinationOutages().isOutage(exchange.getException())) {
+                    getExceptionHandler().handleException("Error processing a batch of " + jobs.size() + " jobs of queue "
+                            + jobs.get(0).queue() + " (ids " + ids.get(0) + " to " + ids.get(ids.size() - 1) + ")",
+                            exchange, exchange.getException());
+                }
+                releaseExchange(exchange, false);
+            });
+        } catch (RuntimeException e) {
+            for (Delivery delivery : jobs) {
+                outcomes.failed(delivery, exchange, e);
+            }
         }
     }
 

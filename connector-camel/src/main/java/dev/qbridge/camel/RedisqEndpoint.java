@@ -24,7 +24,8 @@ import org.apache.camel.support.DefaultEndpoint;
 
 /**
  * A Redis queue as a Camel endpoint. As a consumer it takes jobs in batches under a lease and acks each job only
- * when its exchange completes; a failed exchange nacks its job (retry with backoff, then dead letter). As a
+ * when its exchange completes; a failed exchange nacks its job (retry with backoff, then dead letter). With
+ * {@code batching=true} one exchange carries the whole batch, settled together. As a
  * producer it pushes the body as one job, or a collection body as a batch.
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "redisq", title = "Redis Queue", syntax = "redisq:queue",
@@ -91,6 +92,15 @@ public class RedisqEndpoint extends DefaultEndpoint {
                     + "it, though its first job is always taken. Keeps one take of large jobs in the milliseconds, so it "
                     + "does not stall Redis for every other client.")
     private int batchMaxBytes = QueueConfig.DEFAULT_BATCH_MAX_BYTES;
+
+    @UriParam(label = "consumer", defaultValue = "false",
+            description = "Route one exchange per batch taken instead of one per job, as camel-kafka's batching does: "
+                    + "the body is a java.util.List of the payloads (byte arrays, in the order taken), the headers "
+                    + "CamelRedisqJobIds and CamelRedisqAttempts list each job's id and attempt in the same order. The "
+                    + "batch is acked together once the exchange completed, and nacked (retried, dead-lettered, or held "
+                    + "while the destination is unavailable) together when it failed. For sinks that write a batch at "
+                    + "the cost of one job, such as one fsync per batch.")
+    private boolean batching;
 
     @UriParam(label = "consumer", defaultValue = "1",
             description = "Threads taking and processing batches in parallel.")
@@ -479,6 +489,18 @@ public class RedisqEndpoint extends DefaultEndpoint {
     /** Most payload bytes one take moves; the first job of a batch is always taken. */
     public void setBatchMaxBytes(int batchMaxBytes) {
         this.batchMaxBytes = batchMaxBytes;
+    }
+
+    public boolean isBatching() {
+        return batching;
+    }
+
+    /**
+     * Route one exchange per batch: the body a List of the payloads, the headers CamelRedisqJobIds and
+     * CamelRedisqAttempts lists in the same order; the batch is acked, or nacked, together when the exchange is done.
+     */
+    public void setBatching(boolean batching) {
+        this.batching = batching;
     }
 
     public int getConcurrentConsumers() {

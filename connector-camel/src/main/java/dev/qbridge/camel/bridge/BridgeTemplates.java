@@ -40,6 +40,8 @@ public class BridgeTemplates extends RouteBuilder {
     private static final String SOURCE = "a redisq: endpoint URI to take jobs from, such as redisq:orders?redisUri=redis://host:6379";
     private static final String CLIENT_ID = "the Kafka client id, shown in the client's log lines and metrics: name the "
             + "connector, such as qbridge-<route id>";
+    /** A file per queue and UTC day: a new day starts a new file, and no file grows without end. */
+    static final String LINES_FILE_NAME = "${header." + RedisqConstants.QUEUE + "}-${date-with-timezone:now:UTC:yyyy-MM-dd}.jsonl";
     private static final String SINK = "a redisq: endpoint URI to push jobs to, such as redisq:orders?redisUri=redis://host:6379";
 
     /** Adds the YAML DSL versions of the templates to a context (needs camel-yaml-dsl on the class path). */
@@ -49,16 +51,31 @@ public class BridgeTemplates extends RouteBuilder {
 
     @Override
     public void configure() {
-        // a job becomes a file named after its id, written under a temporary name and renamed when complete: a
-        // reader never sees half a file, and a redelivered job overwrites its own file instead of adding one
+        // perJob: a job becomes a file named after its id, written under a temporary name and renamed when complete: a
+        // reader never sees half a file, and a redelivered job overwrites its own file instead of adding one.
+        // jsonLines: the consumer routes a whole batch as one exchange (batching=true, added by the redisq-file-source
+        // function) and JsonLinesFile appends it to one file with one fsync, so the batch is acked after one disk flush
         routeTemplate(REDISQ_TO_FILE)
-                .description("Writes each job of a Redis queue to a file of its own, atomically; acks it once the file is there")
+                .description("Writes each job of a Redis queue to a file of its own, atomically, or appends each batch to a "
+                        + "file as JSON lines; acks once the data is on disk")
                 .templateParameter("source", null, SOURCE)
                 .templateParameter("directory", null, "the directory the files are written to")
+                .templateParameter("fileFormat", FileSourceFunction.PER_JOB, "perJob: a file per job, written atomically; "
+                        + "jsonLines: each batch appended to linesFileName as JSON lines (one per job: queue, id, attempt, "
+                        + "payload or payloadBase64), one fsync per batch")
                 .templateParameter("fileName", "${header." + RedisqConstants.QUEUE + "}-${header." + RedisqConstants.JOB_ID
-                        + "}.job", "the file name, a simple expression; the default is stable across redeliveries")
-                .from("{{source}}")
-                .to("file:{{directory}}?fileName={{fileName}}&tempPrefix=.part-&fileExist=Override");
+                        + "}.job", "perJob: the file name, a simple expression; the default is stable across redeliveries")
+                .templateParameter("linesFileName", LINES_FILE_NAME, "jsonLines: the file appended to, a simple "
+                        + "expression evaluated per batch; the default starts a file per queue and UTC day")
+                .from("{{" + FileSourceFunction.NAME + ":{{fileFormat}}:{{source}}}}")
+                .choice()
+                    .when(simple("'{{fileFormat}}' == '" + FileSourceFunction.JSON_LINES + "'"))
+                        .setHeader(JsonLinesFile.DIRECTORY, constant("{{directory}}"))
+                        .setHeader(Exchange.FILE_NAME, simple("{{linesFileName}}"))
+                        .bean(JsonLinesFile.class, "append")
+                    .otherwise()
+                        .to("file:{{directory}}?fileName={{fileName}}&tempPrefix=.part-&fileExist=Override")
+                .end();
 
         // the file is moved to .done only when its jobs are in Redis; a failed push leaves it to be read again
         routeTemplate(FILE_TO_REDISQ)

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -58,6 +59,91 @@ class FileBridgeIT extends BridgeTestSupport {
         assertThat(contents).containsExactlyInAnyOrderElementsOf(payloads);
         assertThat(allFiles(out)).as("no temporary file is left behind").hasSize(20);
         assertThat(visibleFiles(out)).allMatch(f -> f.getFileName().toString().matches("orders-\\d+\\.job"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dsl.class)
+    void jsonLinesModeAppendsEveryJobExactlyAsPushedOneLinePerJob(Dsl dsl) throws Exception {
+        start(dsl);
+        RedisQueue orders = queue("orders");
+        List<byte[]> pushed = new ArrayList<>(bytes(jobs("order", 25)));
+        pushed.add("quote \" backslash \\ newline \n tab \t nul \u0000 é 日本 \uD83D\uDE00".getBytes(StandardCharsets.UTF_8));
+        pushed.add(new byte[] {(byte) 0xff, (byte) 0xfe, 0, 10, (byte) 0xc3}); // not UTF-8
+        pushed.add(new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}); // a UTF-16 surrogate in UTF-8 form: not UTF-8
+        pushed.add(new byte[0]);
+        orders.push(pushed);
+        Path out = dir.resolve("out"); // created by the bridge
+
+        addRoute("redisq-to-file", Map.of("source", redisq("orders", "batchSize=7"), "directory", out.toString(),
+                "fileFormat", "jsonLines"));
+
+        await().atMost(WAIT).until(() -> orders.counts().total() == 0);
+        List<Path> files = allFiles(out);
+        assertThat(files).hasSize(1);
+        assertThat(files.get(0).getFileName().toString()).matches("orders-\\d{4}-\\d{2}-\\d{2}\\.jsonl");
+        JsonLinesReader.Contents contents = JsonLinesReader.read(files.get(0));
+        assertThat(contents.torn()).isEmpty();
+        assertThat(contents.jobs()).hasSize(pushed.size());
+        assertThat(contents.jobs()).extracting(JsonLinesReader.Job::payload)
+                .usingElementComparator(FileBridgeIT::compareBytes).containsExactlyInAnyOrderElementsOf(pushed);
+        assertThat(contents.jobs()).extracting(JsonLinesReader.Job::id).doesNotHaveDuplicates();
+        assertThat(contents.jobs()).allSatisfy(j -> {
+            assertThat(j.queue()).isEqualTo("orders");
+            assertThat(j.attempt()).isEqualTo(1);
+        });
+        assertThat(Files.readString(files.get(0), StandardCharsets.ISO_8859_1)).as("binary payloads are base64, marked")
+                .contains("\"payloadBase64\":\"//4ACsM=\"").endsWith("}\n");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dsl.class)
+    void jsonLinesBatchIsNotAckedUntilItIsWritten(Dsl dsl) throws Exception {
+        start(dsl);
+        RedisQueue orders = queue("orders");
+        List<String> payloads = jobs("order", 10);
+        orders.push(bytes(payloads));
+        Path out = dir.resolve("out");
+        Files.writeString(out, "a file where the directory should be: every write fails");
+
+        addRoute("redisq-to-file", Map.of("source", redisq("orders", "batchSize=10&initialBackoff=50&maxAttempts=100"),
+                "directory", out.toString(), "fileFormat", "jsonLines"));
+
+        await().atMost(WAIT).until(() -> failedExchanges.get() >= 2);
+        assertThat(orders.counts().total()).as("nothing acked while the file cannot be written").isEqualTo(10);
+
+        Files.delete(out);
+        await().atMost(WAIT).until(() -> orders.counts().total() == 0);
+        List<String> written = JsonLinesReader.read(allFiles(out).get(0)).jobs().stream().map(JsonLinesReader.Job::text).toList();
+        assertThat(written).containsExactlyInAnyOrderElementsOf(payloads);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dsl.class)
+    void aTornLastLineLeftByACrashStaysAloneOnItsLine(Dsl dsl) throws Exception {
+        start(dsl);
+        RedisQueue orders = queue("orders");
+        orders.push(bytes(jobs("order", 3)));
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Path file = out.resolve("orders.jsonl");
+        Files.writeString(file, "{\"queue\":\"orders\",\"id\":1,\"attempt\":1,\"payload\":\"order-0\"}\n{\"queue\":\"ord");
+
+        addRoute("redisq-to-file", Map.of("source", redisq("orders", ""), "directory", out.toString(),
+                "fileFormat", "jsonLines", "linesFileName", "orders.jsonl"));
+
+        await().atMost(WAIT).until(() -> orders.counts().total() == 0);
+        JsonLinesReader.Contents contents = JsonLinesReader.read(file);
+        assertThat(contents.torn()).containsExactly("{\"queue\":\"ord");
+        assertThat(contents.jobs()).extracting(JsonLinesReader.Job::text).containsExactlyInAnyOrder("order-0", "order-0",
+                "order-1", "order-2");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Dsl.class)
+    void anUnknownFileFormatIsRefusedWithTheChoices(Dsl dsl) throws Exception {
+        start(dsl);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> addRoute("redisq-to-file", Map.of("source",
+                        redisq("orders", ""), "directory", dir.toString(), "fileFormat", "csv")))
+                .hasStackTraceContaining("fileFormat must be perJob (a file per job) or jsonLines");
     }
 
     @ParameterizedTest
@@ -132,6 +218,10 @@ class FileBridgeIT extends BridgeTestSupport {
         RedisQueue inbox = queue("inbox");
         await().atMost(WAIT).until(() -> inbox.counts().ready() == 2);
         assertThat(context.getRoute("inbox-files")).isNotNull();
+    }
+
+    private static int compareBytes(byte[] a, byte[] b) {
+        return java.util.Arrays.compare(a, b);
     }
 
     private static String read(Path file) {

@@ -1,9 +1,11 @@
 package dev.qbridge.camel.crash;
 
 import java.nio.charset.StandardCharsets;
+import dev.qbridge.camel.bridge.BridgeTemplates;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.builder.TemplatedRouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.util.KeyValue;
@@ -11,8 +13,10 @@ import redis.clients.jedis.util.KeyValue;
 /**
  * A child JVM that moves jobs from the Redis list {@code jobs} to the Redis list {@code delivered}, slowly enough
  * to be killed mid-stream. Mode {@code redisq} is the redisq: consumer; mode {@code brpop} is the naive route that
- * pops with BRPOP before processing (the job is gone from Redis while the JVM still holds it).
- * Args: redisUri host port mode [sinkDelayMillis]. Prints "started" when consuming, then runs until killed.
+ * pops with BRPOP before processing (the job is gone from Redis while the JVM still holds it). Mode {@code jsonlines}
+ * is the redisq-to-file bridge with fileFormat=jsonLines appending to {@code <directory>/jobs.jsonl}, sinkDelayMillis
+ * between the steps of the route.
+ * Args: redisUri host port mode [sinkDelayMillis] [directory]. Prints "started" when consuming, then runs until killed.
  */
 public final class RouteUnderKillMain {
 
@@ -23,6 +27,19 @@ public final class RouteUnderKillMain {
         String mode = args[3];
         long sinkDelay = args.length > 4 ? Long.parseLong(args[4]) : 1;
         CamelContext context = new DefaultCamelContext();
+        if (mode.equals("jsonlines")) {
+            context.setDelayer(sinkDelay); // slow enough to be killed mid-stream
+            context.addRoutes(new BridgeTemplates());
+            context.start();
+            TemplatedRouteBuilder.builder(context, BridgeTemplates.REDISQ_TO_FILE)
+                    .parameter("source", "redisq:jobs?redisUri=" + redisUri + "&batchSize=10&visibilityTimeout=2000&reapInterval=500")
+                    .parameter("directory", args[5])
+                    .parameter("fileFormat", "jsonLines")
+                    .parameter("linesFileName", "jobs.jsonl")
+                    .add();
+            System.out.println("started " + mode);
+            Thread.currentThread().join();
+        }
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {

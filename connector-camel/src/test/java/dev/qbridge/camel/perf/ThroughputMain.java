@@ -32,7 +32,8 @@ import redis.clients.jedis.util.KeyValue;
 /**
  * Throughput of redisq -> file and redisq -> Kafka beside the same routes fed by a naive BRPOP loop, and the jobs
  * each loses when its JVM is killed with SIGKILL. Not a test: run it by hand (see docs/PERFORMANCE.md, section Camel).
- * Args: [jobs, default 20000] [batchSize, default 500] [all | throughput | kill, default all].
+ * Args: [jobs, default 20000] [batchSize, default 500] [all | throughput | kill | jsonlines, default all];
+ * jsonlines runs only the redisq-to-file bridge with fileFormat=jsonLines (one fsync per batch), for more jobs.
  */
 public final class ThroughputMain {
 
@@ -48,13 +49,17 @@ public final class ThroughputMain {
              JedisConnection connection = JedisConnection.open(RedisEndpoint.parse(redis.uri()))) {
             RedisQueue queue = new RedisQueue(connection, QueueConfig.builder("jobs").build());
             List<String> rows = new ArrayList<>();
-            for (int run = 1; run <= 3 && !what.equals("kill"); run++) {
+            for (int run = 1; run <= 3 && what.equals("jsonlines"); run++) {
+                rows.add(row("redisq -> jsonl", run, jobs, redisqToJsonLines(redis, queue, jobs, batch)));
+            }
+            for (int run = 1; run <= 3 && !what.equals("kill") && !what.equals("jsonlines"); run++) {
                 rows.add(row("redisq -> file", run, jobs, redisqToFile(redis, queue, jobs, batch)));
+                rows.add(row("redisq -> jsonl", run, jobs, redisqToJsonLines(redis, queue, jobs, batch)));
                 rows.add(row("BRPOP  -> file", run, jobs, brpopToFile(redis, queue, jobs)));
                 rows.add(row("redisq -> kafka", run, jobs, redisqToKafka(redis, kafka, queue, jobs, batch, run)));
                 rows.add(row("BRPOP  -> kafka", run, jobs, brpopToKafka(redis, kafka, queue, jobs, run)));
             }
-            if (!what.equals("throughput")) {
+            if (what.equals("all") || what.equals("kill")) {
                 rows.add("redisq killed mid-stream: lost " + lostOnKill(redis, queue, "redisq", 3000) + " of 3000 jobs over "
                         + KILLS + " kills");
                 rows.add("BRPOP  killed mid-stream: lost " + lostOnKill(redis, queue, "brpop", 3000) + " of 3000 jobs over "
@@ -111,6 +116,36 @@ public final class ThroughputMain {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         context.stop();
+        return seconds;
+    }
+
+    /** The redisq-to-file bridge with fileFormat=jsonLines: each batch appended as JSON lines, one fsync, then acked. */
+    private static double redisqToJsonLines(RedisServer redis, RedisQueue queue, int jobs, int batch) throws Exception {
+        preload(redis, queue, jobs);
+        Path dir = Files.createTempDirectory("qbridge-perf-jsonl");
+        AtomicLong completed = new AtomicLong();
+        CamelContext context = context(completed);
+        context.start();
+        long start = System.nanoTime();
+        TemplatedRouteBuilder.builder(context, BridgeTemplates.REDISQ_TO_FILE).routeId("measured-jsonl")
+                .parameter("source", "redisq:jobs?redisUri=" + redis.uri() + "&batchSize=" + batch)
+                .parameter("directory", dir.toString()).parameter("fileFormat", "jsonLines")
+                .parameter("linesFileName", "jobs.jsonl").add();
+        while (queue.counts().total() > 0) {
+            Thread.sleep(5);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        context.stop();
+        Path file = dir.resolve("jobs.jsonl");
+        long lines;
+        try (var all = Files.lines(file, StandardCharsets.ISO_8859_1)) {
+            lines = all.count();
+        }
+        if (lines < jobs) { // more would be redeliveries written twice, which at-least-once allows
+            throw new IllegalStateException("acked " + jobs + " jobs but " + file + " holds " + lines + " lines");
+        }
+        Files.delete(file);
+        Files.delete(dir);
         return seconds;
     }
 

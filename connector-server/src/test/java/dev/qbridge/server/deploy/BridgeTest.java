@@ -88,6 +88,16 @@ class BridgeTest {
     }
 
     @Test
+    void theFileBridgeTakesItsJsonLinesModeAsTemplateParameters() throws Exception {
+        Bridge bridge = choose("redisq:orders", "file:/var/out", null,
+                Map.of("fileFormat", "jsonLines", "linesFileName", "orders-host1.jsonl"), null);
+
+        assertThat(bridge.template()).contains("redisq-to-file");
+        assertThat(bridge.parameters()).containsEntry("directory", "/var/out").containsEntry("fileFormat", "jsonLines")
+                .containsEntry("linesFileName", "orders-host1.jsonl");
+    }
+
+    @Test
     void theRouteSaysWhichEndpointsAreCreatedFirstAndWhichKeyAFailureOfTheRouteIsBlamedOn() throws Exception {
         Bridge toKafka = choose("redisq:orders", "kafka:orders?brokers=k:9092");
         Bridge fromJms = choose("jms:queue:in", "redisq:inbox");

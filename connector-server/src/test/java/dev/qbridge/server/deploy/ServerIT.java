@@ -123,6 +123,28 @@ class ServerIT {
     }
 
     @Test
+    void aConnectorFileReachesTheJsonLinesModeOfTheFileBridge() throws IOException {
+        Path out = dir.resolve("out");
+        push("orders", 1, 500);
+        server = ServerProcess.start(dir, redis.uri());
+
+        drop(dir, "orders-to-jsonl.properties", """
+                source = redisq:orders?pollTimeout=200
+                sink = file:%s
+                batchSize = 100
+                template.fileFormat = jsonLines
+                template.linesFileName = orders.jsonl
+                """.formatted(out));
+
+        await().atMost(PATIENCE).until(() -> queue("orders").counts().total() == 0);
+        List<String> lines = Files.readAllLines(out.resolve("orders.jsonl"));
+        assertThat(lines).hasSize(500).allMatch(l -> l.startsWith("{\"queue\":\"orders\",\"id\":"));
+        assertThat(lines.stream().map(l -> l.replaceFirst(".*\"payload\":\"(.*)\"}$", "$1")).toList())
+                .containsExactlyInAnyOrderElementsOf(jobs(1, 500));
+        assertThat(server.get("/connectors")).contains("\"route\":\"template redisq-to-file\"");
+    }
+
+    @Test
     void plainRouteTakesAnyCamelOptions() throws IOException {
         Path out = dir.resolve("out");
         push("orders", 1, 200);
