@@ -33,7 +33,9 @@ local function attempt(command, key, want, role, ...)
       bad = select(2, readCount(key, role))
     end
     if bad then return nil, bad end
-    error(reply)
+    -- raised as redis.call raises it: Redis 7 raises the error table, 6.2 its message (a table would read "(null)")
+    if redis.REDIS_VERSION_NUM then error(reply) end
+    error(reply.err)
   end
   return reply
 end
