@@ -8,8 +8,8 @@
 -- Returns: an array of lease members "<id>:<attempt>:<score>:<member>"; the original score is kept so
 -- that a requeued job regains its priority or due time.
 -- Order: a due retry or a job the reaper requeued competes with the ready jobs by the score it had in the
--- queue: lowest first, a reaped job then a retry first among equal scores. The candidates of one call are the N
--- oldest reaped jobs and the N earliest due retries.
+-- queue: lowest first, a reaped job then a retry first among equal scores. The candidates of one call are up to
+-- N of them: the oldest reaped jobs, then the earliest due retries.
 -- Invariant: as take-list; never a pop-and-lose (BZPOPMIN) step: the job moves into leases in this script.
 -- Redis never rolls a script back: every key this script writes is checked before the first removal: reaped,
 -- retry and the ready zset by reading them, leases by TYPE, q:seq by INCRBY, the first write (a command that
@@ -27,7 +27,7 @@ local budget = tonumber(ARGV[5])
 local delayed = ARGV[3] == 'delayed'
 local dueScore = delayed and string.format('%.3f', now / tonumber(ARGV[4])) or nil
 -- a string once, not a number that every ZADD argument would convert again
-local deadline = tostring(now + tonumber(ARGV[2]))
+local deadline = format('%d', now + tonumber(ARGV[2]))
 local bytes = 0
 local largest = 1
 
