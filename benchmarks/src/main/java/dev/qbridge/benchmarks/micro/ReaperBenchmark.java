@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * {@link Reaper#reapExpired()} over {@link #EXPIRED} leases that expired long ago: the time to requeue the
  * jobs of a dead consumer. Before each invocation (not timed) the lease set is refilled with members in the
- * take scripts' format {@code "<id>:1::<payload>"} at score 1 (1970) and the retry set is emptied; the score
+ * take scripts' format {@code "<id>:1::<payload>"} at score 1 (1970) and the reaped list emptied; the score
  * is leases requeued per second.
  */
 @State(Scope.Benchmark)
@@ -51,7 +51,7 @@ public class ReaperBenchmark extends RedisBenchmarkBase {
 
     @Setup(Level.Invocation)
     public void expireLeases() {
-        admin.del(keys.retry(), keys.leases());
+        admin.del(keys.retry(), keys.reaped(), keys.leases());
         for (int from = 0; from < EXPIRED; from += 1000) {
             Map<byte[], Double> leases = new HashMap<>();
             for (int i = 0; i < 1000; i++) {

@@ -46,7 +46,7 @@ public final class Reaper {
         long requeued = 0;
         long dead = 0;
         while (true) {
-            List<?> reply = (List<?>) redis.eval(REAP, List.of(keys.leases(), keys.retry(), keys.dead()),
+            List<?> reply = (List<?>) redis.eval(REAP, List.of(keys.leases(), keys.reaped(), keys.dead()),
                     List.of(ascii(BATCH), ascii(config.retry().maxAttempts())));
             long r = (Long) reply.get(0);
             long d = (Long) reply.get(1);

@@ -9,7 +9,10 @@ import java.util.List;
  * <pre>
  *   q                 ready jobs: list (reliable) or sorted set (priority, delayed)
  *   q:leases          jobs being worked on: zset, member "id:attempt:score:payload", score = lease deadline (ms)
- *   q:retry           jobs waiting out a retry backoff or requeued by the reaper: zset, score = due time (ms)
+ *   q:retry           jobs waiting out a retry backoff (and, before issue 12, requeued by the reaper): zset,
+ *                     score = due time (ms)
+ *   q:reaped          jobs the reaper requeued after their lease expired, due now: list of lease members, served
+ *                     first (a list because a requeued job needs no due time, and RPUSH costs less than ZADD)
  *   q:dead            dead letters: list of "id:attempt:score:failedAt:reasonLength:reason" + payload
  *   q:seq             counter that makes job ids unique
  *   q:processing      the guide's processing list, filled by foreign BRPOPLPUSH consumers
@@ -31,6 +34,10 @@ public record QueueKeys(String name) {
         return bytes(name + ":retry");
     }
 
+    public byte[] reaped() {
+        return bytes(name + ":reaped");
+    }
+
     public byte[] dead() {
         return bytes(name + ":dead");
     }
@@ -49,12 +56,12 @@ public record QueueKeys(String name) {
 
     /** Every key of the queue, for slot checks. */
     public List<byte[]> all() {
-        return List.of(ready(), leases(), retry(), dead(), sequence(), processing(), processingSeen());
+        return List.of(ready(), leases(), retry(), reaped(), dead(), sequence(), processing(), processingSeen());
     }
 
     /** The keys that hold jobs (all but the id counter), for purges: ids are never reused. */
     public List<byte[]> jobs() {
-        return List.of(ready(), leases(), retry(), dead(), processing(), processingSeen());
+        return List.of(ready(), leases(), retry(), reaped(), dead(), processing(), processingSeen());
     }
 
     static byte[] bytes(String s) {

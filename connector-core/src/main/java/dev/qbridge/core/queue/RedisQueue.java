@@ -163,14 +163,14 @@ public final class RedisQueue {
 
     /**
      * Takes up to {@code max} jobs (capped at {@link #MAX_BATCH}, and at {@link QueueConfig#batchMaxBytes()} of
-     * payload) without waiting, each leased for the queue's lease timeout. A reliable queue serves due retries
-     * first, then ready jobs; a sorted-set queue serves both by score. Payloads that break the queue's format are
+     * payload) without waiting, each leased for the queue's lease timeout. A reliable queue serves the jobs the
+     * reaper requeued and due retries first, then ready jobs; a sorted-set queue serves all of them by score. Payloads that break the queue's format are
      * dead-lettered with the reason and not returned. A key of the queue that holds another type fails the call
      * with {@link Kind#WRONG_TYPE}, naming the key, before anything is taken.
      */
     public List<Delivery> take(int max) {
         int n = Math.max(1, Math.min(max, MAX_BATCH));
-        List<byte[]> queueKeys = List.of(keys.ready(), keys.leases(), keys.retry(), keys.sequence());
+        List<byte[]> queueKeys = List.of(keys.ready(), keys.leases(), keys.retry(), keys.sequence(), keys.reaped());
         Object reply = config.kind() == QueueKind.RELIABLE
                 ? redis.eval(TAKE_LIST, queueKeys, List.of(ascii(n), leaseMillis, batchMaxBytes))
                 : redis.eval(TAKE_SORTED, queueKeys, List.of(ascii(n), leaseMillis,
@@ -343,7 +343,7 @@ public final class RedisQueue {
      */
     public QueueCounts counts() {
         List<?> reply = (List<?>) redis.eval(COUNTS,
-                List.of(keys.ready(), keys.leases(), keys.retry(), keys.dead(), keys.processing()),
+                List.of(keys.ready(), keys.leases(), keys.retry(), keys.dead(), keys.processing(), keys.reaped()),
                 List.of(ascii(config.kind().toString()), ascii(config.dueTimeUnit().millisPerUnit())));
         return new QueueCounts(asLong(reply.get(0)), asLong(reply.get(1)), asLong(reply.get(2)), asLong(reply.get(3)),
                 asLong(reply.get(4)), asLong(reply.get(5)));

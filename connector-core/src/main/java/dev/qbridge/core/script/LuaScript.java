@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  */
 public final class LuaScript {
 
-    private static final Pattern CALL = Pattern.compile("redis\\.p?call\\(\\s*'([A-Za-z|]+)'");
+    /** A command a script calls: through redis.call or redis.pcall, or key-checks' read and write (command first). */
+    private static final Pattern CALL = Pattern.compile("(?:redis\\.p?call|\\bread|\\bwrite)\\(\\s*'([A-Za-z|]+)'");
 
     private final String name;
     private final byte[] source;

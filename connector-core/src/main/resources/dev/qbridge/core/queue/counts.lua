@@ -1,14 +1,15 @@
 -- counts: the monitoring numbers of one queue, read in one round trip.
 -- KEYS[1] ready key    KEYS[2] leases zset    KEYS[3] retry zset    KEYS[4] dead list
--- KEYS[5] guide-style processing list (filled by foreign BRPOPLPUSH consumers)
+-- KEYS[5] guide-style processing list (filled by foreign BRPOPLPUSH consumers)    KEYS[6] reaped list
 -- ARGV[1] 'reliable', 'priority' or 'delayed'; ARGV[2] ms per score unit (delayed queues)
--- Returns: {ready, in flight (leased), delayed (not yet due), retrying, dead, held in the guide-style
---           processing list}, or a WRONGTYPE error naming the first key of the queue that holds another type
+-- Returns: {ready, in flight (leased), delayed (not yet due), retrying (the retry zset and the jobs the reaper
+--           requeued), dead, held in the guide-style processing list}, or a WRONGTYPE error naming the first key of the queue that holds another type
 --           (a processing list of another type is not the queue's: it counts 0).
 -- Invariant: read only.
 local want = ARGV[1] == 'reliable' and 'list' or 'zset'
 local roles = {{KEYS[1], want, 'a ' .. ARGV[1] .. ' queue'}, {KEYS[2], 'zset', 'the leases of queue ' .. KEYS[1]},
-  {KEYS[3], 'zset', 'the retries of queue ' .. KEYS[1]}, {KEYS[4], 'list', 'the dead letters of queue ' .. KEYS[1]}}
+  {KEYS[3], 'zset', 'the retries of queue ' .. KEYS[1]}, {KEYS[4], 'list', 'the dead letters of queue ' .. KEYS[1]},
+  {KEYS[6], 'list', 'the reaped jobs of queue ' .. KEYS[1]}}
 unchanged = 'nothing was counted'
 for _, r in ipairs(roles) do
   local bad = mustBe(r[1], r[2], r[3])
@@ -28,4 +29,5 @@ else
 end
 local processing = 0
 if redis.call('TYPE', KEYS[5]).ok == 'list' then processing = redis.call('LLEN', KEYS[5]) end
-return {ready, redis.call('ZCARD', KEYS[2]), delayed, redis.call('ZCARD', KEYS[3]), redis.call('LLEN', KEYS[4]), processing}
+return {ready, redis.call('ZCARD', KEYS[2]), delayed, redis.call('ZCARD', KEYS[3]) + redis.call('LLEN', KEYS[6]),
+  redis.call('LLEN', KEYS[4]), processing}

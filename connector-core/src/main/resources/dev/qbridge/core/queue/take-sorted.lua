@@ -1,22 +1,25 @@
 -- take-sorted: move up to N jobs from a priority or delayed queue (a sorted set) into leases, atomically.
 -- KEYS[1] ready zset    KEYS[2] leases zset    KEYS[3] retry zset    KEYS[4] id sequence
+-- KEYS[5] reaped list (lease members the reaper requeued, oldest at the head)
 -- ARGV[1] max jobs (1..1000)    ARGV[2] lease duration, ms
 -- ARGV[3] 'priority' (lowest score first, all jobs) or 'delayed' (only jobs whose score is due)
 -- ARGV[4] for 'delayed': milliseconds per score unit (1000 when scores are epoch seconds, 1 for ms)
 -- ARGV[5] byte budget, as take-list: the first job is always taken, the batch never grows past the budget
 -- Returns: an array of lease members "<id>:<attempt>:<score>:<member>"; the original score is kept so
 -- that a requeued job regains its priority or due time.
--- Order: a due retry (or a job the reaper requeued) competes with the ready jobs by the score it had in
--- the queue: lowest first, a retry first among equal scores. Of the due retries, the N earliest due are
--- the candidates of one call.
+-- Order: a due retry or a job the reaper requeued competes with the ready jobs by the score it had in the
+-- queue: lowest first, a reaped job then a retry first among equal scores. The candidates of one call are up to
+-- N of them: the oldest reaped jobs, then the earliest due retries.
 -- Invariant: as take-list; never a pop-and-lose (BZPOPMIN) step: the job moves into leases in this script.
--- Redis never rolls a script back: every key this script writes is checked before the first removal.
+-- Redis never rolls a script back: every key this script writes is checked before the first removal: reaped,
+-- retry and the ready zset by reading them, leases by TYPE, q:seq by INCRBY, the first write (a command that
+-- fails changes nothing). A call that takes nothing changes nothing and checks no more.
 
 unchanged = 'nothing was taken'
-local bad = mustBe(KEYS[1], 'zset', 'a ' .. ARGV[3] .. ' queue') or mustBe(KEYS[2], 'zset', 'the leases of queue ' .. KEYS[1])
-    or mustBe(KEYS[3], 'zset', 'the retries of queue ' .. KEYS[1]) or mustCount(KEYS[4], 'the job id counter of queue ' .. KEYS[1])
-if bad then return bad end
-
+local q = KEYS[1]
+-- numbers are written with %d: Lua 5.1 turns a number into a string with sprintf('%.14g'), whose floating-point
+-- path cost ~1,300 instructions per job in the ids alone (callgrind), and writes ids from 1e14 on as 1e+14
+local format = string.format
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local max = tonumber(ARGV[1])
@@ -24,7 +27,7 @@ local budget = tonumber(ARGV[5])
 local delayed = ARGV[3] == 'delayed'
 local dueScore = delayed and string.format('%.3f', now / tonumber(ARGV[4])) or nil
 -- a string once, not a number that every ZADD argument would convert again
-local deadline = tostring(now + tonumber(ARGV[2]))
+local deadline = format('%d', now + tonumber(ARGV[2]))
 local bytes = 0
 local largest = 1
 
@@ -34,24 +37,44 @@ local function nextChunk(count)
   return math.max(1, math.min(max - count, left, 4 * count))
 end
 
--- the due retries, ordered by the score each had in the queue (Lua reads 'inf' and '-inf' as numbers)
-local retries = {}
-local readBytes = 0
-while #retries < max and (#retries == 0 or readBytes < budget) do
-  local left = math.floor((budget - readBytes) / largest)
-  local n = math.max(1, math.min(max - #retries, left, 4 * #retries))
-  local chunk = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', #retries, n)
+-- the candidates delivered before: reaped jobs, then due retries, each {member, score it had in the queue (Lua
+-- reads 'inf' and '-inf' as numbers), order read, from reaped}; ordered by score
+local retries, reapedWindow = {}, {}
+local readBytes, reapedRead, retriesRead = 0, 0, 0
+local function candidates(chunk, reaped)
   for _, m in ipairs(chunk) do
     local a = string.find(m, ':', 1, true)
     local b = string.find(m, ':', a + 1, true)
     local c = string.find(m, ':', b + 1, true)
-    retries[#retries + 1] = {m, tonumber(string.sub(m, b + 1, c - 1)) or 0, #retries}
+    if reaped then reapedWindow[#retries] = m end
+    retries[#retries + 1] = {m, tonumber(string.sub(m, b + 1, c - 1)) or 0, #retries, reaped}
     readBytes = readBytes + #m
     if #m > largest then largest = #m end
   end
-  if #chunk < n then break end
 end
-table.sort(retries, function(x, y) return x[2] < y[2] or (x[2] == y[2] and x[3] < y[3]) end)
+local function nextCandidates()
+  local left = math.floor((budget - readBytes) / largest)
+  return math.max(1, math.min(max - #retries, left, 4 * #retries))
+end
+if redis.call('EXISTS', KEYS[5], KEYS[3]) > 0 then
+  while #retries < max and (#retries == 0 or readBytes < budget) do
+    local n = nextCandidates()
+    local chunk, bad = read('LRANGE', KEYS[5], 'list', 'the reaped jobs of queue ' .. q, reapedRead, reapedRead + n - 1)
+    if bad then return bad end
+    candidates(chunk, true)
+    reapedRead = reapedRead + #chunk
+    if #chunk < n then break end
+  end
+  while #retries < max and (#retries == 0 or readBytes < budget) do
+    local n = nextCandidates()
+    local chunk, bad = read('ZRANGEBYSCORE', KEYS[3], 'zset', 'the retries of queue ' .. q, '-inf', now, 'LIMIT', retriesRead, n)
+    if bad then return bad end
+    candidates(chunk, false)
+    retriesRead = retriesRead + #chunk
+    if #chunk < n then break end
+  end
+  table.sort(retries, function(x, y) return x[2] < y[2] or (x[2] == y[2] and x[3] < y[3]) end)
+end
 
 -- the ready jobs, lowest score first (delayed: only those due), read lazily in chunks
 local buffer, used, offset, exhausted = {}, 0, 0, false
@@ -59,12 +82,13 @@ local function peekReady(count)
   if used < #buffer then return buffer[used + 1] end
   if exhausted then return nil end
   local n = nextChunk(count)
-  local items
+  local items, bad
   if delayed then
-    items = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', dueScore, 'WITHSCORES', 'LIMIT', offset, n)
+    items, bad = read('ZRANGEBYSCORE', q, 'zset', 'a delayed queue', '-inf', dueScore, 'WITHSCORES', 'LIMIT', offset, n)
   else
-    items = redis.call('ZRANGE', KEYS[1], offset, offset + n - 1, 'WITHSCORES')
+    items, bad = read('ZRANGE', q, 'zset', 'a priority queue', offset, offset + n - 1, 'WITHSCORES')
   end
+  if bad then return nil, bad end
   buffer, used = {}, 0
   for i = 1, #items, 2 do
     buffer[#buffer + 1] = {items[i], tonumber(items[i + 1]), items[i + 1]}
@@ -74,49 +98,79 @@ local function peekReady(count)
   return buffer[1]
 end
 
-local picked = {}      -- in delivery order: {true, retry member} or {false, member, score as Redis printed it}
+local picked = {}      -- in delivery order: {true, member delivered before} or {false, member, score as Redis printed it}
 local takenRetries, takenReady = {}, {}
+local reapedTaken = {} -- reaped candidates taken, by the order they were read
 local ri = 1
 while #picked < max do
   local r = retries[ri]
-  local q = peekReady(#picked)
-  local retry
-  if r and (not q or r[2] <= q[2]) then retry = true elseif q then retry = false else break end
-  local size = retry and #r[1] or #q[1]
+  local ready, bad = peekReady(#picked)
+  if bad then return bad end
+  local again
+  if r and (not ready or r[2] <= ready[2]) then again = true elseif ready then again = false else break end
+  local size = again and #r[1] or #ready[1]
   if #picked > 0 and bytes + size > budget then break end
   bytes = bytes + size
   if size > largest then largest = size end
-  if retry then
+  if again then
     picked[#picked + 1] = {true, r[1]}
-    takenRetries[#takenRetries + 1] = r[1]
+    if r[4] then reapedTaken[r[3]] = true else takenRetries[#takenRetries + 1] = r[1] end
     ri = ri + 1
   else
-    picked[#picked + 1] = {false, q[1], q[3]}
-    takenReady[#takenReady + 1] = q[1]
+    picked[#picked + 1] = {false, ready[1], ready[3]}
+    takenReady[#takenReady + 1] = ready[1]
     used = used + 1
   end
 end
 if #picked == 0 then return {} end
 
+-- the keys written below that no read checked: leases by TYPE, then q:seq by its INCRBY, the first write
+local bad = mustBe(KEYS[2], 'zset', 'the leases of queue ' .. q)
+if bad then return bad end
+local seqRole = 'the job id counter of queue ' .. q
 local base = 0
-if #takenReady > 0 then base = redis.call('INCRBY', KEYS[4], #takenReady) - #takenReady end
+if #takenReady > 0 then
+  local top
+  top, bad = write('INCRBY', KEYS[4], 'string', seqRole, #takenReady)
+  if bad then return bad end
+  base = top - #takenReady
+else
+  local _
+  _, bad = readCount(KEYS[4], seqRole)
+  if bad then return bad end
+end
 local out, leases, fresh = {}, {}, 0
+-- ids written as in take-list: the tens once per ten consecutive ids, the last digit from a table
+local DIGITS, tens = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9'}
 for i, p in ipairs(picked) do
   local lease
   if p[1] then
     local m = p[2]
     local a = string.find(m, ':', 1, true)
     local b = string.find(m, ':', a + 1, true)
-    lease = string.sub(m, 1, a) .. (tonumber(string.sub(m, a + 1, b - 1)) + 1) .. string.sub(m, b)
+    lease = string.sub(m, 1, a) .. format('%d', tonumber(string.sub(m, a + 1, b - 1)) + 1) .. string.sub(m, b)
   else
     fresh = fresh + 1
-    lease = (base + fresh) .. ':1:' .. p[3] .. ':' .. p[2]
+    local id = base + fresh
+    local last = id % 10
+    if last == 0 or fresh == 1 then tens = id >= 10 and format('%d', (id - last) / 10) or '' end
+    lease = tens .. DIGITS[last + 1] .. ':1:' .. p[3] .. ':' .. p[2]
   end
   leases[2 * i - 1] = deadline
   leases[2 * i] = lease
   out[i] = lease
 end
 redis.call('ZADD', KEYS[2], unpack(leases))
+if next(reapedTaken) then
+  -- the taken ones need not be a prefix of what was read (a lower score may come later): trim the whole window
+  -- and push the untaken ones back at the head, in their order
+  local back = {}
+  for i = reapedRead - 1, 0, -1 do
+    if not reapedTaken[i] then back[#back + 1] = reapedWindow[i] end
+  end
+  redis.call('LTRIM', KEYS[5], reapedRead, -1)
+  if #back > 0 then redis.call('LPUSH', KEYS[5], unpack(back)) end
+end
 if #takenRetries > 0 then redis.call('ZREM', KEYS[3], unpack(takenRetries)) end
-if #takenReady > 0 then redis.call('ZREM', KEYS[1], unpack(takenReady)) end
+if #takenReady > 0 then redis.call('ZREM', q, unpack(takenReady)) end
 return out

@@ -53,6 +53,81 @@ class ReaperIT {
     }
 
     @Test
+    void reapedJobWaitsInTheReapedListAndIsTakenBeforeReadyJobs() throws Exception {
+        QueueConfig config = QueueConfig.builder("orders").leaseTimeout(Duration.ofMillis(100)).build();
+        RedisQueue q = new RedisQueue(connection, config);
+        q.push(List.of("first".getBytes(UTF_8), "second".getBytes(UTF_8)));
+        Delivery lost = q.take(1).get(0);
+        Thread.sleep(200);
+        assertThat(new Reaper(connection, config).reapExpired().requeued()).isEqualTo(1);
+        var raw = redis.client();
+        assertThat(raw.lrange("orders:reaped", 0, -1)).as("the expired lease, unchanged").containsExactly(
+                new String(lost.lease(), UTF_8));
+        assertThat(raw.exists("orders:retry")).as("the retry zset is not used by the reaper").isFalse();
+        assertThat(q.counts().retrying()).as("a reaped job counts as retrying").isEqualTo(1);
+
+        Delivery again = q.take(1).get(0);
+        assertThat(again.payloadAsString()).isEqualTo("first");
+        assertThat(again.attempt()).isEqualTo(2);
+        assertThat(again.id()).isEqualTo(lost.id());
+        assertThat(raw.exists("orders:reaped")).isFalse();
+        assertThat(q.take(1).get(0).payloadAsString()).isEqualTo("second");
+    }
+
+    @Test
+    void aQueueWhoseReaperRequeuedIntoTheRetryZsetStillServesThoseJobs() {
+        QueueConfig config = QueueConfig.builder("orders").build();
+        RedisQueue q = new RedisQueue(connection, config);
+        redis.client().zadd("orders:retry", 1, "7:1::requeued before issue 12"); // as an older reaper left it
+        Delivery again = q.take(10).get(0);
+        assertThat(again.payloadAsString()).isEqualTo("requeued before issue 12");
+        assertThat(again.attempt()).isEqualTo(2);
+        assertThat(q.counts().retrying()).isZero();
+    }
+
+    @Test
+    void reapedJobsOfAPriorityQueueCompeteByTheirPriorityAndTheOthersKeepTheirOrder() throws Exception {
+        QueueConfig config = QueueConfig.builder("orders").kind(dev.qbridge.core.queue.QueueKind.PRIORITY)
+                .leaseTimeout(Duration.ofMillis(100)).build();
+        RedisQueue q = new RedisQueue(connection, config);
+        q.pushJobs(List.of(dev.qbridge.core.queue.NewJob.of("low").withPriority(5),
+                dev.qbridge.core.queue.NewJob.of("urgent").withPriority(1),
+                dev.qbridge.core.queue.NewJob.of("lowest").withPriority(9)));
+        List<Delivery> all = q.take(3); // urgent, low, lowest
+        assertThat(all).extracting(Delivery::payloadAsString).containsExactly("urgent", "low", "lowest");
+        q.ack(all.get(0));
+        // reaped in lease order: low, lowest; then a middle one arrives
+        Thread.sleep(200);
+        assertThat(new Reaper(connection, config).reapExpired().requeued()).isEqualTo(2);
+        q.pushJobs(List.of(dev.qbridge.core.queue.NewJob.of("middle").withPriority(7),
+                dev.qbridge.core.queue.NewJob.of("top").withPriority(0)));
+        assertThat(q.take(1)).extracting(Delivery::payloadAsString).containsExactly("top");
+        assertThat(q.take(1)).extracting(Delivery::payloadAsString, Delivery::attempt).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("low", 2));
+        assertThat(q.take(1)).extracting(Delivery::payloadAsString).containsExactly("middle");
+        assertThat(q.take(1)).extracting(Delivery::payloadAsString, Delivery::attempt).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("lowest", 2));
+        assertThat(q.take(1)).isEmpty();
+        assertThat(q.counts().total()).isEqualTo(4);
+    }
+
+    @Test
+    void aReapedJobTakenFromTheMiddleOfTheReapedListLeavesTheOthersInOrder() throws Exception {
+        QueueConfig config = QueueConfig.builder("orders").kind(dev.qbridge.core.queue.QueueKind.PRIORITY)
+                .leaseTimeout(Duration.ofMillis(100)).build();
+        RedisQueue q = new RedisQueue(connection, config);
+        var raw = redis.client();
+        // the reaper requeued, in this order: a job of priority 5, one of priority 1, one of priority 6
+        raw.rpush("orders:reaped", "1:1:5:a", "2:1:1:b", "3:1:6:c");
+        q.pushJobs(List.of(dev.qbridge.core.queue.NewJob.of("ready").withPriority(3)));
+        // the candidates of a take of 2 are the 2 oldest reaped jobs (a, b) and the ready jobs, by priority
+        assertThat(q.take(2)).extracting(Delivery::payloadAsString).containsExactly("b", "ready");
+        assertThat(raw.lrange("orders:reaped", 0, -1)).containsExactly("1:1:5:a", "3:1:6:c");
+        assertThat(q.take(5)).extracting(Delivery::payloadAsString).containsExactly("a", "c");
+        assertThat(raw.exists("orders:reaped")).isFalse();
+    }
+
+    @Test
     void jobThatKeepsOutlivingItsLeaseEndsInDeadLetters() throws Exception {
         QueueConfig config = QueueConfig.builder("orders").leaseTimeout(Duration.ofMillis(100))
                 .retry(RetryPolicy.of(2, Duration.ZERO)).build();

@@ -216,4 +216,18 @@ class LeastPrivilegeAclIT {
                 .isInstanceOfSatisfying(QueueException.class, e -> assertThat(e.kind()).isEqualTo(Kind.PERMISSION))
                 .hasMessageContaining("lacks a permission for LPUSH on key jobs: NOPERM");
     }
+
+    @Test
+    void aMissingPermissionForACommandAScriptSendsThroughPcallIsReportedAsOneToo() {
+        // the take's RPOP goes through redis.pcall (key-checks' write): its refusal must be raised as redis.call's
+        admin.sendCommand(Protocol.Command.ACL, "SETUSER", USER, "-rpop");
+        RedisQueue jobs = queue(connection, QueueConfig.builder("jobs"));
+        jobs.push("j".getBytes(UTF_8));
+
+        assertThatThrownBy(() -> jobs.take(1))
+                .isInstanceOfSatisfying(QueueException.class, e -> assertThat(e.kind()).isEqualTo(Kind.PERMISSION))
+                .hasMessageContaining("lacks a permission for EVALSHA (script take-list, which calls ")
+                .hasMessageContaining("can't run this command");
+        assertThat(admin.llen("jobs")).as("nothing was taken").isEqualTo(1);
+    }
 }

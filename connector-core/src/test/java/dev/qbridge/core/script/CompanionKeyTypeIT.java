@@ -77,16 +77,17 @@ class CompanionKeyTypeIT {
 
     private static List<Op> operations(QueueKind kind) {
         List<String> finishing = List.of("q:leases", "q:retry", "q:dead");
+        List<String> reaping = List.of("q:leases", "q:reaped", "q:dead");
         List<Op> ops = new ArrayList<>(List.of(
-                new Op("take", s -> s.queue().take(10), List.of("q", "q:leases", "q:retry", "q:seq")),
+                new Op("take", s -> s.queue().take(10), List.of("q", "q:leases", "q:retry", "q:seq", "q:reaped")),
                 new Op("nack", s -> s.queue().nack(s.leased(), "failed"), finishing),
                 new Op("dead-letter", s -> s.queue().deadLetter(s.leased(), "failed"), finishing),
                 new Op("release", s -> s.queue().release(List.of(s.leased())), finishing),
                 new Op("renew", s -> s.queue().renew(s.leased()), List.of("q:leases")),
                 new Op("ack", s -> s.queue().ack(s.leased()), List.of("q:leases")),
                 new Op("requeue dead letters", s -> s.queue().requeueDead(10), List.of("q:dead", "q")),
-                new Op("count", s -> s.queue().counts(), List.of("q", "q:leases", "q:retry", "q:dead")),
-                new Op("reap", REAP, finishing)));
+                new Op("count", s -> s.queue().counts(), List.of("q", "q:leases", "q:retry", "q:dead", "q:reaped")),
+                new Op("reap", REAP, reaping)));
         switch (kind) {
             case RELIABLE -> {
                 ops.add(new Op("push", s -> s.queue().push("new".getBytes(UTF_8)), List.of("q")));
@@ -103,7 +104,7 @@ class CompanionKeyTypeIT {
         return switch (key) {
             case "q" -> kind == QueueKind.RELIABLE ? "list" : "zset";
             case "q:leases", "q:retry" -> "zset";
-            case "q:dead", "q:processing" -> "list";
+            case "q:dead", "q:processing", "q:reaped" -> "list";
             case "q:seq" -> "string";
             case "q:processing:seen" -> "hash";
             default -> throw new IllegalArgumentException(key);
@@ -162,7 +163,7 @@ class CompanionKeyTypeIT {
         redis.flushAll();
         Stage stage = stage(kind);
         corrupt.accept(redis.client());
-        assertRefusedUnchanged(key, List.of("q", "q:leases", "q:retry", "q:dead", "q:seq", "q:processing",
+        assertRefusedUnchanged(key, List.of("q", "q:leases", "q:retry", "q:reaped", "q:dead", "q:seq", "q:processing",
                 "q:processing:seen"), () -> operation.run(stage));
     }
 

@@ -18,8 +18,8 @@ import java.util.TreeSet;
 final class QueueInspector {
 
     /** Suffixes of the keys a queue derives from its name (docs/PROTOCOL.md). */
-    static final List<String> DERIVED_SUFFIXES = List.of(":leases", ":retry", ":dead", ":seq", ":processing:seen",
-            ":processing");
+    static final List<String> DERIVED_SUFFIXES = List.of(":leases", ":retry", ":reaped", ":dead", ":seq",
+            ":processing:seen", ":processing");
 
     /** Epoch seconds of 2001-09-09: scores above it are due times, not priorities (which stay within +-2,000,000). */
     private static final double EPOCH_SECONDS_FLOOR = 1_000_000_000d;

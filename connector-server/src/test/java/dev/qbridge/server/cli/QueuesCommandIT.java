@@ -74,6 +74,19 @@ class QueuesCommandIT {
     }
 
     @Test
+    void theReapedListIsCountedAsRetryingAndNotListedAsAQueueOfItsOwn() {
+        RedisQueue orders = queue("orders", QueueKind.RELIABLE);
+        orders.push(List.of(bytes("a"), bytes("b")));
+        redis.client().rpush("orders:reaped", "7:1::c"); // as the reaper leaves an expired lease
+
+        Cli result = queues("list");
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).containsPattern("orders\\s+reliable\\s+2\\s+0\\s+0\\s+1\\s+0");
+        assertThat(result.out()).doesNotContain("orders:reaped");
+    }
+
+    @Test
     void statsShowsCountsAndNewestDeadLetterReasons() {
         RedisQueue orders = queue("orders", QueueKind.RELIABLE);
         orders.push(List.of(bytes("a"), bytes("b")));

@@ -19,12 +19,14 @@ record SourceJobs(List<String> ready, List<String> retrying, List<String> inFlig
         List<String> ready = redis.type(keys.ready()).equals("zset")
                 ? text(new ArrayList<>(redis.zrangeWithScores(keys.ready(), 0, -1).keySet()))
                 : text(redis.lrange(keys.ready(), 0, -1));
-        return new SourceJobs(ready, leased(redis, queue, keys.retry()), leased(redis, queue, keys.leases()),
+        List<String> retrying = new ArrayList<>(leased(redis, queue, keys.retry()));
+        redis.lrange(keys.reaped(), 0, -1).forEach(m -> retrying.add(Delivery.parse(queue, m, 0).payloadAsString()));
+        return new SourceJobs(ready, retrying, leased(redis, queue, keys.leases()),
                 redis.lrange(keys.dead(), 0, -1).stream().map(e -> new String(DeadLetter.parse(e).payload(),
                         StandardCharsets.UTF_8)).toList());
     }
 
-    /** Jobs a consumer can take now or after a retry backoff: ready and retrying. */
+    /** Jobs a consumer can take now or after a retry backoff: ready and retrying (the retry zset and q:reaped). */
     List<String> waiting() {
         List<String> all = new ArrayList<>(ready);
         all.addAll(retrying);
