@@ -23,8 +23,12 @@ public final class Prefetcher<T> implements AutoCloseable {
         List<T> next() throws InterruptedException;
     }
 
-    /** How often the thread, while Connect has not yet taken the batch it left, runs {@code whileWaiting}. */
-    private static final long HANDOVER_SLICE_MILLIS = 2;
+    /**
+     * How often the thread, while Connect has not yet taken the batch it left, runs {@code whileWaiting}: the acks
+     * are also written before every take, so this matters only while Connect is slow; more often would cut the
+     * acks into smaller ZREMs, which cost Redis more per job.
+     */
+    private static final long HANDOVER_SLICE_MILLIS = 10;
 
     private final BlockingQueue<List<T>> ready = new ArrayBlockingQueue<>(1);
     private final Step<T> step;
