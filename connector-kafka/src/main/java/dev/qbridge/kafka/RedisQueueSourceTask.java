@@ -44,6 +44,11 @@ public class RedisQueueSourceTask extends SourceTask {
     private static final String DROPPED_REASON = "Kafka Connect dropped the record under errors.tolerance=all: a "
             + "converter, a transform or the producer failed on it (see the worker's log); replay it once fixed";
     private static final String MAX_REQUEST_SIZE_OVERRIDE = "producer.override.max.request.size";
+    /**
+     * How long the batch taken ahead waits for Connect's next poll before it goes back to its queues: a paused
+     * connector must not keep jobs leased that other consumers could take.
+     */
+    public static final Duration UNPOLLED_BATCH_HELD = Duration.ofSeconds(5);
     /** How long a poll over several queues, all empty, waits before it looks at them again. */
     private static final long IDLE_PAUSE_MILLIS = 100;
 
@@ -108,7 +113,8 @@ public class RedisQueueSourceTask extends SourceTask {
         rotation = List.copyOf(consumers.values());
         records = new JobRecord.Factory(config);
         drops = new DropClassifier(props);
-        prefetcher = new Prefetcher<>("qbridge-source-" + connector + "-redis", this::nextBatch, this::finishPending);
+        prefetcher = new Prefetcher<>("qbridge-source-" + connector + "-redis", this::nextBatch, this::finishPending,
+                this::release, UNPOLLED_BATCH_HELD);
         LOG.info("Source task reads {} queue(s) {} from {} (max.in.flight {}, batch.size {}, batch.max.bytes {})",
                 config.queueKind(), consumers.keySet(), redis.endpoint(), maxInFlight, config.batchSize(),
                 config.batchMaxBytes());
@@ -157,6 +163,18 @@ public class RedisQueueSourceTask extends SourceTask {
             return List.of();
         }
         return take(Math.min(free, config.batchSize()));
+    }
+
+    /** Gives back a batch taken ahead that Connect did not ask for: due again at once, for any consumer. */
+    private void release(List<SourceRecord> batch) {
+        Map<String, List<Delivery>> byQueue = new LinkedHashMap<>();
+        for (SourceRecord r : batch) {
+            Delivery d = ((JobRecord) r).delivery();
+            byQueue.computeIfAbsent(d.queue(), q -> new ArrayList<>()).add(d);
+        }
+        byQueue.forEach((queue, deliveries) -> consumers.get(queue).release(deliveries));
+        LOG.debug("Gave back {} job(s) taken ahead: Connect did not poll for {} (paused?)", batch.size(),
+                UNPOLLED_BATCH_HELD);
     }
 
     /** Jobs taken from all queues and not yet settled in Redis. */

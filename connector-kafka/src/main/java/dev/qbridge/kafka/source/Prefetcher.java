@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.apache.kafka.connect.errors.ConnectException;
 
 /**
@@ -33,6 +36,9 @@ public final class Prefetcher<T> implements AutoCloseable {
     private final BlockingQueue<List<T>> ready = new ArrayBlockingQueue<>(1);
     private final Step<T> step;
     private final Runnable whileWaiting;
+    private final Consumer<List<T>> giveBack;
+    private final Duration holdAtMost;
+    private final AtomicInteger waitingPolls = new AtomicInteger();
     private final Object taken = new Object();
     private final Thread thread;
     private volatile boolean closed;
@@ -40,11 +46,14 @@ public final class Prefetcher<T> implements AutoCloseable {
 
     /**
      * Starts the thread. {@code whileWaiting} runs every few milliseconds while a batch waits for Connect (the task
-     * writes its acks there, so that the room under {@code max.in.flight} frees up while Connect is busy sending).
+     * writes its acks there, so that the room under {@code max.in.flight} frees up while Connect is busy sending);
+     * {@code giveBack} returns to the queues a batch Connect did not ask for within {@code holdAtMost}.
      */
-    public Prefetcher(String name, Step<T> step, Runnable whileWaiting) {
+    public Prefetcher(String name, Step<T> step, Runnable whileWaiting, Consumer<List<T>> giveBack, Duration holdAtMost) {
         this.step = step;
         this.whileWaiting = whileWaiting;
+        this.giveBack = giveBack;
+        this.holdAtMost = holdAtMost;
         this.thread = new Thread(this::run, name);
         thread.setDaemon(true); // a worker that exits without stopping the task must not be kept alive by it
         thread.start();
@@ -68,17 +77,33 @@ public final class Prefetcher<T> implements AutoCloseable {
     /**
      * Leaves the batch for the next poll and waits until Connect took it, so that the task is never more than one
      * batch ahead (each batch ahead is jobs leased and not yet on their way to Kafka). If the task is stopped first,
-     * the batch's jobs stay in hand and the task's stop releases them.
+     * the batch's jobs stay in hand and the task's stop releases them. If Connect does not ask for it within
+     * {@code holdAtMost} (the connector was paused, or Kafka is that slow), the batch is given back to its queues,
+     * for other consumers, and nothing more is taken until Connect polls again.
      */
     private void handOver(List<T> batch) throws InterruptedException {
+        long giveBackAt = System.nanoTime() + holdAtMost.toNanos();
         ready.add(batch); // empty: the previous batch was taken before this one was
         while (!closed && !ready.isEmpty()) {
-            synchronized (taken) {
-                if (!closed && !ready.isEmpty()) {
-                    taken.wait(HANDOVER_SLICE_MILLIS);
-                }
-            }
+            pauseWhile(() -> !ready.isEmpty());
             whileWaiting.run();
+            if (System.nanoTime() - giveBackAt > 0 && ready.remove(batch)) {
+                giveBack.accept(batch);
+                while (!closed && waitingPolls.get() == 0) {
+                    pauseWhile(() -> waitingPolls.get() == 0);
+                    whileWaiting.run();
+                }
+                return;
+            }
+        }
+    }
+
+    /** Waits one slice while {@code condition} holds; checked under the lock that poll notifies with, so no wake-up is missed. */
+    private void pauseWhile(BooleanSupplier condition) throws InterruptedException {
+        synchronized (taken) {
+            if (!closed && condition.getAsBoolean()) {
+                taken.wait(HANDOVER_SLICE_MILLIS);
+            }
         }
     }
 
@@ -91,7 +116,16 @@ public final class Prefetcher<T> implements AutoCloseable {
         if (failed != null) {
             throw new ConnectException("the source task's Redis thread failed: " + failed, failed);
         }
-        List<T> batch = ready.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+        waitingPolls.incrementAndGet();
+        List<T> batch;
+        try {
+            synchronized (taken) {
+                taken.notifyAll(); // a thread that gave its batch back may take again
+            }
+            batch = ready.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } finally {
+            waitingPolls.decrementAndGet();
+        }
         if (batch != null) {
             synchronized (taken) {
                 taken.notifyAll(); // the thread may take the next batch now

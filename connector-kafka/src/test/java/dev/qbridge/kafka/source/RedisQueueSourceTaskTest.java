@@ -374,6 +374,22 @@ class RedisQueueSourceTaskTest {
     }
 
     @Test
+    void batchTakenAheadGoesBackToTheQueueWhileConnectDoesNotPollAsWhenTheConnectorIsPaused() throws InterruptedException {
+        pushJobs(100);
+        RedisQueueSourceTask task = start("batch.size", "10");
+        List<SourceRecord> sent = pollUntil(task, 1);
+        eventually(() -> assertThat(counts().inFlight()).isEqualTo(20));
+        // Connect stops polling (a paused connector): the batch taken ahead is given back for other consumers, and
+        // nothing more is taken until Connect polls again
+        await().atMost(RedisQueueSourceTask.UNPOLLED_BATCH_HELD.plusSeconds(10))
+                .untilAsserted(() -> assertThat(counts().inFlight()).isEqualTo(sent.size()));
+        afterAWhile(() -> assertThat(counts().inFlight()).isEqualTo(sent.size()));
+        assertThat(counts().ready() + counts().retrying()).as("the batch taken ahead is due again").isEqualTo(90);
+        // resumed: polls get jobs again, the given-back ones among them
+        assertThat(pollUntil(task, 1)).hasSize(10);
+    }
+
+    @Test
     void maxInFlightBoundsTheJobsATaskHoldsOverAllItsQueues() throws InterruptedException {
         pushJobs(300);
         new RedisQueue(connection, QueueConfig.builder("other").build())
