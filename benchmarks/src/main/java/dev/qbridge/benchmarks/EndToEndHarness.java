@@ -112,7 +112,9 @@ public final class EndToEndHarness {
         }
         List<LatencyAndHeap.Latency> latencies = new ArrayList<>();
         if (o.includes("latency")) {
-            latencies.add(LatencyAndHeap.latency(work, o.latencyRate(), o.latencySeconds(), o.payloadBytes()));
+            for (int rate : o.latencyRates()) {
+                latencies.add(LatencyAndHeap.latency(work, rate, o.latencySeconds(), o.payloadBytes()));
+            }
         }
         List<LatencyAndHeap.Heap> heaps = new ArrayList<>();
         if (o.includes("heap")) {

@@ -24,7 +24,7 @@ import java.util.Set;
  * @param sweep             measure take+ack at batch sizes 1..1000 and write the chart instead of the table
  * @param outDir            where the sweep writes its SVG and CSV
  * @param redisBenchmark    {@code auto} (find it on the PATH), {@code none}, or a path to the binary
- * @param latencyRate       jobs/s the latency producer pushes
+ * @param latencyRates      jobs/s the latency producer pushes, one latency row per rate
  * @param latencySeconds    seconds the latency run is recorded (after 1 s of warm-up)
  * @param heapBacklog       the large backlog of the heap workload (compared with min(10,000, backlog / 10))
  * @param bridgeJobs        jobs (or records) moved by the Kafka Connect source and sink, Camel to Kafka and migrate
@@ -32,7 +32,7 @@ import java.util.Set;
  * @param only              the parts of the (non-sweep) report to run, of {@link #PARTS}
  */
 record HarnessOptions(int jobs, int batch, int threads, List<Integer> payloadSizes, int naiveJobs, int benchmarkRequests,
-                      int reapJobs, int runs, boolean sweep, Path outDir, String redisBenchmark, int latencyRate,
+                      int reapJobs, int runs, boolean sweep, Path outDir, String redisBenchmark, List<Integer> latencyRates,
                       int latencySeconds, int heapBacklog, int bridgeJobs, int fileJobs, Set<String> only) {
 
     /** core: ceiling, push, take+ack, naive, reaper, promoter; connect, camel, migrate: the bridges' rows. */
@@ -40,6 +40,8 @@ record HarnessOptions(int jobs, int batch, int threads, List<Integer> payloadSiz
 
     /** 64 B as every earlier table, then the sizes of issue 12's byte budget: 1 KB and 16 KB. */
     static final List<Integer> DEFAULT_PAYLOAD_SIZES = List.of(64, 1024, 16384);
+    /** Issue 6's rate, kept for comparison with earlier runs, and issue 12's. */
+    static final List<Integer> DEFAULT_LATENCY_RATES = List.of(5_000, 50_000);
 
     static final String USAGE = """
             usage: java -cp benchmarks/target/benchmarks.jar dev.qbridge.benchmarks.EndToEndHarness [options]
@@ -58,7 +60,8 @@ record HarnessOptions(int jobs, int batch, int threads, List<Integer> payloadSiz
               --sweep                 take+ack at batch 1,10,100,500,1000; writes throughput-vs-batch.svg/.csv
               --out DIR               where --sweep writes (default docs)
               --redis-benchmark X     auto (on the PATH), none, or the binary's path (default auto)
-              --latency-rate N        jobs/s pushed by the fixed-rate latency producer (default 5000)
+              --latency-rate N,M      jobs/s pushed by the fixed-rate latency producer, one row
+                                      per rate (default 5000,50000)
               --latency-seconds S     seconds of latency recorded, after 1 s of warm-up (default 10)
               --heap-backlog N        preloaded backlog of the heap workload, compared with
                                       min(10000, N/10) (default 1000000)
@@ -68,7 +71,7 @@ record HarnessOptions(int jobs, int batch, int threads, List<Integer> payloadSiz
 
     static HarnessOptions defaults() {
         return new HarnessOptions(1_000_000, 500, 2, DEFAULT_PAYLOAD_SIZES, 50_000, 1_000_000, 1_000_000, 1, false, Path.of("docs"), "auto",
-                5_000, 10, 1_000_000, 1_000_000, 20_000, PARTS);
+                DEFAULT_LATENCY_RATES, 10, 1_000_000, 1_000_000, 20_000, PARTS);
     }
 
     static HarnessOptions parse(String... args) {
@@ -84,7 +87,7 @@ record HarnessOptions(int jobs, int batch, int threads, List<Integer> payloadSiz
         boolean sweep = d.sweep;
         Path outDir = d.outDir;
         String redisBenchmark = d.redisBenchmark;
-        int latencyRate = d.latencyRate;
+        List<Integer> latencyRates = d.latencyRates;
         int latencySeconds = d.latencySeconds;
         int heapBacklog = d.heapBacklog;
         int bridgeJobs = d.bridgeJobs;
@@ -111,7 +114,7 @@ record HarnessOptions(int jobs, int batch, int threads, List<Integer> payloadSiz
                 case "--runs" -> runs = range(name, value, 1, 25);
                 case "--out" -> outDir = Path.of(value);
                 case "--redis-benchmark" -> redisBenchmark = value;
-                case "--latency-rate" -> latencyRate = range(name, value, 1, 1_000_000);
+                case "--latency-rate" -> latencyRates = list(name, value, 1, 1_000_000);
                 case "--latency-seconds" -> latencySeconds = range(name, value, 1, 3600);
                 case "--heap-backlog" -> heapBacklog = range(name, value, 10, 100_000_000);
                 case "--bridge-jobs" -> bridgeJobs = range(name, value, 1, Integer.MAX_VALUE);
@@ -121,7 +124,7 @@ record HarnessOptions(int jobs, int batch, int threads, List<Integer> payloadSiz
             }
         }
         return new HarnessOptions(jobs, batch, threads, payloadSizes, naiveJobs, benchmarkRequests, reapJobs, runs, sweep,
-                outDir, redisBenchmark, latencyRate, latencySeconds, heapBacklog, bridgeJobs, fileJobs, only);
+                outDir, redisBenchmark, latencyRates, latencySeconds, heapBacklog, bridgeJobs, fileJobs, only);
     }
 
     /** The size of the rows that run at one size only: the first of {@code --payload-bytes}. */
@@ -130,14 +133,19 @@ record HarnessOptions(int jobs, int batch, int threads, List<Integer> payloadSiz
     }
 
     private static List<Integer> sizes(String name, String value) {
-        List<Integer> sizes = new ArrayList<>();
-        for (String size : value.split(",")) {
-            int bytes = range(name, size.trim(), 16, 1 << 20);
-            if (!sizes.contains(bytes)) {
-                sizes.add(bytes);
+        return list(name, value, 16, 1 << 20);
+    }
+
+    /** Distinct values of a comma-separated option, in the order given, each within [min, max]. */
+    private static List<Integer> list(String name, String value, int min, int max) {
+        List<Integer> values = new ArrayList<>();
+        for (String v : value.split(",")) {
+            int n = range(name, v.trim(), min, max);
+            if (!values.contains(n)) {
+                values.add(n);
             }
         }
-        return List.copyOf(sizes);
+        return List.copyOf(values);
     }
 
     boolean includes(String part) {

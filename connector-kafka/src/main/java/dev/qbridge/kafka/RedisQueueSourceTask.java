@@ -11,6 +11,7 @@ import dev.qbridge.kafka.config.RedisConnectionConfig;
 import dev.qbridge.kafka.config.SourceConfig;
 import dev.qbridge.kafka.source.DropClassifier;
 import dev.qbridge.kafka.source.JobRecord;
+import dev.qbridge.kafka.source.Prefetcher;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -31,8 +33,10 @@ import org.slf4j.LoggerFactory;
  * {@link QueueConsumer}, which keeps the taken jobs safe until they are settled: it renews their leases while Kafka
  * is slow, reaps the leases of dead tasks, waits out a Redis outage with backoff, skips a queue whose key holds
  * another type, and releases what is still in hand when the task stops. The task keeps only what is its own: the
- * records, the acks that {@link #commitRecord} collects (written on the next {@link #poll}, one round trip per
- * queue), the {@code max.in.flight} bound over all its queues, and the choice between ack and dead letter.
+ * records, the acks that {@link #commitRecord} collects (written in one round trip per queue), the
+ * {@code max.in.flight} bound over all its queues, and the choice between ack and dead letter. Everything that talks
+ * to Redis (takes, acks, dead letters) runs on the {@link Prefetcher}'s thread, one batch ahead of Connect's thread,
+ * which only converts and sends.
  */
 public class RedisQueueSourceTask extends SourceTask {
 
@@ -40,6 +44,11 @@ public class RedisQueueSourceTask extends SourceTask {
     private static final String DROPPED_REASON = "Kafka Connect dropped the record under errors.tolerance=all: a "
             + "converter, a transform or the producer failed on it (see the worker's log); replay it once fixed";
     private static final String MAX_REQUEST_SIZE_OVERRIDE = "producer.override.max.request.size";
+    /**
+     * How long the batch taken ahead waits for Connect's next poll before it goes back to its queues: a paused
+     * connector must not keep jobs leased that other consumers could take.
+     */
+    public static final Duration UNPOLLED_BATCH_HELD = Duration.ofSeconds(5);
     /** How long a poll over several queues, all empty, waits before it looks at them again. */
     private static final long IDLE_PAUSE_MILLIS = 100;
 
@@ -57,10 +66,11 @@ public class RedisQueueSourceTask extends SourceTask {
     private List<QueueConsumer> rotation = List.of();
     private JobRecord.Factory records;
     private DropClassifier drops;
+    private Prefetcher<SourceRecord> prefetcher;
     private int maxInFlight;
     private int maxJobBytes;
 
-    /** Filled by {@link #commitRecord} (producer threads) and by {@link #poll} itself, drained by {@link #finishPending()}. */
+    /** Filled by {@link #commitRecord} (producer threads) and by the takes, drained by {@link #finishPending()}. */
     private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
     private final Object room = new Object();
     private volatile boolean waitingForRoom;
@@ -103,6 +113,8 @@ public class RedisQueueSourceTask extends SourceTask {
         rotation = List.copyOf(consumers.values());
         records = new JobRecord.Factory(config);
         drops = new DropClassifier(props);
+        prefetcher = new Prefetcher<>("qbridge-source-" + connector + "-redis", this::nextBatch, this::finishPending,
+                this::release, UNPOLLED_BATCH_HELD);
         LOG.info("Source task reads {} queue(s) {} from {} (max.in.flight {}, batch.size {}, batch.max.bytes {})",
                 config.queueKind(), consumers.keySet(), redis.endpoint(), maxInFlight, config.batchSize(),
                 config.batchMaxBytes());
@@ -126,23 +138,43 @@ public class RedisQueueSourceTask extends SourceTask {
     }
 
     /**
-     * Writes what Kafka finished, then takes at most the room left under {@code max.in.flight}. Never throws for
-     * Redis trouble: the consumers wait it out with backoff and say so once, and the poll returns null meanwhile.
+     * Hands Connect the batch the prefetcher's thread took meanwhile, waiting up to poll.wait.ms for one. Talks to
+     * no Redis itself (that thread writes the acks too), so the worker's thread only converts and sends. Never
+     * throws for Redis trouble: the consumers wait it out with backoff and say so once, and the poll returns null
+     * meanwhile.
      */
     @Override
     public List<SourceRecord> poll() throws InterruptedException {
+        if (stopping) {
+            return null;
+        }
+        return prefetcher.poll(config.pollWait());
+    }
+
+    /**
+     * One step of the prefetcher's thread: writes what Kafka finished, then takes at most the room left under
+     * {@code max.in.flight} (the batches taken ahead count: they are in hand), or waits for room.
+     */
+    private List<SourceRecord> nextBatch() throws InterruptedException {
         finishPending();
         int free = maxInFlight - inHand();
         if (free <= 0) {
-            awaitRoom();
-            finishPending();
-            free = maxInFlight - inHand();
-            if (free <= 0) {
-                return null; // Kafka has not confirmed enough yet: take nothing rather than exceed the bound
-            }
+            awaitRoom(); // Kafka has not confirmed enough yet: take nothing rather than exceed the bound
+            return List.of();
         }
-        List<SourceRecord> out = take(Math.min(free, config.batchSize()));
-        return out.isEmpty() ? null : out;
+        return take(Math.min(free, config.batchSize()));
+    }
+
+    /** Gives back a batch taken ahead that Connect did not ask for: due again at once, for any consumer. */
+    private void release(List<SourceRecord> batch) {
+        Map<String, List<Delivery>> byQueue = new LinkedHashMap<>();
+        for (SourceRecord r : batch) {
+            Delivery d = ((JobRecord) r).delivery();
+            byQueue.computeIfAbsent(d.queue(), q -> new ArrayList<>()).add(d);
+        }
+        byQueue.forEach((queue, deliveries) -> consumers.get(queue).release(deliveries));
+        LOG.debug("Gave back {} job(s) taken ahead: Connect did not poll for {} (paused?)", batch.size(),
+                UNPOLLED_BATCH_HELD);
     }
 
     /** Jobs taken from all queues and not yet settled in Redis. */
@@ -203,11 +235,12 @@ public class RedisQueueSourceTask extends SourceTask {
                 d.queue());
     }
 
+    /** Waits until Kafka finished some jobs (commitRecord) or their acks freed room (finishPending), or stop. */
     private void awaitRoom() throws InterruptedException {
         synchronized (room) {
             waitingForRoom = true;
             try {
-                if (finished.isEmpty() && !stopping) {
+                if (finished.isEmpty() && inHand() >= maxInFlight && !stopping) {
                     room.wait(config.pollWait().toMillis());
                 }
             } finally {
@@ -219,7 +252,8 @@ public class RedisQueueSourceTask extends SourceTask {
     /**
      * Called once Kafka acknowledged the record (metadata set), or when Connect dropped it (metadata null): a
      * transform filtered it out, so the job is done and acked, or an error dropped it under
-     * errors.tolerance=all, so the job goes to the queue's dead-letter list. Only collects; poll() writes.
+     * errors.tolerance=all, so the job goes to the queue's dead-letter list. Only collects: the prefetcher's thread
+     * writes, within a few milliseconds while jobs flow.
      */
     @Override
     public void commitRecord(SourceRecord record, RecordMetadata metadata) {
@@ -237,7 +271,7 @@ public class RedisQueueSourceTask extends SourceTask {
 
     @Override
     public void commit() {
-        // acks are written by poll(); nothing else to do when Connect commits its (informative) offsets
+        // acks are written by the prefetcher's thread; nothing else to do when Connect commits its (informative) offsets
     }
 
     /**
@@ -249,8 +283,17 @@ public class RedisQueueSourceTask extends SourceTask {
             return;
         }
         Map<Outcome, List<Delivery>> groups = new LinkedHashMap<>();
+        List<Delivery> group = null;
+        String queue = null;
+        String reason = null;
         for (Finished f; (f = finished.poll()) != null; ) {
-            groups.computeIfAbsent(new Outcome(f.delivery().queue(), f.reason()), o -> new ArrayList<>()).add(f.delivery());
+            // runs of one queue and outcome are the rule: look the group up only when the run changes
+            if (group == null || !f.delivery().queue().equals(queue) || !Objects.equals(f.reason(), reason)) {
+                queue = f.delivery().queue();
+                reason = f.reason();
+                group = groups.computeIfAbsent(new Outcome(queue, reason), o -> new ArrayList<>());
+            }
+            group.add(f.delivery());
         }
         groups.forEach((outcome, deliveries) -> {
             QueueConsumer consumer = consumers.get(outcome.queue());
@@ -260,6 +303,11 @@ public class RedisQueueSourceTask extends SourceTask {
                 consumer.deadLetter(deliveries, outcome.reason());
             }
         });
+        if (waitingForRoom) {
+            synchronized (room) {
+                room.notifyAll(); // the acks freed room under max.in.flight for the prefetcher's next take
+            }
+        }
     }
 
     /**
@@ -271,6 +319,11 @@ public class RedisQueueSourceTask extends SourceTask {
         stopping = true;
         synchronized (room) {
             room.notifyAll();
+        }
+        if (prefetcher != null) {
+            // a take blocked in Redis ends within min(poll.wait.ms, 1 s); if it outlasts this, closing its consumer
+            // below makes it give back what it took
+            prefetcher.close(Duration.ofMillis(Math.min(config.pollWait().toMillis(), 1000) + 500));
         }
         finishPending();
         consumers.values().forEach(QueueConsumer::close);

@@ -2,10 +2,12 @@ package dev.qbridge.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.qbridge.kafka.sink.FakeSinkContext;
 import dev.qbridge.testkit.RedisClusterExtension;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -97,8 +99,9 @@ class RedisClusterTest {
             assertThat(records.get(0).topic()).isEqualTo("jobs");
             assertThat(cluster.client().zcard("{jobs}:leases")).isEqualTo(20);
             records.forEach(r -> task.commitRecord(r, new RecordMetadata(new TopicPartition("jobs", 0), 0, 0, 0, 0, 0)));
-            task.poll();
-            assertThat(cluster.client().zcard("{jobs}:leases")).isZero();
+            // the acks are written by the task's Redis thread, within poll.wait.ms
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(cluster.client().zcard("{jobs}:leases")).isZero());
             assertThat(cluster.client().llen("{jobs}")).isZero();
         } finally {
             task.stop();

@@ -121,7 +121,10 @@ public final class JobRecord extends SourceRecord {
                 keySchema = Schema.OPTIONAL_STRING_SCHEMA;
                 key = keyFromField(value instanceof Map<?, ?> map ? map.get(keyField) : field(d.payload()));
             }
-            QueueTarget target = targets.computeIfAbsent(d.queue(), q -> new QueueTarget(config.topicFor(q), offsetKey(q)));
+            QueueTarget target = targets.get(d.queue());
+            if (target == null) { // once per queue: a computeIfAbsent per record allocated its capturing lambda each time
+                target = targets.computeIfAbsent(d.queue(), q -> new QueueTarget(config.topicFor(q), offsetKey(q)));
+            }
             return new JobRecord(d, target.sourcePartition(), target.topic(), keySchema, key, valueSchema, value,
                     headers(d, queue));
         }

@@ -25,6 +25,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.source.SourceRecord;
+import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,19 @@ class RedisQueueSourceTaskTest {
         return all;
     }
 
+    /**
+     * Acks and dead letters are written by the task's Redis thread, a few milliseconds after Kafka's answer (or at
+     * most poll.wait.ms, 50 ms here, when it waits in Redis for a job): wait for what it must have written.
+     */
+    private static void eventually(ThrowingRunnable assertion) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(assertion);
+    }
+
+    /** For what the task must not have written: look only after its Redis thread went round a few times. */
+    private static void afterAWhile(ThrowingRunnable assertion) {
+        await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(10)).untilAsserted(assertion);
+    }
+
     private static RecordMetadata confirmed(SourceRecord r) {
         return new RecordMetadata(new TopicPartition(r.topic(), 0), 0, 0, 0, 0, 0);
     }
@@ -131,9 +145,9 @@ class RedisQueueSourceTaskTest {
         Arrays.fill(kilobyte, (byte) 'k');
         queue(QueueKind.RELIABLE).push(IntStream.range(0, 10).mapToObj(i -> kilobyte).toList());
         RedisQueueSourceTask task = start("batch.max.bytes", "2500");
-        // the third job would pass 2,500 bytes: the take stops before it
+        // the third job would pass 2,500 bytes: each take stops before it (the next batch is taken ahead: 2 more)
         assertThat(pollUntil(task, 1)).hasSize(2);
-        assertThat(counts().inFlight()).isEqualTo(2);
+        assertThat(pollUntil(task, 1)).hasSize(2);
 
         // a job larger than the budget is still taken, alone: the first job of a take always is
         new RedisQueue(connection, QueueConfig.builder("large").build()).push(List.of(new byte[4000], kilobyte));
@@ -166,11 +180,11 @@ class RedisQueueSourceTaskTest {
                 .containsExactly("job-0", "job-1", "job-2", "job-3", "job-4", "job-5", "job-6", "job-7", "job-8", "job-9");
         assertThat(counts().inFlight()).isEqualTo(10);
         records.subList(0, 4).forEach(r -> task.commitRecord(r, confirmed(r)));
-        task.poll(); // acks go to Redis in one round trip on the next poll
-        assertThat(counts().inFlight()).isEqualTo(6);
+        // acks go to Redis in one round trip, written by the task's Redis thread
+        eventually(() -> assertThat(counts().inFlight()).isEqualTo(6));
+        afterAWhile(() -> assertThat(counts().inFlight()).as("never more than Kafka confirmed").isEqualTo(6));
         records.subList(4, 10).forEach(r -> task.commitRecord(r, confirmed(r)));
-        task.poll();
-        assertThat(counts().total()).isZero();
+        eventually(() -> assertThat(counts().total()).isZero());
     }
 
     @Test
@@ -214,10 +228,11 @@ class RedisQueueSourceTaskTest {
         redis.client().zadd("later", Double.NEGATIVE_INFINITY, "due since ever");
         SourceRecord due = pollUntil(start("queues", "later", "queue.kind", "delayed", "value.type", "string"), 1).get(0);
         assertThat(headers(due)).containsEntry(JobRecord.DUE_HEADER, Long.MIN_VALUE);
-        task.poll();
-        assertThat(queue(QueueKind.PRIORITY).counts().dead()).isZero();
-        assertThat(new RedisQueue(connection, QueueConfig.builder("later").kind(QueueKind.DELAYED).build()).counts().dead())
-                .isZero();
+        afterAWhile(() -> {
+            assertThat(queue(QueueKind.PRIORITY).counts().dead()).isZero();
+            assertThat(new RedisQueue(connection, QueueConfig.builder("later").kind(QueueKind.DELAYED).build()).counts()
+                    .dead()).isZero();
+        });
     }
 
     @Test
@@ -243,8 +258,8 @@ class RedisQueueSourceTaskTest {
         RedisQueueSourceTask task = start();
         List<SourceRecord> records = pollUntil(task, 1);
         assertThat(records).extracting(r -> new String((byte[]) r.value(), StandardCharsets.UTF_8)).containsExactly("small");
-        task.poll(); // dead letters go to Redis on the next poll, like acks
-        assertThat(counts().dead()).isEqualTo(1);
+        // dead letters go to Redis like acks
+        eventually(() -> assertThat(counts().dead()).isEqualTo(1));
         assertThat(counts().inFlight()).as("the small job waits for Kafka").isEqualTo(1);
         DeadLetter dead = queue(QueueKind.RELIABLE).deadLetters(1).get(0);
         assertThat(dead.payload()).isEqualTo(big);
@@ -260,8 +275,7 @@ class RedisQueueSourceTaskTest {
         RedisQueueSourceTask task = start("value.type", "string");
         List<SourceRecord> records = pollUntil(task, 1);
         assertThat(records).extracting(SourceRecord::value).containsExactly("caf\u00e9");
-        task.poll(); // dead letters go to Redis on the next poll, like acks
-        assertThat(counts().dead()).isEqualTo(1);
+        eventually(() -> assertThat(counts().dead()).isEqualTo(1)); // dead letters go to Redis like acks
         DeadLetter dead = queue(QueueKind.RELIABLE).deadLetters(1).get(0);
         assertThat(dead.payload()).as("the original bytes, not U+FFFD").isEqualTo(binary);
         assertThat(dead.reason()).contains("not valid UTF-8").contains("byte 0").contains("value.type=bytes");
@@ -277,17 +291,15 @@ class RedisQueueSourceTaskTest {
                 "org.apache.kafka.connect.transforms.predicates.TopicNameMatches", "predicates.isJobs.pattern", "jobs");
         List<SourceRecord> records = pollUntil(task, 2);
         task.commitRecord(records.get(0), null); // filtered: replaying the chain drops it again
-        task.poll();
-        assertThat(counts().inFlight()).isEqualTo(1);
-        assertThat(counts().dead()).isZero();
+        eventually(() -> assertThat(counts().inFlight()).isEqualTo(1));
+        afterAWhile(() -> assertThat(counts().dead()).isZero());
 
         RedisQueueSourceTask noFilter = start("errors.tolerance", "all", "queues", "other");
         connection.lpush("other".getBytes(StandardCharsets.UTF_8), List.of("x".getBytes(StandardCharsets.UTF_8)));
         SourceRecord other = pollUntil(noFilter, 1).get(0);
         noFilter.commitRecord(other, null); // no transform could have dropped it: an error did
-        noFilter.poll();
         RedisQueue otherQueue = new RedisQueue(connection, QueueConfig.builder("other").build());
-        assertThat(otherQueue.counts().dead()).isEqualTo(1);
+        eventually(() -> assertThat(otherQueue.counts().dead()).isEqualTo(1));
         assertThat(otherQueue.deadLetters(1).get(0).reason()).contains("errors.tolerance=all");
     }
 
@@ -309,8 +321,7 @@ class RedisQueueSourceTaskTest {
         });
         assertThat(redelivered).isEmpty();
         records.forEach(r -> task.commitRecord(r, confirmed(r)));
-        task.poll();
-        assertThat(counts().total()).isZero();
+        eventually(() -> assertThat(counts().total()).isZero());
     }
 
     @Test
@@ -326,8 +337,7 @@ class RedisQueueSourceTaskTest {
         assertThat(again).extracting(r -> ((JobRecord) r).delivery().id()).containsExactlyInAnyOrderElementsOf(lost);
         assertThat(again).allSatisfy(r -> assertThat(((JobRecord) r).delivery().attempt()).isEqualTo(2));
         again.forEach(r -> survivor.commitRecord(r, confirmed(r)));
-        survivor.poll();
-        assertThat(counts().total()).isZero();
+        eventually(() -> assertThat(counts().total()).isZero());
     }
 
     @Test
@@ -347,6 +357,36 @@ class RedisQueueSourceTaskTest {
         assertThat(again).extracting(r -> ((JobRecord) r).delivery().id()).containsExactlyInAnyOrderElementsOf(
                 taken.subList(20, 50).stream().map(r -> ((JobRecord) r).delivery().id()).toList());
         assertThat(next.poll()).as("the confirmed 20 are never delivered again").isNull();
+    }
+
+    @Test
+    void nextBatchIsTakenWhileConnectSendsThisOneAndReleasedIfNeverHandedOver() throws InterruptedException {
+        pushJobs(100);
+        RedisQueueSourceTask task = start("batch.size", "10");
+        assertThat(pollUntil(task, 1)).hasSize(10);
+        // no further poll: the task's Redis thread takes the next batch (and no more) while Connect sends this one
+        eventually(() -> assertThat(counts().inFlight()).isEqualTo(20));
+        afterAWhile(() -> assertThat(counts().inFlight()).isEqualTo(20));
+        task.stop();
+        tasks.remove(task);
+        assertThat(counts().inFlight()).as("a clean stop leaves nothing leased").isZero();
+        assertThat(counts().pending()).as("what Kafka never confirmed, the batch taken ahead included").isEqualTo(100);
+    }
+
+    @Test
+    void batchTakenAheadGoesBackToTheQueueWhileConnectDoesNotPollAsWhenTheConnectorIsPaused() throws InterruptedException {
+        pushJobs(100);
+        RedisQueueSourceTask task = start("batch.size", "10");
+        List<SourceRecord> sent = pollUntil(task, 1);
+        eventually(() -> assertThat(counts().inFlight()).isEqualTo(20));
+        // Connect stops polling (a paused connector): the batch taken ahead is given back for other consumers, and
+        // nothing more is taken until Connect polls again
+        await().atMost(RedisQueueSourceTask.UNPOLLED_BATCH_HELD.plusSeconds(10))
+                .untilAsserted(() -> assertThat(counts().inFlight()).isEqualTo(sent.size()));
+        afterAWhile(() -> assertThat(counts().inFlight()).isEqualTo(sent.size()));
+        assertThat(counts().ready() + counts().retrying()).as("the batch taken ahead is due again").isEqualTo(90);
+        // resumed: polls get jobs again, the given-back ones among them
+        assertThat(pollUntil(task, 1)).hasSize(10);
     }
 
     @Test
