@@ -62,6 +62,8 @@ public final class QueueConsumer implements AutoCloseable {
     private final ConsumerSettings settings;
     private final Reaper reaper;
     private final Set<Delivery> inHand = ConcurrentHashMap.newKeySet();
+    /** Jobs whose settlement is being written: a renewal that finds their lease gone raced their ack, lost nothing. */
+    private final Set<Delivery> settling = ConcurrentHashMap.newKeySet();
     private final Queue<Settlement> unsettled = new ConcurrentLinkedQueue<>();
     private final ScheduledExecutorService timer;
     private final OutageLog outages;
@@ -211,12 +213,21 @@ public final class QueueConsumer implements AutoCloseable {
         }
         Settlement settlement = new Settlement(ending, List.copyOf(deliveries), reason);
         try {
-            write(settlement);
-            settled(settlement);
+            writeAndSettle(settlement);
         } catch (QueueException e) {
             // kept in hand, its leases renewed, and written again: an outage loses no ack and fails no job
             unsettled.add(settlement);
             settleFailed(e, settlement);
+        }
+    }
+
+    private void writeAndSettle(Settlement s) {
+        settling.addAll(s.deliveries());
+        try {
+            write(s);
+            settled(s);
+        } finally {
+            s.deliveries().forEach(settling::remove);
         }
     }
 
@@ -272,8 +283,7 @@ public final class QueueConsumer implements AutoCloseable {
                 break;
             }
             try {
-                write(s);
-                settled(s);
+                writeAndSettle(s);
             } catch (QueueException e) {
                 unsettled.add(s);
                 settleFailed(e, s);
@@ -294,7 +304,8 @@ public final class QueueConsumer implements AutoCloseable {
         return Duration.ofMillis(Math.max(50, queue.config().leaseTimeout().toMillis() / 2));
     }
 
-    private void renewAll() {
+    /** Renews the leases of every job in hand; package-private so that a test can run one at a chosen moment. */
+    void renewAll() {
         List<Delivery> snapshot = new ArrayList<>(inHand);
         if (snapshot.isEmpty()) {
             return;
@@ -303,7 +314,9 @@ public final class QueueConsumer implements AutoCloseable {
             List<Boolean> stillHeld = queue.renew(snapshot);
             int lost = 0;
             for (int i = 0; i < snapshot.size(); i++) {
-                if (!stillHeld.get(i) && inHand.remove(snapshot.get(i))) {
+                Delivery d = snapshot.get(i);
+                // an ack written meanwhile also leaves no lease: only a job still unsettled was really lost
+                if (!stillHeld.get(i) && !settling.contains(d) && inHand.remove(d)) {
                     lost++;
                 }
             }

@@ -12,9 +12,13 @@ import dev.qbridge.core.consume.ConsumerHealth.Status;
 import dev.qbridge.core.queue.Delivery;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.RedisQueue;
+import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.core.retry.RetryPolicy;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -151,6 +155,46 @@ class QueueConsumerIT {
             assertThat(queue.counts().retrying()).isZero();
             consumer.ack(taken);
             assertThat(queue.counts().total()).isZero();
+        }
+    }
+
+    @Test
+    void aRenewalThatRacesAnAckTakesTheAckedJobsForNothingLost() {
+        // a connection that runs a lease renewal right after each ack's ZREM, before the ack returns: the renewal
+        // finds those leases gone, as one on the timer thread does when an ack lands between its snapshot and reply
+        AtomicReference<QueueConsumer> consumerRef = new AtomicReference<>();
+        RedisConnection real = redis.connection();
+        RedisConnection renewingAfterZrem = (RedisConnection) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {RedisConnection.class}, (proxy, method, args) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (method.getName().equals("zrem")) {
+                        consumerRef.get().renewAll();
+                    }
+                    return result;
+                });
+        RedisQueue queue = new RedisQueue(renewingAfterZrem, QueueConfig.builder("raced").build());
+        queue.push(List.of("a".getBytes(UTF_8), "b".getBytes(UTF_8)));
+        Logger log = (Logger) LoggerFactory.getLogger(QueueConsumer.class);
+        ListAppender<ILoggingEvent> events = new ListAppender<>();
+        events.start();
+        log.addAppender(events);
+        try (QueueConsumer consumer = QueueConsumer.start(queue, ConsumerSettings.of("test"))) {
+            consumerRef.set(consumer);
+            List<Delivery> taken = consumer.take(2, Duration.ofSeconds(1));
+            consumer.ack(taken.subList(0, 1));
+
+            assertThat(events.list).extracting(ILoggingEvent::getFormattedMessage).as("no lease was lost")
+                    .noneMatch(m -> m.contains("expired before they were renewed"));
+            assertThat(consumer.inHand()).as("the unacked job is still in hand").isEqualTo(1);
+            consumer.ack(taken.subList(1, 2));
+            assertThat(queue.counts().total()).isZero();
+        } finally {
+            log.detachAppender(events);
         }
     }
 
