@@ -36,8 +36,8 @@ public final class LuaScript {
     }
 
     /**
-     * The checks every script makes before its first change ({@code mustBe}, {@code mustCount}): one copy, put
-     * before each script, because Redis scripts cannot include one another.
+     * The checks every script makes before its first change ({@code mustBe}, {@code read}, {@code write},
+     * {@code readCount}): one copy, put before each script, because Redis scripts cannot include one another.
      */
     private static final byte[] KEY_CHECKS = read(LuaScript.class, "key-checks.lua");
 

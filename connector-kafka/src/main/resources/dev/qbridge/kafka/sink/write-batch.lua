@@ -21,7 +21,8 @@ local kind = ARGV[1]
 local bad = mustBe(KEYS[1], kind == 'reliable' and 'list' or 'zset', 'a ' .. kind .. ' queue')
     or mustBe(KEYS[3], 'hash', 'the offsets of a sink connector writing queue ' .. KEYS[1])
 if not bad and kind == 'priority' then
-  bad = mustCount(KEYS[2], 'the job id counter of queue ' .. KEYS[1])
+  local _
+  _, bad = readCount(KEYS[2], 'the job id counter of queue ' .. KEYS[1])
 end
 if bad then return bad end
 
