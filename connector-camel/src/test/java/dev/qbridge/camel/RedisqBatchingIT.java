@@ -3,14 +3,9 @@ package dev.qbridge.camel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.RedisQueue;
-import dev.qbridge.core.redis.JedisConnection;
-import dev.qbridge.core.redis.RedisEndpoint;
-import dev.qbridge.testkit.RedisServerExtension;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -20,35 +15,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.test.junit5.CamelTestSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** batching=true: one exchange carries the whole batch taken, and the batch is settled together when it is done. */
-class RedisqBatchingIT extends CamelTestSupport {
-
-    @RegisterExtension
-    static RedisServerExtension redis = RedisServerExtension.standalone();
-
-    private static final Duration WAIT = Duration.ofSeconds(30);
-
-    private JedisConnection connection;
-
-    @BeforeEach
-    void openConnection() {
-        connection = JedisConnection.open(RedisEndpoint.parse(redis.uri()));
-    }
-
-    @AfterEach
-    void closeConnection() {
-        connection.close();
-    }
-
-    private RedisQueue queue(String name) {
-        return new RedisQueue(connection, QueueConfig.builder(name).build());
-    }
+class RedisqBatchingIT extends RedisqRouteTestSupport {
 
     private String uri(String queue, String options) {
         return "redisq:" + queue + "?redisUri=" + redis.uri() + "&pollTimeout=200&backoffJitter=0&initialBackoff=0"

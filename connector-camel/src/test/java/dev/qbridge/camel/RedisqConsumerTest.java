@@ -7,9 +7,6 @@ import dev.qbridge.core.queue.DeadLetter;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueCounts;
 import dev.qbridge.core.queue.RedisQueue;
-import dev.qbridge.core.redis.JedisConnection;
-import dev.qbridge.core.redis.RedisEndpoint;
-import dev.qbridge.testkit.RedisServerExtension;
 import dev.qbridge.core.consume.ConsumerHealth;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
@@ -26,35 +23,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.test.junit5.CamelTestSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The consumer's guarantees: acks after the exchange, nacks on failure, drains on stop, renews leases. */
-class RedisqConsumerTest extends CamelTestSupport {
-
-    @RegisterExtension
-    static RedisServerExtension redis = RedisServerExtension.standalone();
-
-    private static final Duration WAIT = Duration.ofSeconds(30);
-
-    private JedisConnection connection;
-
-    @BeforeEach
-    void openConnection() {
-        connection = JedisConnection.open(RedisEndpoint.parse(redis.uri()));
-    }
-
-    @AfterEach
-    void closeConnection() {
-        connection.close();
-    }
-
-    private RedisQueue queue(String name) {
-        return new RedisQueue(connection, QueueConfig.builder(name).build());
-    }
+class RedisqConsumerTest extends RedisqRouteTestSupport {
 
     private String uri(String queue, String options) {
         return "redisq:" + queue + "?redisUri=" + redis.uri() + "&pollTimeout=200&backoffJitter=0"

@@ -4,48 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.qbridge.core.queue.Delivery;
-import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueKind;
 import dev.qbridge.core.queue.RedisQueue;
-import dev.qbridge.core.redis.JedisConnection;
-import dev.qbridge.core.redis.RedisEndpoint;
-import dev.qbridge.testkit.RedisServerExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.Exchange;
-import org.apache.camel.test.junit5.CamelTestSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The producer's guarantees: a push is in Redis when the exchange goes on, with the priority or due time asked for. */
-class RedisqProducerTest extends CamelTestSupport {
-
-    @RegisterExtension
-    static RedisServerExtension redis = RedisServerExtension.standalone();
-
-    private JedisConnection connection;
-
-    @BeforeEach
-    void openConnection() {
-        connection = JedisConnection.open(RedisEndpoint.parse(redis.uri()));
-    }
-
-    @AfterEach
-    void closeConnection() {
-        connection.close();
-    }
+class RedisqProducerTest extends RedisqRouteTestSupport {
 
     private String uri(String queue, String options) {
         return "redisq:" + queue + "?redisUri=" + redis.uri() + (options.isEmpty() ? "" : "&" + options);
-    }
-
-    private RedisQueue queue(String name, QueueKind kind) {
-        return new RedisQueue(connection, QueueConfig.builder(name).kind(kind).build());
     }
 
     @Test
