@@ -4,8 +4,8 @@ import org.apache.camel.spi.Metadata;
 
 /**
  * The message headers and exchange properties of the {@code redisq:} component. The consumer sets the job
- * headers on every exchange (with {@code batching=true}, the list headers instead of the per-job ones); the producer reads the priority and delay headers of the exchange it pushes and
- * answers with the push headers.
+ * headers on every exchange (with {@code batching=true}, the list headers instead of the per-job ones); the
+ * producer reads the priority and delay headers of the exchange it pushes and answers with the push headers.
  */
 public final class RedisqConstants {
 

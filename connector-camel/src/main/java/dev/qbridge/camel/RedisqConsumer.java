@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -229,18 +230,25 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
         in.setHeader(RedisqConstants.ATTEMPT, delivery.attempt());
         delivery.score().ifPresent(score -> in.setHeader(RedisqConstants.SCORE, score));
         exchange.getExchangeExtension().addOnCompletion(new JobCompletion(delivery, outcomes));
+        process(exchange, List.of(delivery), outcomes, () -> "job " + delivery.id() + " of queue " + delivery.queue());
+    }
+
+    /** Routes {@code exchange}, which carries {@code jobs}; {@code what} names them in a failure's log line. */
+    private void process(Exchange exchange, List<Delivery> jobs, JobBatch outcomes, Supplier<String> what) {
         try {
             getAsyncProcessor().process(exchange, doneSync -> {
                 // an unavailable destination is logged once, by the consumer's health, not once per exchange
                 if (exchange.getException() != null && !endpoint.destinationOutages().isOutage(exchange.getException())) {
-                    getExceptionHandler().handleException("Error processing job " + delivery.id() + " of queue "
-                            + delivery.queue(), exchange, exchange.getException());
+                    getExceptionHandler().handleException("Error processing " + what.get(), exchange,
+                            exchange.getException());
                 }
                 releaseExchange(exchange, false);
             });
         } catch (RuntimeException e) {
-            // the route could not even start on it: the job is failed like any exchange failure
-            outcomes.failed(delivery, exchange, e);
+            // the route could not even start on it: its jobs are failed like any exchange failure
+            for (Delivery delivery : jobs) {
+                outcomes.failed(delivery, exchange, e);
+            }
         }
     }
 
@@ -265,20 +273,8 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
         in.setHeader(RedisqConstants.QUEUE, jobs.get(0).queue());
         in.setHeader(RedisqConstants.JOB_IDS, ids);
         in.setHeader(RedisqConstants.ATTEMPTS, attempts);
-        try {
-            getAsyncProcessor().process(exchange, doneSync -> {
-                if (exchange.getException() != null && !endpoint.destinationOutages().isOutage(exchange.getException())) {
-                    getExceptionHandler().handleException("Error processing a batch of " + jobs.size() + " jobs of queue "
-                            + jobs.get(0).queue() + " (ids " + ids.get(0) + " to " + ids.get(ids.size() - 1) + ")",
-                            exchange, exchange.getException());
-                }
-                releaseExchange(exchange, false);
-            });
-        } catch (RuntimeException e) {
-            for (Delivery delivery : jobs) {
-                outcomes.failed(delivery, exchange, e);
-            }
-        }
+        process(exchange, jobs, outcomes, () -> "a batch of " + jobs.size() + " jobs of queue " + jobs.get(0).queue()
+                + " (ids " + ids.get(0) + " to " + ids.get(ids.size() - 1) + ")");
     }
 
     private boolean sleep(Duration pause) {
