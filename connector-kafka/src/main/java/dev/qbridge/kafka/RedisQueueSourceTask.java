@@ -235,7 +235,10 @@ public class RedisQueueSourceTask extends SourceTask {
                 d.queue());
     }
 
-    /** Waits until Kafka finished some jobs (commitRecord) or their acks freed room (finishPending), or stop. */
+    /**
+     * Waits until Kafka finished some jobs (commitRecord wakes it), or stop. Runs on the prefetcher's thread, the one
+     * that also writes the acks (finishPending), so nothing else frees room while it waits.
+     */
     private void awaitRoom() throws InterruptedException {
         synchronized (room) {
             waitingForRoom = true;
@@ -303,11 +306,6 @@ public class RedisQueueSourceTask extends SourceTask {
                 consumer.deadLetter(deliveries, outcome.reason());
             }
         });
-        if (waitingForRoom) {
-            synchronized (room) {
-                room.notifyAll(); // the acks freed room under max.in.flight for the prefetcher's next take
-            }
-        }
     }
 
     /**
