@@ -1,0 +1,28 @@
+package dev.qbridge.formats;
+
+import io.cloudevents.CloudEvent;
+
+/**
+ * Turns one job system's native jobs into the neutral envelope and back. Reading then writing the same system
+ * restores every field its workers use; writing accepts an event read from any system (or a plain JSON body,
+ * {@link JobEvents#parse}).
+ */
+public interface JobCodec {
+
+    JobFormat format();
+
+    /**
+     * The event of a native job exactly as the system's client stored it in queue {@code queue}.
+     *
+     * @throws UnreadableJobException with the parser's reason, for the dead-letter queue
+     */
+    CloudEvent toEvent(byte[] job, String queue);
+
+    /**
+     * The native job this system's own client would write for {@code event} into queue {@code queue}, with the
+     * score it is kept under when the set is a sorted one.
+     *
+     * @throws UnreadableJobException when the event cannot be a job of this system, with the reason
+     */
+    NativeJob toNative(CloudEvent event, String queue);
+}

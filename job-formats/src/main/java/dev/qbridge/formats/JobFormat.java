@@ -1,0 +1,57 @@
+package dev.qbridge.formats;
+
+import dev.qbridge.core.QueueException;
+import dev.qbridge.core.queue.PayloadFormat;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * What the jobs of a queue look like: the option {@code format} everywhere ({@code redisq:q?format=sidekiq},
+ * {@code queue.format}, {@code --format}). {@code raw} and {@code json} are guide-style queues whose payloads are
+ * passed on as they are; a job system's format maps the queue's own name to that system's keys and turns its jobs
+ * into CloudEvents on the way out and back into native jobs on the way in.
+ */
+public enum JobFormat {
+    /** Any bytes, passed on unchanged (the default). */
+    RAW,
+    /** One JSON value per job, passed on unchanged; anything else is dead-lettered. */
+    JSON,
+    /** Sidekiq's jobs: {@code queue:<q>} lists, the {@code schedule}, {@code retry} and {@code dead} sorted sets. */
+    SIDEKIQ,
+    /** Celery's tasks as kombu keeps them in Redis: the {@code <q>} list and its priority lists. */
+    CELERY;
+
+    /** True for the job systems, whose jobs travel as CloudEvents. */
+    public boolean isJobSystem() {
+        return this != RAW && this != JSON;
+    }
+
+    /** The core's check of a payload at take: systems are checked by their codec instead. */
+    public PayloadFormat payloadFormat() {
+        return this == JSON ? PayloadFormat.JSON : PayloadFormat.RAW;
+    }
+
+    /** Parses a format name in any case, with a message that lists the choices. */
+    public static JobFormat parse(String value) {
+        try {
+            return valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new QueueException(QueueException.Kind.CONFIG,
+                    "format '" + value + "' is unknown; use raw, json, sidekiq or celery");
+        }
+    }
+
+    /** The codec of a job system; empty for raw and json. */
+    public Optional<JobCodec> codec() {
+        return Optional.ofNullable(switch (this) {
+            case RAW, JSON -> null;
+            case SIDEKIQ -> new SidekiqCodec();
+            case CELERY -> new CeleryCodec();
+        });
+    }
+
+    @Override
+    public String toString() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
