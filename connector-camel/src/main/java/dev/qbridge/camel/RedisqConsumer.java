@@ -5,6 +5,7 @@ import dev.qbridge.core.consume.ConsumerSettings;
 import dev.qbridge.core.consume.QueueConsumer;
 import dev.qbridge.core.queue.Delivery;
 import dev.qbridge.core.retry.Backoff;
+import dev.qbridge.formats.UnreadableJobException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -222,15 +223,33 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
     }
 
     private void route(Delivery delivery, JobBatch outcomes) {
+        byte[] body = outbound(delivery, outcomes);
+        if (body == null) {
+            return;
+        }
         Exchange exchange = createExchange(false);
         Message in = exchange.getIn();
-        in.setBody(delivery.payload());
+        in.setBody(body);
         in.setHeader(RedisqConstants.QUEUE, delivery.queue());
         in.setHeader(RedisqConstants.JOB_ID, delivery.id());
         in.setHeader(RedisqConstants.ATTEMPT, delivery.attempt());
         delivery.score().ifPresent(score -> in.setHeader(RedisqConstants.SCORE, score));
         exchange.getExchangeExtension().addOnCompletion(new JobCompletion(delivery, outcomes));
         process(exchange, List.of(delivery), outcomes, () -> "job " + delivery.id() + " of queue " + delivery.queue());
+    }
+
+    /**
+     * The body a job is routed with: its payload, or for a job system's queue its CloudEvent; null when the job cannot
+     * be read, which then goes to the dead letters with the reason, without a retry (it would fail the same way).
+     */
+    private byte[] outbound(Delivery delivery, JobBatch outcomes) {
+        try {
+            return endpoint.translation().outbound(delivery.payload());
+        } catch (UnreadableJobException e) {
+            outcomes.failed(delivery, null, new NonRetriableJobException(
+                    "unreadable " + endpoint.translation().queue().format() + " job: " + e.getMessage(), e));
+            return null;
+        }
     }
 
     /** Routes {@code exchange}, which carries {@code jobs}; {@code what} names them in a failure's log line. */
@@ -263,17 +282,27 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
         List<byte[]> payloads = new ArrayList<>(jobs.size());
         List<Long> ids = new ArrayList<>(jobs.size());
         List<Integer> attempts = new ArrayList<>(jobs.size());
+        List<Delivery> routed = new ArrayList<>(jobs.size());
         for (Delivery delivery : jobs) {
-            payloads.add(delivery.payload());
+            byte[] body = outbound(delivery, outcomes);
+            if (body == null) {
+                continue;
+            }
+            routed.add(delivery);
+            payloads.add(body);
             ids.add(delivery.id());
             attempts.add(delivery.attempt());
             exchange.getExchangeExtension().addOnCompletion(new JobCompletion(delivery, outcomes));
+        }
+        if (routed.isEmpty()) {
+            releaseExchange(exchange, false);
+            return;
         }
         in.setBody(payloads);
         in.setHeader(RedisqConstants.QUEUE, jobs.get(0).queue());
         in.setHeader(RedisqConstants.JOB_IDS, ids);
         in.setHeader(RedisqConstants.ATTEMPTS, attempts);
-        process(exchange, jobs, outcomes, () -> "a batch of " + jobs.size() + " jobs of queue " + jobs.get(0).queue()
+        process(exchange, routed, outcomes, () -> "a batch of " + routed.size() + " jobs of queue " + jobs.get(0).queue()
                 + " (ids " + ids.get(0) + " to " + ids.get(ids.size() - 1) + ")");
     }
 

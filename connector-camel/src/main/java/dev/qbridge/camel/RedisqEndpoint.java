@@ -3,15 +3,21 @@ package dev.qbridge.camel;
 import dev.qbridge.core.QueueException;
 import dev.qbridge.core.Secrets;
 import dev.qbridge.core.queue.DueTimeUnit;
-import dev.qbridge.core.queue.PayloadFormat;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueKind;
 import dev.qbridge.core.queue.RedisQueue;
 import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.core.redis.RedisEndpoint;
 import dev.qbridge.core.retry.RetryPolicy;
+import dev.qbridge.formats.JobFormat;
+import dev.qbridge.formats.JobSet;
+import dev.qbridge.formats.JobTranslation;
+import dev.qbridge.formats.SystemQueue;
+import dev.qbridge.formats.TaskMap;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -78,10 +84,25 @@ public class RedisqEndpoint extends DefaultEndpoint {
                     + "delayed (a sorted set whose score is the due time; only due jobs are taken).")
     private String kind = "reliable";
 
-    @UriParam(label = "common", defaultValue = "raw", enums = "raw,json",
-            description = "What payloads must be: raw (any bytes) or json (one JSON value). A taken payload that "
-                    + "breaks the format is dead-lettered with the reason and never reaches the route.")
+    @UriParam(label = "common", defaultValue = "raw", enums = "raw,json,sidekiq,celery",
+            description = "What the queue's jobs look like: raw (any bytes) or json (one JSON value), passed on as they "
+                    + "are; or a job system's own jobs, sidekiq or celery: the queue is named as the system names it "
+                    + "(default, celery), its jobs are routed as CloudEvents (JSON structured mode) and a CloudEvent "
+                    + "or a plain JSON job ({\"type\", \"args\"}) routed to it is written as the system's client "
+                    + "writes a job. A taken job that breaks the format is dead-lettered with the reason and never "
+                    + "reaches the route.")
     private String format = "raw";
+
+    @UriParam(label = "common", defaultValue = "ready", enums = "ready,scheduled,retry,dead",
+            description = "Which of a job system's sets the queue reads or writes: ready (waiting for a worker), "
+                    + "scheduled, retry or dead; a scheduled or dead job keeps its time. Only for the job systems' "
+                    + "formats.")
+    private String set = "ready";
+
+    @UriParam(label = "producer",
+            description = "Renames tasks on their way into a job system, as from:to pairs separated by commas "
+                    + "(tasks.add:AddWorker); a task not named keeps its name.")
+    private String taskMap;
 
     @UriParam(label = "consumer", defaultValue = "100",
             description = "Most jobs taken in one round trip (1 to 1000). Their acks are also flushed in one round trip.")
@@ -183,10 +204,12 @@ public class RedisqEndpoint extends DefaultEndpoint {
     private RedisConnection connection;
 
     private QueueConfig queueConfig;
+    private JobTranslation translation;
     private DestinationOutages destinationOutages = DestinationOutages.DEFAULT;
     private RedisEndpoint redisEndpoint;
     private RedisQueue redisQueue;
     private RedisQueue deadLetters;
+    private final Map<String, RedisQueue> pushQueues = new HashMap<>();
     private boolean pooled;
 
     public RedisqEndpoint(String uri, RedisqComponent component, String queue) {
@@ -261,10 +284,19 @@ public class RedisqEndpoint extends DefaultEndpoint {
         redisEndpoint = parse(this::redis);
         RetryPolicy retry = parse(() -> new RetryPolicy(maxAttempts, Duration.ofMillis(initialBackoff), backoffMultiplier,
                 Duration.ofMillis(maxBackoff), backoffJitter));
+        JobFormat jobFormat = parse(() -> JobFormat.parse(format));
+        if (jobFormat.isJobSystem() && queueKind != QueueKind.RELIABLE) {
+            throw invalid("format=" + jobFormat + " names the system's own keys, which are lists: leave kind out");
+        }
+        SystemQueue systemQueue = parse(() -> new SystemQueue(jobFormat, queue, JobSet.parse(set)));
+        if (taskMap != null && !jobFormat.isJobSystem()) {
+            throw invalid("taskMap renames the tasks of job systems: set format=sidekiq or celery, or remove taskMap");
+        }
+        translation = new JobTranslation(systemQueue, taskMap == null ? TaskMap.NONE : parseTaskMap(taskMap));
         queueConfig = parse(() -> {
-            QueueConfig.Builder b = QueueConfig.builder(queue)
+            QueueConfig.Builder b = (jobFormat.isJobSystem() ? systemQueue.config() : QueueConfig.builder(queue)
                     .kind(queueKind)
-                    .format(PayloadFormat.parse(format))
+                    .format(jobFormat.payloadFormat()))
                     .leaseTimeout(Duration.ofMillis(visibilityTimeout))
                     .batchMaxBytes(batchMaxBytes)
                     .retry(retry);
@@ -301,6 +333,14 @@ public class RedisqEndpoint extends DefaultEndpoint {
             b.verifyHostname(false);
         }
         return b.build();
+    }
+
+    private TaskMap parseTaskMap(String spec) {
+        try {
+            return TaskMap.parse(spec);
+        } catch (RuntimeException e) {
+            throw invalid("taskMap: " + e.getMessage());
+        }
     }
 
     private <T> T parse(java.util.function.Supplier<T> step) {
@@ -346,6 +386,23 @@ public class RedisqEndpoint extends DefaultEndpoint {
         return queueConfig;
     }
 
+    /** What a job becomes on its way out of the queue and into it: nothing for raw and json queues. */
+    public JobTranslation translation() {
+        return translation;
+    }
+
+    /**
+     * The queue a job pushed to {@code key} goes to: the endpoint's own queue for its ready key, else a queue on one
+     * of its further ready lists (a Celery priority list), created on first use.
+     */
+    synchronized RedisQueue pushQueue(String key) {
+        RedisQueue own = queue();
+        if (key.equals(own.name())) {
+            return own;
+        }
+        return pushQueues.computeIfAbsent(key, k -> new RedisQueue(connection(), QueueConfig.builder(k).build()));
+    }
+
     /** Which failures of an exchange mean its destination is unavailable. */
     DestinationOutages destinationOutages() {
         return destinationOutages;
@@ -360,6 +417,7 @@ public class RedisqEndpoint extends DefaultEndpoint {
         }
         redisQueue = null;
         deadLetters = null;
+        pushQueues.clear();
         super.doStop();
     }
 
@@ -468,9 +526,27 @@ public class RedisqEndpoint extends DefaultEndpoint {
         return format;
     }
 
-    /** What payloads must be: raw or json; others are dead-lettered on take. */
+    /** What the queue's jobs look like: raw, json, sidekiq or celery; jobs that break it are dead-lettered. */
     public void setFormat(String format) {
         this.format = format;
+    }
+
+    public String getSet() {
+        return set;
+    }
+
+    /** Which of a job system's sets: ready, scheduled, retry or dead. */
+    public void setSet(String set) {
+        this.set = set;
+    }
+
+    public String getTaskMap() {
+        return taskMap;
+    }
+
+    /** Renames tasks on their way into a job system: from:to pairs separated by commas. */
+    public void setTaskMap(String taskMap) {
+        this.taskMap = taskMap;
     }
 
     public int getBatchSize() {

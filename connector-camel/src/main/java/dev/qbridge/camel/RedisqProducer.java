@@ -3,12 +3,17 @@ package dev.qbridge.camel;
 import dev.qbridge.core.queue.NewJob;
 import dev.qbridge.core.queue.QueueKind;
 import dev.qbridge.core.queue.RedisQueue;
+import dev.qbridge.formats.JobTranslation;
+import dev.qbridge.formats.NativeJob;
+import dev.qbridge.formats.UnreadableJobException;
 import java.lang.reflect.Array;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.TypeConverter;
@@ -34,6 +39,11 @@ public class RedisqProducer extends DefaultProducer {
         RedisQueue queue = endpoint.queue();
         Message in = exchange.getIn();
         List<byte[]> payloads = payloads(exchange);
+        if (!endpoint.translation().isIdentity()) {
+            in.setHeader(RedisqConstants.QUEUE, queue.name());
+            in.setHeader(RedisqConstants.PUSHED, pushNative(payloads));
+            return;
+        }
         NewJob template = NewJob.of(new byte[0]);
         QueueKind kind = queue.config().kind();
         Long priority = null;
@@ -65,6 +75,32 @@ public class RedisqProducer extends DefaultProducer {
         if (dueAt != null) {
             in.setHeader(RedisqConstants.DUE_AT, dueAt.toEpochMilli());
         }
+    }
+
+    /**
+     * Writes each body as the job system's client writes a job, into the list its priority picks (in order within
+     * each list). A body that is no event or job of the system fails the exchange for good, with the reason: a
+     * redisq: route it came from dead-letters it instead of retrying.
+     */
+    private long pushNative(List<byte[]> bodies) {
+        JobTranslation translation = endpoint.translation();
+        Map<String, List<byte[]>> byKey = new LinkedHashMap<>();
+        for (byte[] body : bodies) {
+            NativeJob job;
+            try {
+                job = translation.inbound(body);
+            } catch (UnreadableJobException e) {
+                throw new NonRetriableJobException("cannot write to " + translation.queue().format() + " queue "
+                        + translation.queue().name() + ": " + e.getMessage(), e);
+            }
+            String key = translation.queue().keyForPriority(job.priority().orElse(0));
+            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(job.bytes());
+        }
+        long pushed = 0;
+        for (Map.Entry<String, List<byte[]>> list : byKey.entrySet()) {
+            pushed += endpoint.pushQueue(list.getKey()).push(list.getValue());
+        }
+        return pushed;
     }
 
     /** One payload per element of a collection or array body (a byte[] is one payload), else the body itself. */

@@ -6,6 +6,9 @@ import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueKind;
 import dev.qbridge.core.redis.RedisEndpoint;
 import dev.qbridge.core.retry.RetryPolicy;
+import dev.qbridge.formats.JobFormat;
+import dev.qbridge.formats.JobSet;
+import dev.qbridge.formats.SystemQueue;
 import java.time.Duration;
 
 /**
@@ -23,10 +26,13 @@ public final class RedisqEndpoints {
         return e.redis(); // the endpoint's own mapping, so that no option (a key store, verifyHostname) is left behind
     }
 
-    /** The endpoint's queue: name, kind, due-time unit, lease and retry policy (payload format left raw: bytes move as they are). */
+    /** The endpoint's queue: name, kind, due-time unit, lease and retry policy (payload format left raw: bytes move as they are; a job system's jobs are read by the endpoint's translation). */
     public static QueueConfig queue(RedisqEndpoint e) {
         QueueKind kind = QueueKind.parse(e.getKind());
-        QueueConfig.Builder b = QueueConfig.builder(e.getQueue()).kind(kind)
+        JobFormat format = JobFormat.parse(e.getFormat());
+        QueueConfig.Builder b = (format.isJobSystem()
+                ? new SystemQueue(format, e.getQueue(), JobSet.parse(e.getSet())).config()
+                : QueueConfig.builder(e.getQueue()).kind(kind))
                 .leaseTimeout(Duration.ofMillis(e.getVisibilityTimeout()))
                 .retry(new RetryPolicy(Math.max(1, e.getMaxAttempts()), Duration.ofMillis(e.getInitialBackoff()),
                         e.getBackoffMultiplier(), Duration.ofMillis(e.getMaxBackoff()), e.getBackoffJitter()));

@@ -227,6 +227,11 @@ public final class JedisConnection implements RedisConnection {
     }
 
     @Override
+    public List<byte[]> smembers(byte[] key) {
+        return call(Operation.on("SMEMBERS", key), () -> new ArrayList<>(jedis.smembers(key)));
+    }
+
+    @Override
     public Map<byte[], Double> zrangeWithScores(byte[] key, long start, long stop) {
         return call(Operation.on("ZRANGE", key), () -> {
             Map<byte[], Double> out = new LinkedHashMap<>();

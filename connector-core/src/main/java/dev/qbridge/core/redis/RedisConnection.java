@@ -37,6 +37,9 @@ public interface RedisConnection extends AutoCloseable {
     /** Elements {@code start..stop} of a list (LRANGE). */
     List<byte[]> lrange(byte[] key, long start, long stop);
 
+    /** The members of a set (SMEMBERS): a job system's list of its queues. */
+    List<byte[]> smembers(byte[] key);
+
     /** Members {@code start..stop} of a sorted set with their scores, lowest first (ZRANGE WITHSCORES). */
     Map<byte[], Double> zrangeWithScores(byte[] key, long start, long stop);
 

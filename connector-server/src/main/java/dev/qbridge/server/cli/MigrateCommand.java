@@ -223,7 +223,7 @@ public final class MigrateCommand implements Callable<Integer> {
                     copy ? RedisMigration.Mode.COPY : RedisMigration.Mode.MOVE, limit, batchSize, maxRate, inFlightWait,
                     Duration.ofMillis(e.getReapInterval()), e.isRenewLeases());
             try (JobWriter writer = new JobWriter(context, target, Secrets.redact(to))) {
-                RedisMigration migration = new RedisMigration(queue, writer, settings, new RedisMigration.Events() {
+                RedisMigration migration = new RedisMigration(queue, e.translation(), writer, settings, new RedisMigration.Events() {
                     @Override
                     public void written(long total) {
                         progress.update(total, false);
@@ -253,7 +253,7 @@ public final class MigrateCommand implements Callable<Integer> {
                         throw f;
                     }
                     progress.finish(result.written());
-                    return report(queue, before, result, progress.seconds());
+                    return report(queue, before, result, migration.unreadable(), progress.seconds());
                 });
             }
         } catch (QueueException ex) {
@@ -261,7 +261,8 @@ public final class MigrateCommand implements Callable<Integer> {
         }
     }
 
-    private int report(RedisQueue queue, QueueCounts before, RedisMigration.Result result, double seconds) {
+    private int report(RedisQueue queue, QueueCounts before, RedisMigration.Result result, long unreadable,
+                       double seconds) {
         boolean stopped = result.end() == RedisMigration.End.STOPPED;
         if (result.priorityClamped() > 0) {
             out.println("note: " + n(result.priorityClamped()) + " jobs had a priority beyond -" + n(QueueConfig.MAX_PRIORITY)
@@ -269,7 +270,7 @@ public final class MigrateCommand implements Callable<Integer> {
         }
         QueueCounts after = queue.counts();
         Verification verification = new Verification(copy ? RedisMigration.Mode.COPY : RedisMigration.Mode.MOVE, before,
-                after, result.written());
+                after, result.written(), unreadable);
         out.println(verification.line(stopped ? "interrupted after" : copy ? "copied in" : "moved in", seconds));
         if (stopped) {
             out.println("migrate: " + interruption(result));

@@ -4,10 +4,13 @@ import dev.qbridge.core.queue.DueTimeUnit;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueKind;
 import dev.qbridge.core.redis.RedisConnection;
+import dev.qbridge.formats.JobFormat;
+import dev.qbridge.formats.SystemQueue;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -24,6 +27,12 @@ final class QueueInspector {
     /** Epoch seconds of 2001-09-09: scores above it are due times, not priorities (which stay within +-2,000,000). */
     private static final double EPOCH_SECONDS_FLOOR = 1_000_000_000d;
     private static final double EPOCH_MILLIS_FLOOR = 1_000_000_000_000d;
+
+    /** Sidekiq's set of its queue names, and its sorted sets that hold the jobs of every queue. */
+    static final String SIDEKIQ_QUEUES = "queues";
+    static final List<String> SIDEKIQ_SETS = List.of("schedule", "retry", "dead");
+    private static final String KOMBU_BINDINGS = "_kombu.binding.*";
+    private static final String KOMBU_SEPARATOR = "\u0006\u0016";
 
     private final RedisConnection redis;
 
@@ -46,6 +55,33 @@ final class QueueInspector {
             }
         }
         return names;
+    }
+
+    /**
+     * The job systems' queues this Redis holds, as their systems list them: Sidekiq's {@code queues} set, and the
+     * queues kombu bound for Celery ({@code _kombu.binding.<exchange>} sets of {@code key\x06\x16pattern\x06\x16queue}).
+     */
+    List<SystemQueue> systemQueues(int limit) {
+        TreeMap<String, SystemQueue> found = new TreeMap<>();
+        if (redis.type(bytes(SIDEKIQ_QUEUES)).equals("set")) {
+            for (byte[] name : redis.smembers(bytes(SIDEKIQ_QUEUES))) {
+                SystemQueue q = SystemQueue.ready(JobFormat.SIDEKIQ, string(name));
+                found.put(q.readyKey(), q);
+            }
+        }
+        for (String binding : redis.scanKeys(KOMBU_BINDINGS, limit)) {
+            if (!redis.type(bytes(binding)).equals("set")) {
+                continue;
+            }
+            for (byte[] member : redis.smembers(bytes(binding))) {
+                String[] parts = string(member).split(KOMBU_SEPARATOR, -1);
+                if (parts.length == 3 && !parts[2].isEmpty()) {
+                    SystemQueue q = SystemQueue.ready(JobFormat.CELERY, parts[2]);
+                    found.put(q.readyKey(), q);
+                }
+            }
+        }
+        return List.copyOf(found.values());
     }
 
     /** The queue a derived key belongs to, or empty when {@code key} is not derived from a queue name. */
@@ -92,6 +128,10 @@ final class QueueInspector {
         }
         Map<byte[], Double> first = redis.zrangeWithScores(bytes(name), 0, 0);
         return first.values().stream().findFirst();
+    }
+
+    static String string(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
     }
 
     static byte[] bytes(String s) {

@@ -11,6 +11,8 @@ import dev.qbridge.core.queue.Scores;
 import dev.qbridge.core.redis.JedisConnection;
 import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.core.redis.RedisEndpoint;
+import dev.qbridge.formats.JobFormat;
+import dev.qbridge.formats.SystemQueue;
 import dev.qbridge.server.QbridgeException;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -20,9 +22,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -84,6 +88,11 @@ public final class QueuesCommand {
                 description = "reliable, priority or delayed; guessed from Redis when not given.")
         QueueKind kind;
 
+        @Option(names = "--format", paramLabel = "<format>", defaultValue = "raw",
+                description = "raw or json (a guide-style queue: <queue> is its key), or sidekiq or celery (<queue> is "
+                        + "the system's queue name, such as default or celery). Default: ${DEFAULT-VALUE}.")
+        String format;
+
         PrintWriter out() {
             return spec.commandLine().getOut();
         }
@@ -91,12 +100,19 @@ public final class QueuesCommand {
         @Override
         public Integer call() {
             try (RedisConnection redis = parent.connect()) {
-                QueueConfig config = new QueueInspector(redis).config(queue, kind);
+                JobFormat jobFormat = JobFormat.parse(format);
+                if (jobFormat.isJobSystem() && kind != null) {
+                    throw new QbridgeException(2, "--kind applies to guide-style queues; a " + jobFormat + " queue's "
+                            + "keys are lists: leave --kind out", null);
+                }
+                QueueConfig config = jobFormat.isJobSystem()
+                        ? SystemQueue.ready(jobFormat, queue).config().build()
+                        : new QueueInspector(redis).config(queue, kind);
                 RedisQueue q = new RedisQueue(redis, config);
                 if (!q.exists()) {
                     // a typo would otherwise read as an empty queue (or "purged", "0 requeued")
                     throw new QbridgeException("queue " + queue + " does not exist on " + redis.endpoint() + ": no key "
-                            + queue + " or " + queue + ":*; 'qbridge queues list' shows the queues there");
+                            + config.name() + " or " + config.name() + ":*; 'qbridge queues list' shows the queues there");
                 }
                 return run(redis, config, q);
             } catch (QueueException e) {
@@ -123,6 +139,11 @@ public final class QueuesCommand {
                 description = "Most keys scanned. Default: ${DEFAULT-VALUE}.")
         int limit;
 
+        /** Whether a job system's queue name matches --match, as SCAN MATCH would match a key of that name. */
+        private boolean matches(String name) {
+            return Glob.matches(pattern, name);
+        }
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
@@ -130,22 +151,57 @@ public final class QueuesCommand {
                 QueueInspector inspector = new QueueInspector(redis);
                 int unreadable = 0;
                 List<String[]> rows = new ArrayList<>();
-                rows.add(new String[] {"QUEUE", "KIND", "READY", "IN-FLIGHT", "DELAYED", "RETRYING", "DEAD", "PROCESSING"});
+                rows.add(new String[] {"QUEUE", "FORMAT", "KIND", "READY", "IN-FLIGHT", "DELAYED", "RETRYING", "DEAD",
+                    "PROCESSING"});
+                // a job system's keys are shown once, as its queue, not again as guide-style lists
+                Set<String> systemKeys = new HashSet<>();
+                for (SystemQueue q : inspector.systemQueues(limit)) {
+                    systemKeys.add(q.readyKey());
+                    systemKeys.addAll(q.moreReadyKeys());
+                    if (!matches(q.name())) {
+                        continue;
+                    }
+                    try {
+                        QueueCounts c = new RedisQueue(redis, q.config().build()).counts();
+                        rows.add(new String[] {q.name(), q.format().toString(), q.set().toString(), n(c.ready()),
+                            n(c.inFlight()), n(c.delayed()), n(c.retrying()), n(c.dead()), n(c.guideProcessing())});
+                    } catch (QueueException e) {
+                        unreadable++;
+                        rows.add(new String[] {q.name(), q.format().toString(), "?", e.getMessage(), "", "", "", "", ""});
+                    }
+                }
+                List<String> sidekiqSets = new ArrayList<>();
+                if (rows.stream().anyMatch(r -> r[1].equals("sidekiq"))) {
+                    // Sidekiq's sorted sets hold the jobs of every queue; they are no guide-style delayed queues
+                    for (String set : QueueInspector.SIDEKIQ_SETS) {
+                        if (redis.type(QueueInspector.bytes(set)).equals("zset")) {
+                            systemKeys.add(set);
+                            sidekiqSets.add(set + " " + n(new RedisQueue(redis, QueueConfig.builder(set)
+                                    .kind(QueueKind.PRIORITY).build()).counts().ready()));
+                        }
+                    }
+                }
                 for (String name : inspector.queueNames(pattern, limit)) {
+                    if (systemKeys.contains(name)) {
+                        continue;
+                    }
                     try {
                         QueueConfig config = inspector.config(name, null);
                         QueueCounts c = new RedisQueue(redis, config).counts();
-                        rows.add(new String[] {name, config.kind().toString(), n(c.ready()), n(c.inFlight()),
+                        rows.add(new String[] {name, "raw", config.kind().toString(), n(c.ready()), n(c.inFlight()),
                             n(c.delayed()), n(c.retrying()), n(c.dead()), n(c.guideProcessing())});
                     } catch (QueueException e) {
                         unreadable++;
-                        rows.add(new String[] {name, "?", e.getMessage(), "", "", "", "", ""});
+                        rows.add(new String[] {name, "", "?", e.getMessage(), "", "", "", "", ""});
                     }
                 }
                 if (rows.size() == 1) {
                     out.println("no queues in " + redis.endpoint() + (pattern.equals("*") ? "" : " matching " + pattern));
                 } else {
                     Table.print(out, rows);
+                }
+                if (!sidekiqSets.isEmpty()) {
+                    out.println("sidekiq's sets of every queue: " + String.join(", ", sidekiqSets) + " jobs");
                 }
                 if (unreadable > 0) {
                     out.flush();

@@ -10,6 +10,8 @@ import dev.qbridge.core.queue.QueueCounts;
 import dev.qbridge.core.queue.QueueKind;
 import dev.qbridge.core.queue.RedisQueue;
 import dev.qbridge.core.retry.RetryPolicy;
+import dev.qbridge.formats.JobTranslation;
+import dev.qbridge.formats.UnreadableJobException;
 import dev.qbridge.server.migrate.JobWriter.Job;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,18 +90,30 @@ public final class RedisMigration {
     private static final Duration POLL = Duration.ofMillis(250);
 
     private final RedisQueue source;
+    private final JobTranslation translation;
     private final JobWriter destination;
     private final Settings settings;
     private final Events events;
     private volatile boolean stop;
     private long clamped;
+    private long unreadable;
     private long unavailableSince;
 
     public RedisMigration(RedisQueue source, JobWriter destination, Settings settings, Events events) {
+        this(source, null, destination, settings, events);
+    }
+
+    /**
+     * A migration from a job system's queue: each job leaves as {@code translation} turns it out (a CloudEvent); a job
+     * it cannot read is dead-lettered at the source with the reason by a move, and stops a copy.
+     */
+    public RedisMigration(RedisQueue source, JobTranslation translation, JobWriter destination, Settings settings,
+                          Events events) {
         if (settings.batchSize() < 1 || settings.batchSize() > RedisQueue.MAX_BATCH) {
             throw new IllegalArgumentException("batchSize must be between 1 and " + RedisQueue.MAX_BATCH);
         }
         this.source = source;
+        this.translation = translation;
         this.destination = destination;
         this.settings = settings;
         this.events = events;
@@ -108,6 +122,11 @@ public final class RedisMigration {
     /** Runs the migration to its end; throws {@link MigrationFailed} when the destination refuses a job. */
     public Result run() {
         return settings.mode() == Mode.COPY ? copy() : move();
+    }
+
+    /** How many jobs a move could not read and dead-lettered at the source, with the reason. */
+    public long unreadable() {
+        return unreadable;
     }
 
     /** Asks a run to stop soon, from any thread: see the class comment. */
@@ -171,10 +190,25 @@ public final class RedisMigration {
     }
 
     /** Writes one batch; acks what the destination has; releases what a stop left unwritten. Returns how many it has. */
-    private int deliver(QueueConsumer consumer, List<Delivery> batch, long writtenBefore) {
+    private int deliver(QueueConsumer consumer, List<Delivery> taken, long writtenBefore) {
         QueueConfig config = source.config();
-        List<Job> jobs = new ArrayList<>(batch.size());
-        batch.forEach(d -> jobs.add(Job.of(config, d.payload(), d.scoreValue().orElse(null))));
+        List<Job> jobs = new ArrayList<>(taken.size());
+        List<Delivery> batch = new ArrayList<>(taken.size());
+        for (Delivery d : taken) {
+            byte[] payload;
+            try {
+                payload = outbound(d.payload());
+            } catch (UnreadableJobException e) {
+                consumer.deadLetter(List.of(d), "unreadable " + translation.queue().format() + " job: " + e.getMessage());
+                unreadable++;
+                continue;
+            }
+            batch.add(d);
+            jobs.add(Job.of(config, payload, d.scoreValue().orElse(null)));
+        }
+        if (batch.isEmpty()) {
+            return 0;
+        }
         int done;
         try {
             done = destination.write(jobs, this::stopRequested);
@@ -253,6 +287,22 @@ public final class RedisMigration {
         }
     }
 
+    /** The bytes a job leaves as: itself, or a job system's job as its CloudEvent. */
+    private byte[] outbound(byte[] payload) {
+        return translation == null ? payload : translation.outbound(payload);
+    }
+
+    /** A job a copy writes; one it cannot read stops the copy, since a copy takes nothing to dead-letter. */
+    private byte[] copied(byte[] payload, long position) {
+        try {
+            return outbound(payload);
+        } catch (UnreadableJobException e) {
+            throw new MigrationFailed(position, "copy stopped at job " + (position + 1) + " of the ready key: unreadable "
+                    + translation.queue().format() + " job: " + e.getMessage() + "; the source is unchanged (a copy "
+                    + "takes nothing); move the queue instead to dead-letter such jobs at the source", e);
+        }
+    }
+
     // ---- copy -------------------------------------------------------------------------------------
 
     private Result copy() {
@@ -270,10 +320,12 @@ public final class RedisMigration {
                 // in the order consumers would take them: from the tail
                 List<byte[]> page = new ArrayList<>(source.connection().lrange(key, -(written + n), -(written + 1)));
                 Collections.reverse(page);
-                page.forEach(p -> jobs.add(Job.of(config, p, null)));
+                for (byte[] p : page) {
+                    jobs.add(Job.of(config, copied(p, written + jobs.size()), null));
+                }
             } else {
                 for (Map.Entry<byte[], Double> m : source.connection().zrangeWithScores(key, written, written + n - 1).entrySet()) {
-                    jobs.add(Job.of(config, m.getKey(), m.getValue()));
+                    jobs.add(Job.of(config, copied(m.getKey(), written + jobs.size()), m.getValue()));
                     clamped += Job.priorityBeyondRange(config, m.getValue()) ? 1 : 0;
                 }
             }

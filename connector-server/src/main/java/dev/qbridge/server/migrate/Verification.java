@@ -8,18 +8,25 @@ import java.util.Locale;
  * the jobs written; for a copy, the source must be unchanged. A disagreement usually means another producer or
  * consumer was active on the source during the run.
  */
-public record Verification(RedisMigration.Mode mode, QueueCounts before, QueueCounts after, long written) {
+public record Verification(RedisMigration.Mode mode, QueueCounts before, QueueCounts after, long written,
+                           long deadLettered) {
+
+    public Verification(RedisMigration.Mode mode, QueueCounts before, QueueCounts after, long written) {
+        this(mode, before, after, written, 0);
+    }
 
     public boolean ok() {
         long shrank = before.pending() - after.pending();
-        return mode == RedisMigration.Mode.COPY ? shrank == 0 : shrank == written;
+        return mode == RedisMigration.Mode.COPY ? shrank == 0 : shrank == written + deadLettered;
     }
 
     /** The verification line: "verify: source before 200, after 0; written to destination 200; moved in 2.1s: OK". */
     public String line(String how, double seconds) {
         long shrank = before.pending() - after.pending();
-        return String.format(Locale.ROOT, "verify: source before %s, after %s; written to destination %s; %s %.1fs: %s",
-                n(before.pending()), n(after.pending()), n(written), how, seconds, ok() ? "OK"
+        return String.format(Locale.ROOT, "verify: source before %s, after %s; written to destination %s%s; %s %.1fs: %s",
+                n(before.pending()), n(after.pending()), n(written),
+                deadLettered == 0 ? "" : ", unreadable and dead-lettered at the source " + n(deadLettered), how, seconds,
+                ok() ? "OK"
                         : mode == RedisMigration.Mode.COPY ? "MISMATCH (the source changed during the copy)"
                         : "MISMATCH (source shrank by " + n(shrank) + "; other producers or consumers were active?)");
     }

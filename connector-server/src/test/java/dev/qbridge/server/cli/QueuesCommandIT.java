@@ -66,10 +66,10 @@ class QueuesCommandIT {
         Cli result = queues("list");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.out()).containsPattern("QUEUE\\s+KIND\\s+READY\\s+IN-FLIGHT\\s+DELAYED\\s+RETRYING\\s+DEAD");
-        assertThat(result.out()).containsPattern("orders\\s+reliable\\s+2\\s+1\\s+0\\s+0\\s+0");
-        assertThat(result.out()).containsPattern("urgent\\s+priority\\s+2\\s+0\\s+0");
-        assertThat(result.out()).containsPattern("later\\s+delayed\\s+0\\s+0\\s+1");
+        assertThat(result.out()).containsPattern("QUEUE\\s+FORMAT\\s+KIND\\s+READY\\s+IN-FLIGHT\\s+DELAYED\\s+RETRYING\\s+DEAD");
+        assertThat(result.out()).containsPattern("orders\\s+raw\\s+reliable\\s+2\\s+1\\s+0\\s+0\\s+0");
+        assertThat(result.out()).containsPattern("urgent\\s+raw\\s+priority\\s+2\\s+0\\s+0");
+        assertThat(result.out()).containsPattern("later\\s+raw\\s+delayed\\s+0\\s+0\\s+1");
         assertThat(result.out()).doesNotContain("orders:leases", "orders:seq");
     }
 
@@ -82,7 +82,7 @@ class QueuesCommandIT {
         Cli result = queues("list");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
-        assertThat(result.out()).containsPattern("orders\\s+reliable\\s+2\\s+0\\s+0\\s+1\\s+0");
+        assertThat(result.out()).containsPattern("orders\\s+raw\\s+reliable\\s+2\\s+0\\s+0\\s+1\\s+0");
         assertThat(result.out()).doesNotContain("orders:reaped");
     }
 
@@ -234,7 +234,7 @@ class QueuesCommandIT {
         Cli result = queues("list");
 
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
-        assertThat(result.out()).containsPattern("orders\\s+reliable\\s+1").contains("broken", "WRONGTYPE key broken:dead");
+        assertThat(result.out()).containsPattern("orders\\s+raw\\s+reliable\\s+1").contains("broken", "WRONGTYPE key broken:dead");
         assertThat(result.err()).contains("1 queue could not be read");
     }
 

@@ -1,0 +1,120 @@
+package dev.qbridge.formats;
+
+import dev.qbridge.core.QueueException;
+import dev.qbridge.core.queue.QueueConfig;
+import dev.qbridge.core.queue.QueueKind;
+import java.util.List;
+
+/**
+ * One queue of a job system, named as the system names it ({@code default}, {@code celery}), and the Redis keys
+ * that hold it. The core's queue semantics run on those keys unchanged: a job leaves the system's key only inside
+ * the take script that records its lease, and the core's companion keys ({@code <key>:leases}, {@code :reaped},
+ * {@code :retry}, {@code :dead}, {@code :seq}) sit beside the system's own, which its workers never read.
+ * <pre>
+ *   format   set    ready key(s), in take order                           also on every push
+ *   raw/json ready  q
+ *   sidekiq  ready  queue:q                                               SADD queues q
+ *   celery   ready  q, q\x06\x163, q\x06\x166, q\x06\x169 (kombu's priority lists; 0 is taken first)
+ * </pre>
+ *
+ * @param format what the jobs look like
+ * @param name   the queue's name in its system
+ * @param set    which of the system's sets
+ */
+public record SystemQueue(JobFormat format, String name, JobSet set) {
+
+    /** Kombu's separator between a queue's name and its priority step, and its default steps. */
+    static final String CELERY_PRIORITY_SEPARATOR = "\u0006\u0016";
+    static final List<Integer> CELERY_PRIORITY_STEPS = List.of(0, 3, 6, 9);
+
+    public SystemQueue {
+        if (name == null || name.isBlank()) {
+            throw invalid(name, "the queue name is empty");
+        }
+        String refusal = refusal(format, set);
+        if (refusal != null) {
+            throw invalid(name, refusal);
+        }
+    }
+
+    public static SystemQueue ready(JobFormat format, String name) {
+        return new SystemQueue(format, name, JobSet.READY);
+    }
+
+    /** The key a plain push writes: the one the system's own client writes jobs of no priority to. */
+    public String readyKey() {
+        return switch (format) {
+            case RAW, JSON, CELERY -> name;
+            case SIDEKIQ -> "queue:" + name;
+        };
+    }
+
+    /** The further ready lists, taken after {@link #readyKey()} in this order: Celery's priority lists. */
+    public List<String> moreReadyKeys() {
+        if (format != JobFormat.CELERY) {
+            return List.of();
+        }
+        return CELERY_PRIORITY_STEPS.stream().filter(step -> step > 0).map(this::celeryPriorityList).toList();
+    }
+
+    /**
+     * The list a job of Celery priority {@code priority} goes to, as kombu's Redis transport picks it: the highest
+     * step not above it (0-2 -> the queue itself, 3-5 -> step 3, ...).
+     */
+    public String keyForPriority(int priority) {
+        if (format != JobFormat.CELERY) {
+            return readyKey();
+        }
+        int step = 0;
+        for (int s : CELERY_PRIORITY_STEPS) {
+            if (s <= priority) {
+                step = s;
+            }
+        }
+        return celeryPriorityList(step);
+    }
+
+    /** The set that lists the system's queues, which every push must also update; null when there is none. */
+    public String registryKey() {
+        return format == JobFormat.SIDEKIQ ? "queues" : null;
+    }
+
+    /**
+     * A queue configuration over this queue's keys, to which the caller adds its settings for leases, retries and
+     * batches. Every system queue is reliable: its ready keys are lists.
+     */
+    public QueueConfig.Builder config() {
+        // TODO(issue 13, with the core's further ready lists and registry set): .moreReadyLists(moreReadyKeys())
+        //  .registry(registryKey(), name)
+        return QueueConfig.builder(readyKey()).kind(QueueKind.RELIABLE).format(format.payloadFormat());
+    }
+
+    private String celeryPriorityList(int step) {
+        return step == 0 ? name : name + CELERY_PRIORITY_SEPARATOR + step;
+    }
+
+    /** Why a set of a format cannot be read or written, or null when it can. */
+    private static String refusal(JobFormat format, JobSet set) {
+        if (set == JobSet.READY) {
+            return null;
+        }
+        return switch (format) {
+            case RAW, JSON -> "set=" + set + " applies to the job systems' formats (sidekiq, celery); a " + format
+                    + " queue is one set: leave set out";
+            case CELERY -> switch (set) {
+                case SCHEDULED -> "Celery keeps tasks with an ETA or countdown in its workers' memory, not in Redis: "
+                        + "there is no scheduled set to read or write; they are in the ready lists until a worker "
+                        + "fetches them";
+                case RETRY -> "Celery retries a task by publishing it again to its queue: there is no retry set; "
+                        + "use set=ready";
+                default -> "Celery keeps no dead tasks in Redis (failed results go to the result backend): there "
+                        + "is no dead set";
+            };
+            case SIDEKIQ -> "set=" + set + " of Sidekiq is not supported yet (issue 13 continues): use set=ready";
+        };
+    }
+
+    private static QueueException invalid(String name, String why) {
+        return new QueueException(QueueException.Kind.CONFIG, "queue '" + name + "': " + why);
+    }
+}
