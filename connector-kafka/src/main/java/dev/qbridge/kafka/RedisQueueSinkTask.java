@@ -4,6 +4,9 @@ import dev.qbridge.core.QueueException;
 import dev.qbridge.core.redis.JedisConnection;
 import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.core.retry.Backoff;
+import dev.qbridge.formats.JobTranslation;
+import dev.qbridge.formats.NativeJob;
+import dev.qbridge.formats.UnreadableJobException;
 import dev.qbridge.kafka.config.RedisConnectionConfig;
 import dev.qbridge.kafka.config.SinkConfig;
 import dev.qbridge.kafka.sink.ExactlyOnceWriter;
@@ -51,6 +54,7 @@ public class RedisQueueSinkTask extends SinkTask {
     private final Map<TopicPartition, Long> stored = new ConcurrentHashMap<>();
     /** The queue of each topic, worked out once per topic instead of once per record. */
     private final Map<String, String> queueByTopic = new HashMap<>();
+    private final Map<String, JobTranslation> translations = new HashMap<>();
 
     @Override
     public String version() {
@@ -89,7 +93,8 @@ public class RedisQueueSinkTask extends SinkTask {
         partitions.forEach(tp -> byQueue.computeIfAbsent(queueOf(tp.topic()), q -> new ArrayList<>()).add(tp));
         for (Map.Entry<String, List<TopicPartition>> e : byQueue.entrySet()) {
             try {
-                Map<TopicPartition, Long> offsets = writer.readOffsets(e.getKey(), e.getValue());
+                Map<TopicPartition, Long> offsets = writer.readOffsets(translation(e.getKey()).queue().readyKey(),
+                        e.getValue());
                 stored.putAll(offsets);
                 if (!offsets.isEmpty()) {
                     context.offset(offsets);
@@ -117,10 +122,19 @@ public class RedisQueueSinkTask extends SinkTask {
             if (floor != null && record.kafkaOffset() < floor) {
                 continue; // written before: Kafka redelivered it before the rewind of open() took effect
             }
-            List<Entry> entries = byQueue.computeIfAbsent(queueOf(record.topic()), q -> new ArrayList<>());
+            String queue = queueOf(record.topic());
+            List<Entry> entries = byQueue.computeIfAbsent(queue, q -> new ArrayList<>());
             try {
                 byte[] payload = toJob.payload(record);
-                entries.add(Entry.job(tp, record.kafkaOffset(), toJob.score(record, payload), payload));
+                JobTranslation translation = translation(queue);
+                if (translation.isIdentity()) {
+                    entries.add(Entry.job(tp, record.kafkaOffset(), toJob.score(record, payload), payload));
+                } else {
+                    NativeJob job = nativeJob(translation, record, payload);
+                    String list = translation.queue().keyForPriority(job.priority().orElse(0));
+                    entries.add(Entry.job(tp, record.kafkaOffset(),
+                            ExactlyOnceWriter.listScore(translation.queue(), list), job.bytes()));
+                }
             } catch (BadRecordException e) {
                 reported.add(reportOrFail(record, e));
                 entries.add(Entry.passOver(tp, record.kafkaOffset()));
@@ -132,7 +146,7 @@ public class RedisQueueSinkTask extends SinkTask {
                 List<Entry> entries = e.getValue();
                 for (int from = 0; from < entries.size(); from += config.batchSize()) {
                     List<Entry> batch = entries.subList(from, Math.min(entries.size(), from + config.batchSize()));
-                    ExactlyOnceWriter.Result result = writer.write(e.getKey(), batch);
+                    ExactlyOnceWriter.Result result = writer.write(translation(e.getKey()).queue(), batch);
                     stored.putAll(result.nextOffsets());
                     if (result.skipped() > 0) {
                         LOG.debug("Skipped {} records of queue {} that were written before", result.skipped(), e.getKey());
@@ -156,6 +170,22 @@ public class RedisQueueSinkTask extends SinkTask {
             // task, so its status says why; the batch wrote nothing and its records stay in Kafka, uncommitted
             throw new ConnectException("cannot write to Redis: " + e.getMessage() + ". The records stay in Kafka; fix "
                     + "this, then restart the task", e);
+        }
+    }
+
+    /** What a record of {@code queue} becomes on its way in: itself, or a job system's native job. */
+    private JobTranslation translation(String queue) {
+        return translations.computeIfAbsent(queue, q -> new JobTranslation(config.systemQueue(q), config.taskMap()));
+    }
+
+    private static NativeJob nativeJob(JobTranslation translation, SinkRecord record, byte[] body)
+            throws BadRecordException {
+        try {
+            return translation.inbound(body);
+        } catch (UnreadableJobException e) {
+            throw new BadRecordException("record " + record.topic() + "/" + record.kafkaPartition() + "@"
+                    + record.kafkaOffset() + " cannot become a " + translation.queue().format() + " job: "
+                    + e.getMessage());
         }
     }
 

@@ -39,7 +39,18 @@ public final class JobTranslation {
         if (codec.isEmpty()) {
             return payload;
         }
-        return JobEvents.serialize(codec.get().toEvent(payload, queue.name()));
+        return JobEvents.serialize(event(payload));
+    }
+
+    /**
+     * The event of a job system's job, for paths that also carry its attributes apart (Kafka headers and key).
+     *
+     * @throws UnreadableJobException with the reason, for the dead-letter queue
+     * @throws IllegalStateException for a raw or json queue, whose jobs are no events
+     */
+    public CloudEvent event(byte[] payload) {
+        return codec.orElseThrow(() -> new IllegalStateException("a " + queue.format() + " queue's jobs are no events"))
+                .toEvent(payload, queue.name());
     }
 
     /**

@@ -3,6 +3,10 @@ package dev.qbridge.kafka.config;
 import dev.qbridge.core.queue.DueTimeUnit;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueKind;
+import dev.qbridge.formats.JobFormat;
+import dev.qbridge.formats.JobSet;
+import dev.qbridge.formats.SystemQueue;
+import dev.qbridge.formats.TaskMap;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +38,24 @@ public final class SinkConfig extends AbstractConfig {
             + "consumers of the classic pattern read it unchanged), priority (a sorted set, score = priority) or "
             + "delayed (a sorted set, score = due time). A sorted set holds each payload once: a record whose payload "
             + "is already waiting there is not added twice.";
+
+    public static final String QUEUE_FORMAT_CONFIG = "queue.format";
+    public static final String QUEUE_FORMAT_DEFAULT = "raw";
+    private static final String QUEUE_FORMAT_DOC = "What the queue's jobs look like: raw or json, written as the "
+            + "records' values are; or a job system's own jobs, sidekiq or celery: the queue is named as the system "
+            + "names it (default, celery), each record's value (a CloudEvent in JSON structured mode, from any system, "
+            + "or a plain JSON job {\"type\": ..., \"args\": [...]}) is written as the system's own client writes "
+            + "a job, and a value that is neither goes to the dead letter queue (errors.tolerance=all). See "
+            + "docs/systems.md.";
+
+    public static final String QUEUE_SET_CONFIG = "queue.set";
+    public static final String QUEUE_SET_DEFAULT = "ready";
+    private static final String QUEUE_SET_DOC = "Which of a job system's sets to write: ready (waiting for a worker), "
+            + "scheduled, retry or dead (queue.format sidekiq or celery only; docs/systems.md says which a system has).";
+
+    public static final String TASK_MAP_CONFIG = "task.map";
+    private static final String TASK_MAP_DOC = "Renames tasks on their way into a job system, as from:to pairs "
+            + "separated by commas (tasks.add:AddWorker); a task not named keeps its name.";
 
     public static final String PRIORITY_HEADER_CONFIG = "priority.header";
     private static final String PRIORITY_HEADER_DOC = "The record header holding a job's priority (an integer; lower is "
@@ -80,6 +102,14 @@ public final class SinkConfig extends AbstractConfig {
                 .define(QUEUE_KIND_CONFIG, Type.STRING, QUEUE_KIND_DEFAULT,
                         ValidString.in("reliable", "priority", "delayed"), Importance.HIGH, QUEUE_KIND_DOC,
                         QUEUE_GROUP, ++order, Width.SHORT, "Queue kind")
+                .define(QUEUE_FORMAT_CONFIG, Type.STRING, QUEUE_FORMAT_DEFAULT,
+                        ValidString.in("raw", "json", "sidekiq", "celery"), Importance.HIGH, QUEUE_FORMAT_DOC,
+                        QUEUE_GROUP, ++order, Width.SHORT, "Queue format")
+                .define(QUEUE_SET_CONFIG, Type.STRING, QUEUE_SET_DEFAULT,
+                        ValidString.in("ready", "scheduled", "retry", "dead"), Importance.LOW, QUEUE_SET_DOC,
+                        QUEUE_GROUP, ++order, Width.SHORT, "Queue set")
+                .define(TASK_MAP_CONFIG, Type.STRING, "", Importance.LOW, TASK_MAP_DOC, QUEUE_GROUP, ++order,
+                        Width.LONG, "Task map")
                 .define(BATCH_SIZE_CONFIG, Type.INT, BATCH_SIZE_DEFAULT, Range.between(1, 1000), Importance.LOW,
                         BATCH_SIZE_DOC, QUEUE_GROUP, ++order, Width.SHORT, "Batch size");
         order = 0;
@@ -105,6 +135,20 @@ public final class SinkConfig extends AbstractConfig {
 
     public SinkConfig(Map<String, String> props) {
         super(CONFIG_DEF, props);
+    }
+
+    public JobFormat queueFormat() {
+        return JobFormat.parse(getString(QUEUE_FORMAT_CONFIG));
+    }
+
+    /** The queue {@code name} as the format names it: the keys it is kept in. */
+    public SystemQueue systemQueue(String name) {
+        return new SystemQueue(queueFormat(), name, JobSet.parse(getString(QUEUE_SET_CONFIG)));
+    }
+
+    public TaskMap taskMap() {
+        String spec = getString(TASK_MAP_CONFIG);
+        return spec == null || spec.isBlank() ? TaskMap.NONE : TaskMap.parse(spec);
     }
 
     public QueueKind queueKind() {
@@ -158,6 +202,34 @@ public final class SinkConfig extends AbstractConfig {
 
     /** The checks that span several keys, added to the values {@code validate()} answers. */
     public static void validate(Map<String, ConfigValue> values) {
+        ConfigValue format = values.get(QUEUE_FORMAT_CONFIG);
+        ConfigValue set = values.get(QUEUE_SET_CONFIG);
+        ConfigValue queueKind = values.get(QUEUE_KIND_CONFIG);
+        ConfigValue taskMap = values.get(TASK_MAP_CONFIG);
+        boolean jobSystem = format.value() instanceof String f && (f.equals("sidekiq") || f.equals("celery"));
+        if (jobSystem && !"reliable".equals(queueKind.value())) {
+            queueKind.addErrorMessage("queue.format=" + format.value() + " names the system's own keys, which are "
+                    + "lists: leave queue.kind out");
+        }
+        if (set.value() instanceof String s && format.value() instanceof String f && format.errorMessages().isEmpty()) {
+            try {
+                new SystemQueue(JobFormat.parse(f), "q", JobSet.parse(s));
+            } catch (RuntimeException e) {
+                set.addErrorMessage(e.getMessage().replaceFirst("^queue 'q': ", ""));
+            }
+        }
+        if (taskMap.value() instanceof String spec && !spec.isBlank()) {
+            if (!jobSystem) {
+                taskMap.addErrorMessage("task.map renames the tasks of job systems: set queue.format=sidekiq or celery, "
+                        + "or remove task.map");
+            } else {
+                try {
+                    TaskMap.parse(spec);
+                } catch (RuntimeException e) {
+                    taskMap.addErrorMessage(e.getMessage());
+                }
+            }
+        }
         String kind = String.valueOf(values.get(QUEUE_KIND_CONFIG).value());
         boolean priority = "priority".equals(kind);
         boolean delayed = "delayed".equals(kind);

@@ -5,6 +5,9 @@ import dev.qbridge.core.queue.PayloadFormat;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueKind;
 import dev.qbridge.core.retry.RetryPolicy;
+import dev.qbridge.formats.JobFormat;
+import dev.qbridge.formats.JobSet;
+import dev.qbridge.formats.SystemQueue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -34,6 +37,19 @@ public final class SourceConfig extends AbstractConfig {
     private static final String QUEUE_KIND_DOC = "What the queues are: reliable (a list fed by LPUSH), priority (a "
             + "sorted set, lowest score first) or delayed (a sorted set whose score is the due time; only due jobs are "
             + "read).";
+
+    public static final String QUEUE_FORMAT_CONFIG = "queue.format";
+    public static final String QUEUE_FORMAT_DEFAULT = "raw";
+    private static final String QUEUE_FORMAT_DOC = "What the queues' jobs look like: raw (any bytes) or json (one JSON "
+            + "value; others go to the dead-letter list), sent as they are; or a job system's own jobs, sidekiq or "
+            + "celery: queues are named as the system names them (default, celery), each job is sent as a CloudEvent "
+            + "(JSON structured mode) keyed by the job's id, with the event's attributes also as ce_* headers, and a job "
+            + "the format cannot read goes to the dead-letter list with the reason. See docs/systems.md.";
+
+    public static final String QUEUE_SET_CONFIG = "queue.set";
+    public static final String QUEUE_SET_DEFAULT = "ready";
+    private static final String QUEUE_SET_DOC = "Which of a job system's sets to read: ready (waiting for a worker), "
+            + "scheduled, retry or dead (queue.format sidekiq or celery only; docs/systems.md says which a system has).";
 
     public static final String TOPIC_CONFIG = "topic";
     public static final String TOPIC_DEFAULT = "${queue}";
@@ -124,6 +140,12 @@ public final class SourceConfig extends AbstractConfig {
                 .define(QUEUE_KIND_CONFIG, Type.STRING, QUEUE_KIND_DEFAULT,
                         ValidString.in("reliable", "priority", "delayed"), Importance.HIGH, QUEUE_KIND_DOC,
                         QUEUE_GROUP, ++order, Width.SHORT, "Queue kind")
+                .define(QUEUE_FORMAT_CONFIG, Type.STRING, QUEUE_FORMAT_DEFAULT,
+                        ValidString.in("raw", "json", "sidekiq", "celery"), Importance.HIGH, QUEUE_FORMAT_DOC,
+                        QUEUE_GROUP, ++order, Width.SHORT, "Queue format")
+                .define(QUEUE_SET_CONFIG, Type.STRING, QUEUE_SET_DEFAULT,
+                        ValidString.in("ready", "scheduled", "retry", "dead"), Importance.LOW, QUEUE_SET_DOC,
+                        QUEUE_GROUP, ++order, Width.SHORT, "Queue set")
                 .define(DUE_TIME_UNIT_CONFIG, Type.STRING, DUE_TIME_UNIT_DEFAULT,
                         ValidString.in("seconds", "milliseconds"), Importance.LOW, DUE_TIME_UNIT_DOC,
                         QUEUE_GROUP, ++order, Width.SHORT, "Due time unit")
@@ -225,13 +247,24 @@ public final class SourceConfig extends AbstractConfig {
         return Duration.ofMillis(getLong(REAPER_INTERVAL_CONFIG));
     }
 
+    public JobFormat queueFormat() {
+        return JobFormat.parse(getString(QUEUE_FORMAT_CONFIG));
+    }
+
+    /** The queue {@code name} as its format names it: the keys it is kept in. */
+    public SystemQueue systemQueue(String name) {
+        return new SystemQueue(queueFormat(), name, JobSet.parse(getString(QUEUE_SET_CONFIG)));
+    }
+
     /** The core's definition of one queue this task reads. */
     public QueueConfig queueConfig(String queue) {
-        return QueueConfig.builder(queue)
-                .kind(queueKind())
+        JobFormat format = queueFormat();
+        PayloadFormat check = format == JobFormat.JSON || valueType() == ValueType.JSON ? PayloadFormat.JSON
+                : PayloadFormat.RAW;
+        return (format.isJobSystem() ? systemQueue(queue).config() : QueueConfig.builder(queue).kind(queueKind())
+                .format(check))
                 .leaseTimeout(Duration.ofMillis(getLong(LEASE_TIMEOUT_CONFIG)))
                 .retry(RetryPolicy.of(getInt(MAX_ATTEMPTS_CONFIG), Duration.ofSeconds(1)))
-                .format(valueType() == ValueType.JSON ? PayloadFormat.JSON : PayloadFormat.RAW)
                 .dueTimeUnit(DueTimeUnit.parse(getString(DUE_TIME_UNIT_CONFIG)))
                 .batchMaxBytes(batchMaxBytes())
                 .build();
@@ -239,6 +272,21 @@ public final class SourceConfig extends AbstractConfig {
 
     /** The checks that span several keys, added to the values {@code validate()} answers. */
     public static void validate(Map<String, ConfigValue> values) {
+        ConfigValue format = values.get(QUEUE_FORMAT_CONFIG);
+        ConfigValue set = values.get(QUEUE_SET_CONFIG);
+        ConfigValue kind = values.get(QUEUE_KIND_CONFIG);
+        boolean jobSystem = format.value() instanceof String f && (f.equals("sidekiq") || f.equals("celery"));
+        if (jobSystem && !"reliable".equals(kind.value())) {
+            kind.addErrorMessage("queue.format=" + format.value() + " names the system's own keys, which are lists: "
+                    + "leave queue.kind out");
+        }
+        if (set.value() instanceof String s && format.value() instanceof String f && format.errorMessages().isEmpty()) {
+            try {
+                new SystemQueue(JobFormat.parse(f), "q", JobSet.parse(s));
+            } catch (RuntimeException e) {
+                set.addErrorMessage(e.getMessage().replaceFirst("^queue 'q': ", ""));
+            }
+        }
         ConfigValue keySource = values.get(KEY_SOURCE_CONFIG);
         ConfigValue keyField = values.get(KEY_FIELD_CONFIG);
         if ("field".equals(keySource.value()) && (keyField.value() == null || ((String) keyField.value()).isBlank())) {

@@ -3,6 +3,8 @@ package dev.qbridge.kafka.sink;
 import dev.qbridge.core.QueueException;
 import dev.qbridge.core.queue.DueTimeUnit;
 import dev.qbridge.core.queue.QueueKeys;
+import dev.qbridge.formats.JobFormat;
+import dev.qbridge.formats.SystemQueue;
 import dev.qbridge.core.queue.QueueKind;
 import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.core.script.LuaScript;
@@ -79,6 +81,14 @@ public final class ExactlyOnceWriter {
      * offsets advanced past the batch.
      */
     public Result write(String queue, List<Entry> batch) {
+        return write(SystemQueue.ready(JobFormat.RAW, queue), batch);
+    }
+
+    /**
+     * Writes one batch into a job system's queue: as {@link #write(String, List)}, into the list each entry's score
+     * names ({@link #listScore}), and with the queue registered in the system's set of queues in the same step.
+     */
+    public Result write(SystemQueue queue, List<Entry> batch) {
         List<byte[]> keys = keys(queue);
         Map<TopicPartition, Integer> index = new LinkedHashMap<>();
         Map<TopicPartition, Long> next = new LinkedHashMap<>();
@@ -86,10 +96,11 @@ public final class ExactlyOnceWriter {
             index.putIfAbsent(e.partition(), index.size() + 1);
             next.merge(e.partition(), e.offset() + 1, Math::max);
         }
-        List<byte[]> args = new ArrayList<>(3 + 2 * index.size() + 4 * batch.size());
+        List<byte[]> args = new ArrayList<>(4 + 2 * index.size() + 4 * batch.size());
         args.add(ascii(kind.toString()));
         args.add(millisPerUnit);
         args.add(ascii(Integer.toString(index.size())));
+        args.add(queue.registryKey() == null ? new byte[0] : utf8(queue.name()));
         for (TopicPartition tp : index.keySet()) {
             args.add(field(tp).getBytes(StandardCharsets.UTF_8));
             args.add(ascii(Long.toString(next.get(tp))));
@@ -124,9 +135,25 @@ public final class ExactlyOnceWriter {
         return offsets;
     }
 
-    private List<byte[]> keys(String queue) {
+    /**
+     * The score of an entry for a job system's list: '' for the queue's own ready list, {@code L<n>} for the n-th of
+     * its further ready lists (Celery's priority lists), so that one batch can fill them all in one step.
+     */
+    public static String listScore(SystemQueue queue, String key) {
+        int n = queue.moreReadyKeys().indexOf(key);
+        return n < 0 ? "" : "L" + (n + 1);
+    }
+
+    private List<byte[]> keys(SystemQueue systemQueue) {
+        String queue = systemQueue.readyKey();
         QueueKeys queueKeys = new QueueKeys(queue);
-        List<byte[]> keys = List.of(queueKeys.ready(), queueKeys.sequence(), utf8(offsetsKey(queue, connector)));
+        List<byte[]> keys = new ArrayList<>(List.of(queueKeys.ready(), queueKeys.sequence(),
+                utf8(offsetsKey(queue, connector))));
+        if (systemQueue.registryKey() != null || !systemQueue.moreReadyKeys().isEmpty()) {
+            // KEYS[4] is the registry set (when ARGV[4] names a member), KEYS[5..] the further lists
+            keys.add(utf8(systemQueue.registryKey() == null ? queue : systemQueue.registryKey()));
+            systemQueue.moreReadyKeys().forEach(k -> keys.add(utf8(k)));
+        }
         if (redis.isCluster()) {
             int slot = redis.slot(keys.get(0));
             for (byte[] key : keys) {

@@ -30,7 +30,7 @@ public final class RecordToJob {
     public static final class BadRecordException extends Exception {
         private static final long serialVersionUID = 1L;
 
-        BadRecordException(String message) {
+        public BadRecordException(String message) {
             super(message);
         }
     }

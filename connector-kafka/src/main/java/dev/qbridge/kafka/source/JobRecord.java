@@ -5,9 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.qbridge.core.queue.Delivery;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueKind;
+import dev.qbridge.formats.JobEvents;
+import dev.qbridge.formats.JobFormat;
+import dev.qbridge.formats.JobTranslation;
+import dev.qbridge.formats.SystemQueue;
+import dev.qbridge.formats.TaskMap;
+import dev.qbridge.formats.UnreadableJobException;
 import dev.qbridge.kafka.config.SourceConfig;
 import dev.qbridge.kafka.config.SourceConfig.KeySource;
 import dev.qbridge.kafka.config.SourceConfig.ValueType;
+import io.cloudevents.CloudEvent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -59,13 +66,15 @@ public final class JobRecord extends SourceRecord {
     }
 
     /** What every record of one queue shares, worked out once instead of per job. */
-    private record QueueTarget(String topic, Map<String, String> sourcePartition) {
+    private record QueueTarget(String topic, Map<String, String> sourcePartition, JobTranslation translation) {
     }
 
     /** Builds records from deliveries as a task's config says. */
     public static final class Factory {
         private final SourceConfig config;
         private final Map<String, QueueTarget> targets = new ConcurrentHashMap<>();
+        /** The queues by the key deliveries name them by (a job system's queue default is read from queue:default). */
+        private final Map<String, SystemQueue> byReadyKey = new ConcurrentHashMap<>();
         private final KeySource keySource;
         private final String keyField;
         private final ValueType valueType;
@@ -88,6 +97,10 @@ public final class JobRecord extends SourceRecord {
             this.priorityHeader = headers.contains("priority");
             this.dueHeader = headers.contains("due.at");
             this.takenHeader = headers.contains("taken.at");
+            for (String queue : config.queues()) {
+                SystemQueue q = config.systemQueue(queue);
+                byReadyKey.put(q.readyKey(), q);
+            }
         }
 
         /**
@@ -95,46 +108,71 @@ public final class JobRecord extends SourceRecord {
          * for json, not UTF-8 for string), so that the job is dead-lettered unchanged instead of sent altered.
          */
         public JobRecord create(Delivery d, QueueConfig queue) throws IOException {
+            QueueTarget target = targets.get(d.queue());
+            if (target == null) { // once per queue: a computeIfAbsent per record allocated its capturing lambda each time
+                target = targets.computeIfAbsent(d.queue(), this::target);
+            }
+            byte[] payload = d.payload();
+            CloudEvent event = null;
+            if (!target.translation().isIdentity()) {
+                try {
+                    event = target.translation().event(payload);
+                } catch (UnreadableJobException e) {
+                    throw new IOException("unreadable " + target.translation().queue().format() + " job: "
+                            + e.getMessage(), e);
+                }
+                payload = JobEvents.serialize(event);
+            }
             Object value;
             Schema valueSchema;
-            JsonNode json = null;
             switch (valueType) {
                 case STRING -> {
-                    value = utf8(d);
+                    value = utf8(d, payload);
                     valueSchema = Schema.STRING_SCHEMA;
                 }
                 case JSON -> {
-                    value = JSON.readValue(d.payload(), Object.class);
+                    value = JSON.readValue(payload, Object.class);
                     valueSchema = null; // schemaless: JsonConverter with schemas.enable=false writes it as it was
                 }
                 default -> {
-                    value = d.payload();
+                    value = payload;
                     valueSchema = Schema.BYTES_SCHEMA;
                 }
             }
             Object key = null;
             Schema keySchema = null;
-            if (keySource == KeySource.ID) {
+            if (keySource == KeySource.FIELD) {
+                keySchema = Schema.OPTIONAL_STRING_SCHEMA;
+                key = keyFromField(value instanceof Map<?, ?> map ? map.get(keyField) : field(payload));
+            } else if (event != null) {
+                // a job system's job is keyed by its own id (Sidekiq's jid, Celery's task id): kept across systems
+                key = event.getId();
+                keySchema = Schema.STRING_SCHEMA;
+            } else if (keySource == KeySource.ID) {
                 key = Long.toString(d.id());
                 keySchema = Schema.STRING_SCHEMA;
-            } else if (keySource == KeySource.FIELD) {
-                keySchema = Schema.OPTIONAL_STRING_SCHEMA;
-                key = keyFromField(value instanceof Map<?, ?> map ? map.get(keyField) : field(d.payload()));
             }
-            QueueTarget target = targets.get(d.queue());
-            if (target == null) { // once per queue: a computeIfAbsent per record allocated its capturing lambda each time
-                target = targets.computeIfAbsent(d.queue(), q -> new QueueTarget(config.topicFor(q), offsetKey(q)));
+            ConnectHeaders headers = headers(d, queue);
+            if (event != null) {
+                EventHeaders.add(event, headers);
             }
             return new JobRecord(d, target.sourcePartition(), target.topic(), keySchema, key, valueSchema, value,
-                    headers(d, queue));
+                    headers);
+        }
+
+        /** A queue's topic, partition and translation, from the key its deliveries name it by. */
+        private QueueTarget target(String readyKey) {
+            SystemQueue queue = byReadyKey.getOrDefault(readyKey, SystemQueue.ready(JobFormat.RAW, readyKey));
+            return new QueueTarget(config.topicFor(queue.name()), offsetKey(readyKey),
+                    new JobTranslation(queue, TaskMap.NONE));
         }
 
         /**
          * The payload as text, or an exception: a lenient decoder would put U+FFFD where the bytes are not UTF-8,
          * and the job acked after Kafka has that text would be gone for good.
          */
-        private static String utf8(Delivery d) throws IOException {
-            ByteBuffer in = ByteBuffer.wrap(d.payload());
+        private static String utf8(Delivery d, byte[] payload) throws IOException {
+            ByteBuffer in = ByteBuffer.wrap(payload);
             try {
                 return StandardCharsets.UTF_8.newDecoder()
                         .onMalformedInput(CodingErrorAction.REPORT)

@@ -9,6 +9,8 @@ import dev.qbridge.core.queue.DueTimeUnit;
 import dev.qbridge.core.queue.QueueKind;
 import dev.qbridge.core.redis.JedisConnection;
 import dev.qbridge.core.redis.RedisEndpoint;
+import dev.qbridge.formats.JobFormat;
+import dev.qbridge.formats.SystemQueue;
 import dev.qbridge.kafka.sink.ExactlyOnceWriter.Entry;
 import dev.qbridge.testkit.RedisServerExtension;
 import java.util.ArrayList;
@@ -136,6 +138,39 @@ class ExactlyOnceWriterTest {
         for (String k : keys) {
             assertThat(after.get(k)).as("key %s is unchanged", k).isEqualTo(before.get(k));
         }
+    }
+
+    @Test
+    void aJobSystemsQueueGetsEachJobInTheListItsScoreNamesAndIsRegisteredInTheSameStep() {
+        SystemQueue sidekiq = SystemQueue.ready(JobFormat.SIDEKIQ, "default");
+        SystemQueue celery = SystemQueue.ready(JobFormat.CELERY, "celery");
+        ExactlyOnceWriter writer = writer(QueueKind.RELIABLE);
+
+        writer.write(sidekiq, List.of(Entry.job(P0, 0, "", "a".getBytes(UTF_8)), Entry.job(P0, 1, "", "b".getBytes(UTF_8))));
+        String step6 = celery.keyForPriority(6);
+        writer.write(celery, List.of(Entry.job(P0, 0, "", "c".getBytes(UTF_8)),
+                Entry.job(P0, 1, ExactlyOnceWriter.listScore(celery, step6), "d".getBytes(UTF_8))));
+
+        assertThat(redis.client().lrange("queue:default", 0, -1)).containsExactly("b", "a");
+        assertThat(redis.client().smembers("queues")).containsExactly("default");
+        assertThat(redis.client().hget("queue:default:qbridge:sink-offsets:c", "t/0")).isEqualTo("2");
+        assertThat(redis.client().lrange("celery", 0, -1)).containsExactly("c");
+        assertThat(redis.client().lrange(step6, 0, -1)).containsExactly("d");
+        assertThat(redis.client().exists("queues")).as("only Sidekiq lists its queues").isTrue();
+        assertThat(redis.client().smembers("queues")).doesNotContain("celery");
+    }
+
+    @Test
+    void aJobSystemsSetOfQueuesOfTheWrongTypeIsRefusedBeforeAnyJobIsWritten() {
+        redis.client().set("queues", "not-a-set");
+        SystemQueue sidekiq = SystemQueue.ready(JobFormat.SIDEKIQ, "default");
+
+        assertThatThrownBy(() -> writer(QueueKind.RELIABLE).write(sidekiq, List.of(Entry.job(P0, 0, "", "a".getBytes(UTF_8)))))
+                .isInstanceOfSatisfying(QueueException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(QueueException.Kind.WRONG_TYPE);
+                    assertThat(e.getMessage()).contains("WRONGTYPE key queues holds a string").contains("nothing was written");
+                });
+        assertThat(redis.client().exists("queue:default", "queue:default:qbridge:sink-offsets:c")).isZero();
     }
 
     @Test
