@@ -35,6 +35,7 @@ final class ConnectWorkloads implements AutoCloseable {
     private final CpuMeter cpu;
     private int run;
     private boolean sourceWarm;
+    private boolean sidekiqWarm;
     private boolean sinkWarm;
 
     private ConnectWorkloads(EmbeddedConnectCluster cluster, HarnessRedis server) {
@@ -112,11 +113,30 @@ final class ConnectWorkloads implements AutoCloseable {
         System.out.println("  " + name + " warm-up (not counted): " + Runs.rates(List.of(m)) + " jobs/s");
     }
 
+    /**
+     * As {@link #source}, from a Sidekiq queue: each job read as Sidekiq's and sent as a CloudEvent keyed by its jid,
+     * with the event's attributes as headers.
+     */
+    Measurement sidekiqSource(int jobs) {
+        if (!sidekiqWarm) {
+            sidekiqWarm = true;
+            warmUp("sidekiq source", sourceRun(Math.min(jobs, WARM_UP_JOBS), true));
+        }
+        return sourceRun(jobs, true);
+    }
+
     private Measurement sourceRun(int jobs) {
+        return sourceRun(jobs, false);
+    }
+
+    private Measurement sourceRun(int jobs, boolean sidekiq) {
         String name = "bench-source-" + (++run);
-        RedisQueue queue = server.preloaded(name, jobs);
+        RedisQueue queue = sidekiq ? server.preloadedSidekiq(name, jobs) : server.preloaded(name, jobs);
         createTopic(name);
         Map<String, String> props = sourceSettings();
+        if (sidekiq) {
+            props.put("queue.format", "sidekiq");
+        }
         props.put("connector.class", RedisQueueSourceConnector.class.getName());
         props.put("tasks.max", "1");
         props.put("redis.uri", server.uri());

@@ -3,6 +3,12 @@ package dev.qbridge.benchmarks;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.RedisQueue;
 import dev.qbridge.core.redis.RedisConnection;
+import dev.qbridge.formats.JobFormat;
+import dev.qbridge.formats.SystemQueue;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -19,6 +25,27 @@ record HarnessRedis(RedisConnection redis, UnifiedJedis jedis, String uri, int p
         jedis.flushAll();
         RedisQueue queue = new RedisQueue(redis, QueueConfig.builder(name).build());
         Payloads.fill(queue, jobs, payloadBytes);
+        return queue;
+    }
+
+    /**
+     * A Sidekiq queue {@code name} ({@code queue:<name>}) holding {@code jobs} jobs shaped as Sidekiq 6.4's client
+     * writes them (the interop tests prove that shape with the real client; here only the cost of reading it counts).
+     */
+    RedisQueue preloadedSidekiq(String name, int jobs) {
+        jedis.flushAll();
+        SystemQueue system = SystemQueue.ready(JobFormat.SIDEKIQ, name);
+        RedisQueue queue = new RedisQueue(redis, system.config().build());
+        double now = System.currentTimeMillis() / 1000.0;
+        for (int from = 0; from < jobs; from += 10_000) {
+            List<byte[]> chunk = new ArrayList<>();
+            for (int i = from; i < Math.min(jobs, from + 10_000); i++) {
+                chunk.add(String.format(Locale.ROOT, "{\"retry\":true,\"queue\":\"%s\",\"args\":[%d,\"order\"],"
+                        + "\"class\":\"HardWorker\",\"jid\":\"%024x\",\"created_at\":%.7f,\"enqueued_at\":%.7f}",
+                        name, i, i, now, now).getBytes(StandardCharsets.UTF_8));
+            }
+            queue.push(chunk);
+        }
         return queue;
     }
 
