@@ -23,10 +23,27 @@ import java.util.Objects;
  * @param batchMaxBytes   most payload bytes one take moves: a batch stops before the job that would pass it (the
  *                        first job is always taken, whatever its size), so that one script call stays in the
  *                        milliseconds and never stalls the Redis that other consumers share
+ * @param sharedSet       null, or the sorted set that holds this queue's ready jobs together with other queues'
+ *                        ({@link SharedSet}); the queue's own keys are then derived from {@code name}
  */
 public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, RetryPolicy retry, PayloadFormat format,
                           DueTimeUnit dueTimeUnit, long defaultPriority, Duration defaultDelay, Duration maxIdleWait,
-                          int batchMaxBytes) {
+                          int batchMaxBytes, SharedSet sharedSet) {
+
+    /**
+     * A sorted set whose members are JSON objects of several queues, such as Sidekiq's {@code schedule}: this queue's
+     * jobs are the members whose top-level {@code field} is the string {@code value}. They are taken, counted and purged
+     * by score like a priority queue's, one member at a time, and the others are never touched; a member that is no
+     * JSON object belongs to no queue.
+     */
+    public record SharedSet(String key, String field, String value) {
+
+        public SharedSet {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(field, "field");
+            Objects.requireNonNull(value, "value");
+        }
+    }
 
     /** Scores of jobs we push are priority + a fraction below 1, exact for priorities in this range. */
     public static final long MAX_PRIORITY = 2_000_000;
@@ -59,6 +76,13 @@ public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, Re
         if (batchMaxBytes < 1) {
             throw invalid(name, "batchMaxBytes must be at least 1, was " + batchMaxBytes);
         }
+        if (sharedSet != null && kind != QueueKind.PRIORITY) {
+            throw invalid(name, "a shared sorted set is read by score, as a priority queue: kind must be priority");
+        }
+        if (sharedSet != null && sharedSet.key().equals(name)) {
+            throw invalid(name, "the queue's name must differ from its shared set " + name + ": its own keys are named "
+                    + "after it");
+        }
     }
 
     public static Builder builder(String name) {
@@ -66,7 +90,7 @@ public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, Re
     }
 
     public QueueKeys keys() {
-        return new QueueKeys(name);
+        return sharedSet == null ? new QueueKeys(name) : new QueueKeys(name, sharedSet.key());
     }
 
     private static QueueException invalid(String name, String why) {
@@ -84,6 +108,7 @@ public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, Re
         private Duration defaultDelay = Duration.ZERO;
         private Duration maxIdleWait = Duration.ofMillis(200);
         private int batchMaxBytes = DEFAULT_BATCH_MAX_BYTES;
+        private SharedSet sharedSet;
 
         private Builder(String name) {
             this.name = name;
@@ -134,9 +159,15 @@ public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, Re
             return this;
         }
 
+        /** Reads this queue's jobs from a sorted set shared with other queues; see {@link SharedSet}. */
+        public Builder sharedSet(SharedSet sharedSet) {
+            this.sharedSet = sharedSet;
+            return this;
+        }
+
         public QueueConfig build() {
             return new QueueConfig(name, kind, leaseTimeout, retry, format, dueTimeUnit, defaultPriority, defaultDelay,
-                    maxIdleWait, batchMaxBytes);
+                    maxIdleWait, batchMaxBytes, sharedSet);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.qbridge.core.queue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,11 +20,25 @@ import java.util.List;
  *   q:processing:seen when the reaper first saw each payload in q:processing (hash, ms)
  * </pre>
  * In a Redis Cluster, name the queue with a hash tag ({@code {orders}}) so that all its keys share a slot.
+ * A queue whose ready jobs sit in a sorted set shared with other queues (Sidekiq's {@code schedule}) has that set
+ * as its ready key and the other keys named after it, as above.
+ *
+ * @param name     the queue's name, from which every key but the ready key of a shared set is derived
+ * @param readyKey the key of its ready jobs: the name itself, or the shared set
  */
-public record QueueKeys(String name) {
+public record QueueKeys(String name, String readyKey) {
+
+    public QueueKeys(String name) {
+        this(name, name);
+    }
 
     public byte[] ready() {
-        return bytes(name);
+        return bytes(readyKey);
+    }
+
+    /** True when the ready key holds other queues' jobs too: it is never deleted, only this queue's members. */
+    public boolean sharedReady() {
+        return !readyKey.equals(name);
     }
 
     public byte[] leases() {
@@ -59,9 +74,19 @@ public record QueueKeys(String name) {
         return List.of(ready(), leases(), retry(), reaped(), dead(), sequence(), processing(), processingSeen());
     }
 
-    /** The keys that hold jobs (all but the id counter), for purges: ids are never reused. */
+    /**
+     * The keys that hold jobs (all but the id counter), for purges: ids are never reused. A shared ready key is not
+     * among them: it holds other queues' jobs.
+     */
     public List<byte[]> jobs() {
-        return List.of(ready(), leases(), retry(), reaped(), dead(), processing(), processingSeen());
+        List<byte[]> own = List.of(leases(), retry(), reaped(), dead(), processing(), processingSeen());
+        if (sharedReady()) {
+            return own;
+        }
+        List<byte[]> all = new ArrayList<>(own.size() + 1);
+        all.add(ready());
+        all.addAll(own);
+        return all;
     }
 
     static byte[] bytes(String s) {

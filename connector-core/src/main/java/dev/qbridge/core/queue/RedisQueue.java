@@ -22,6 +22,9 @@ public final class RedisQueue {
     /** Most jobs one take, ack or nack moves in a single script call. */
     public static final int MAX_BATCH = 1000;
 
+    /** Members of a shared set read per purge call. */
+    private static final int PURGE_WINDOW = 5000;
+
     private static final LuaScript TAKE_LIST = LuaScript.load(RedisQueue.class, "take-list");
     private static final LuaScript TAKE_SORTED = LuaScript.load(RedisQueue.class, "take-sorted");
     private static final LuaScript NACK = LuaScript.load(RedisQueue.class, "nack");
@@ -30,6 +33,7 @@ public final class RedisQueue {
     private static final LuaScript PUSH_DELAYED = LuaScript.load(RedisQueue.class, "push-delayed");
     private static final LuaScript COUNTS = LuaScript.load(RedisQueue.class, "counts");
     private static final LuaScript REQUEUE_DEAD = LuaScript.load(RedisQueue.class, "requeue-dead");
+    private static final LuaScript PURGE_SHARED = LuaScript.load(RedisQueue.class, "purge-shared");
 
     /** Lists block in Redis; this bounds each block so that due retries are served within it. */
     private static final Duration LIST_BLOCK_SLICE = Duration.ofSeconds(1);
@@ -173,9 +177,9 @@ public final class RedisQueue {
         List<byte[]> queueKeys = List.of(keys.ready(), keys.leases(), keys.retry(), keys.sequence(), keys.reaped());
         Object reply = config.kind() == QueueKind.RELIABLE
                 ? redis.eval(TAKE_LIST, queueKeys, List.of(ascii(n), leaseMillis, batchMaxBytes))
-                : redis.eval(TAKE_SORTED, queueKeys, List.of(ascii(n), leaseMillis,
+                : redis.eval(TAKE_SORTED, queueKeys, withSharedSetFilter(List.of(ascii(n), leaseMillis,
                         ascii(config.kind() == QueueKind.DELAYED ? "delayed" : "priority"),
-                        ascii(config.dueTimeUnit().millisPerUnit()), batchMaxBytes));
+                        ascii(config.dueTimeUnit().millisPerUnit()), batchMaxBytes)));
         long now = System.currentTimeMillis();
         List<?> members = (List<?>) reply;
         List<Delivery> deliveries = new ArrayList<>(members.size());
@@ -344,7 +348,7 @@ public final class RedisQueue {
     public QueueCounts counts() {
         List<?> reply = (List<?>) redis.eval(COUNTS,
                 List.of(keys.ready(), keys.leases(), keys.retry(), keys.dead(), keys.processing(), keys.reaped()),
-                List.of(ascii(config.kind().toString()), ascii(config.dueTimeUnit().millisPerUnit())));
+                withSharedSetFilter(List.of(ascii(config.kind().toString()), ascii(config.dueTimeUnit().millisPerUnit()))));
         return new QueueCounts(asLong(reply.get(0)), asLong(reply.get(1)), asLong(reply.get(2)), asLong(reply.get(3)),
                 asLong(reply.get(4)), asLong(reply.get(5)));
     }
@@ -388,7 +392,42 @@ public final class RedisQueue {
      * and can never match a new job's lease. Returns how many keys existed.
      */
     public long purge() {
-        return redis.del(keys.jobs());
+        long existed = redis.del(keys.jobs());
+        QueueConfig.SharedSet shared = config.sharedSet();
+        if (shared != null) {
+            // this queue's members only, a window per call: a shared set may be large, and holds other queues' jobs
+            long removed = 0;
+            long rank = 0;
+            while (true) {
+                List<?> reply = (List<?>) redis.eval(PURGE_SHARED, List.of(keys.ready()), List.of(utf8(shared.field()),
+                        utf8(shared.value()), ascii(rank), ascii(PURGE_WINDOW)));
+                long gone = asLong(reply.get(0));
+                long read = asLong(reply.get(1));
+                removed += gone;
+                rank += read - gone;
+                if (read < PURGE_WINDOW) {
+                    break;
+                }
+            }
+            existed += removed > 0 ? 1 : 0;
+        }
+        return existed;
+    }
+
+    /** The filter arguments of a shared ready set after {@code args}, as take-sorted and counts read them. */
+    private List<byte[]> withSharedSetFilter(List<byte[]> args) {
+        QueueConfig.SharedSet shared = config.sharedSet();
+        if (shared == null) {
+            return args;
+        }
+        List<byte[]> all = new ArrayList<>(args);
+        all.add(utf8(shared.field()));
+        all.add(utf8(shared.value()));
+        return all;
+    }
+
+    private static byte[] utf8(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
     }
 
     // ---- helpers ----------------------------------------------------------------------------------

@@ -5,6 +5,9 @@
 -- ARGV[3] 'priority' (lowest score first, all jobs) or 'delayed' (only jobs whose score is due)
 -- ARGV[4] for 'delayed': milliseconds per score unit (1000 when scores are epoch seconds, 1 for ms)
 -- ARGV[5] byte budget, as take-list: the first job is always taken, the batch never grows past the budget
+-- ARGV[6], ARGV[7] (optional) a shared ready set's filter: only members that are JSON objects whose top-level field
+--   ARGV[6] is the string ARGV[7] are this queue's (Sidekiq's schedule, retry and dead sets hold every queue's jobs);
+--   the others are read past and never touched, so a take costs up to the whole set when this queue's jobs are rare
 -- Returns: an array of lease members "<id>:<attempt>:<score>:<member>"; the original score is kept so
 -- that a requeued job regains its priority or due time.
 -- Order: a due retry or a job the reaper requeued competes with the ready jobs by the score it had in the
@@ -76,25 +79,37 @@ if redis.call('EXISTS', KEYS[5], KEYS[3]) > 0 then
   table.sort(retries, function(x, y) return x[2] < y[2] or (x[2] == y[2] and x[3] < y[3]) end)
 end
 
+-- a shared set's members of this queue: a plain find of the field's JSON spelling spares the decoding of most others
+local field, value = ARGV[6], ARGV[7]
+local hint = field and ('"' .. field .. '"') or nil
+local function ours(member)
+  if not field or not string.find(member, hint, 1, true) then return not field end
+  local ok, job = pcall(cjson.decode, member)
+  return ok and type(job) == 'table' and job[field] == value
+end
+
 -- the ready jobs, lowest score first (delayed: only those due), read lazily in chunks
 local buffer, used, offset, exhausted = {}, 0, 0, false
 local function peekReady(count)
   if used < #buffer then return buffer[used + 1] end
   if exhausted then return nil end
-  local n = nextChunk(count)
-  local items, bad
-  if delayed then
-    items, bad = read('ZRANGEBYSCORE', q, 'zset', 'a delayed queue', '-inf', dueScore, 'WITHSCORES', 'LIMIT', offset, n)
-  else
-    items, bad = read('ZRANGE', q, 'zset', 'a priority queue', offset, offset + n - 1, 'WITHSCORES')
-  end
-  if bad then return nil, bad end
   buffer, used = {}, 0
-  for i = 1, #items, 2 do
-    buffer[#buffer + 1] = {items[i], tonumber(items[i + 1]), items[i + 1]}
+  -- a shared set reads on past the other queues' members until it finds one of this queue's, or the end
+  while #buffer == 0 and not exhausted do
+    local n = field and math.max(nextChunk(count), 1000) or nextChunk(count)
+    local items, bad
+    if delayed then
+      items, bad = read('ZRANGEBYSCORE', q, 'zset', 'a delayed queue', '-inf', dueScore, 'WITHSCORES', 'LIMIT', offset, n)
+    else
+      items, bad = read('ZRANGE', q, 'zset', 'a priority queue', offset, offset + n - 1, 'WITHSCORES')
+    end
+    if bad then return nil, bad end
+    for i = 1, #items, 2 do
+      if ours(items[i]) then buffer[#buffer + 1] = {items[i], tonumber(items[i + 1]), items[i + 1]} end
+    end
+    offset = offset + #items / 2
+    if #items / 2 < n then exhausted = true end
   end
-  offset = offset + #buffer
-  if #buffer < n then exhausted = true end
   return buffer[1]
 end
 
