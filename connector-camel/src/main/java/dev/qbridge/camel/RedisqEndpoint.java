@@ -403,6 +403,11 @@ public class RedisqEndpoint extends DefaultEndpoint {
         return pushQueues.computeIfAbsent(key, k -> new RedisQueue(connection(), QueueConfig.builder(k).build()));
     }
 
+    /** The queue a push to a job system's sorted set (Sidekiq's schedule, retry, dead) goes through. */
+    synchronized RedisQueue pushQueue(QueueConfig config) {
+        return pushQueues.computeIfAbsent(config.name(), k -> new RedisQueue(connection(), config));
+    }
+
     /** Which failures of an exchange mean its destination is unavailable. */
     DestinationOutages destinationOutages() {
         return destinationOutages;

@@ -3,8 +3,10 @@ package dev.qbridge.camel;
 import dev.qbridge.core.queue.NewJob;
 import dev.qbridge.core.queue.QueueKind;
 import dev.qbridge.core.queue.RedisQueue;
+import dev.qbridge.formats.JobSet;
 import dev.qbridge.formats.JobTranslation;
 import dev.qbridge.formats.NativeJob;
+import dev.qbridge.formats.SystemQueue;
 import dev.qbridge.formats.UnreadableJobException;
 import java.lang.reflect.Array;
 import java.time.Duration;
@@ -84,19 +86,26 @@ public class RedisqProducer extends DefaultProducer {
      */
     private long pushNative(List<byte[]> bodies) {
         JobTranslation translation = endpoint.translation();
+        SystemQueue queue = translation.queue();
         Map<String, List<byte[]>> byKey = new LinkedHashMap<>();
+        List<NewJob> timed = new ArrayList<>();
         for (byte[] body : bodies) {
             NativeJob job;
             try {
                 job = translation.inbound(body);
             } catch (UnreadableJobException e) {
-                throw new NonRetriableJobException("cannot write to " + translation.queue().format() + " queue "
-                        + translation.queue().name() + ": " + e.getMessage(), e);
+                throw new NonRetriableJobException("cannot write to " + queue.format() + " queue " + queue.name()
+                        + (queue.set() == JobSet.READY ? "" : " (set " + queue.set() + ")") + ": " + e.getMessage(), e);
             }
-            String key = translation.queue().keyForPriority(job.priority().orElse(0));
+            if (queue.isSharedSet()) {
+                // each job with its own time, as the system's client adds it; no time: due, or dead, now
+                timed.add(NewJob.of(job.bytes()).dueAt(job.at().orElseGet(Instant::now)));
+                continue;
+            }
+            String key = queue.keyForPriority(job.priority().orElse(0));
             byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(job.bytes());
         }
-        long pushed = 0;
+        long pushed = timed.isEmpty() ? 0 : endpoint.pushQueue(queue.pushConfig()).pushJobs(timed);
         for (Map.Entry<String, List<byte[]>> list : byKey.entrySet()) {
             pushed += endpoint.pushQueue(list.getKey()).push(list.getValue());
         }

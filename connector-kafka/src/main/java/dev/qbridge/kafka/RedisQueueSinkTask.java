@@ -6,6 +6,7 @@ import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.core.retry.Backoff;
 import dev.qbridge.formats.JobTranslation;
 import dev.qbridge.formats.NativeJob;
+import dev.qbridge.formats.SystemQueue;
 import dev.qbridge.formats.UnreadableJobException;
 import dev.qbridge.kafka.config.RedisConnectionConfig;
 import dev.qbridge.kafka.config.SinkConfig;
@@ -93,7 +94,7 @@ public class RedisQueueSinkTask extends SinkTask {
         partitions.forEach(tp -> byQueue.computeIfAbsent(queueOf(tp.topic()), q -> new ArrayList<>()).add(tp));
         for (Map.Entry<String, List<TopicPartition>> e : byQueue.entrySet()) {
             try {
-                Map<TopicPartition, Long> offsets = writer.readOffsets(translation(e.getKey()).queue().readyKey(),
+                Map<TopicPartition, Long> offsets = writer.readOffsets(translation(e.getKey()).queue().baseKey(),
                         e.getValue());
                 stored.putAll(offsets);
                 if (!offsets.isEmpty()) {
@@ -131,9 +132,11 @@ public class RedisQueueSinkTask extends SinkTask {
                     entries.add(Entry.job(tp, record.kafkaOffset(), toJob.score(record, payload), payload));
                 } else {
                     NativeJob job = nativeJob(translation, record, payload);
-                    String list = translation.queue().keyForPriority(job.priority().orElse(0));
-                    entries.add(Entry.job(tp, record.kafkaOffset(),
-                            ExactlyOnceWriter.listScore(translation.queue(), list), job.bytes()));
+                    SystemQueue target = translation.queue();
+                    String score = target.isSharedSet()
+                            ? job.at().map(at -> "at" + at.toEpochMilli()).orElse("in0") // each at its own time
+                            : ExactlyOnceWriter.listScore(target, target.keyForPriority(job.priority().orElse(0)));
+                    entries.add(Entry.job(tp, record.kafkaOffset(), score, job.bytes()));
                 }
             } catch (BadRecordException e) {
                 reported.add(reportOrFail(record, e));

@@ -1,6 +1,8 @@
 package dev.qbridge.formats;
 
 import io.cloudevents.CloudEvent;
+import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Turns one job system's native jobs into the neutral envelope and back. Reading then writing the same system
@@ -17,6 +19,17 @@ public interface JobCodec {
      * @throws UnreadableJobException with the parser's reason, for the dead-letter queue
      */
     CloudEvent toEvent(byte[] job, String queue);
+
+    /**
+     * The event of a native job read from one of the system's sorted sets, whose score says when the job is due
+     * (scheduled, retry) or died (dead) and is often not in the job itself (Sidekiq removes {@code at} from a scheduled
+     * job): the event keeps that time. By default the job's own fields.
+     *
+     * @throws UnreadableJobException with the parser's reason, for the dead-letter queue
+     */
+    default CloudEvent toEvent(byte[] job, String queue, JobSet set, Optional<Instant> at) {
+        return toEvent(job, queue);
+    }
 
     /**
      * The native job this system's own client would write for {@code event} into queue {@code queue}, with the

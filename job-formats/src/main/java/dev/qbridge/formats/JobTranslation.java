@@ -1,6 +1,9 @@
 package dev.qbridge.formats;
 
 import io.cloudevents.CloudEvent;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -36,10 +39,18 @@ public final class JobTranslation {
      * @throws UnreadableJobException with the reason, for the dead-letter queue
      */
     public byte[] outbound(byte[] payload) {
+        return outbound(payload, Optional.empty());
+    }
+
+    /**
+     * As {@link #outbound(byte[])}, for a job taken with its score: from a system's sorted set, the time it is due or
+     * died, in epoch seconds as the systems write it.
+     */
+    public byte[] outbound(byte[] payload, Optional<String> score) {
         if (codec.isEmpty()) {
             return payload;
         }
-        return JobEvents.serialize(event(payload));
+        return JobEvents.serialize(event(payload, score));
     }
 
     /**
@@ -49,8 +60,25 @@ public final class JobTranslation {
      * @throws IllegalStateException for a raw or json queue, whose jobs are no events
      */
     public CloudEvent event(byte[] payload) {
-        return codec.orElseThrow(() -> new IllegalStateException("a " + queue.format() + " queue's jobs are no events"))
-                .toEvent(payload, queue.name());
+        return event(payload, Optional.empty());
+    }
+
+    /** As {@link #event(byte[])}, with the job's score when it was taken from a system's sorted set. */
+    public CloudEvent event(byte[] payload, Optional<String> score) {
+        JobCodec c = codec.orElseThrow(() -> new IllegalStateException("a " + queue.format() + " queue's jobs are no events"));
+        if (!queue.isSharedSet() || score.isEmpty()) {
+            return c.toEvent(payload, queue.name());
+        }
+        return c.toEvent(payload, queue.name(), queue.set(), Optional.of(epochSeconds(score.get())));
+    }
+
+    private static Instant epochSeconds(String score) {
+        try {
+            BigDecimal seconds = new BigDecimal(score);
+            return Instant.ofEpochSecond(0, seconds.movePointRight(9).setScale(0, RoundingMode.HALF_UP).longValueExact());
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new UnreadableJobException("its score " + score + " is no time in epoch seconds");
+        }
     }
 
     /**

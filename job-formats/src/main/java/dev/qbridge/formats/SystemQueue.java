@@ -1,6 +1,7 @@
 package dev.qbridge.formats;
 
 import dev.qbridge.core.QueueException;
+import dev.qbridge.core.queue.DueTimeUnit;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueKind;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.List;
  *   raw/json ready  q
  *   sidekiq  ready  queue:q                                               SADD queues q
  *   celery   ready  q, q\x06\x163, q\x06\x166, q\x06\x169 (kombu's priority lists; 0 is taken first)
+ *   sidekiq  scheduled / retry / dead: the sorted set schedule / retry / dead, its members whose "queue" is q;
+ *            score = when the job is due, retried or died (epoch seconds); the queue's own keys are schedule:q:*, ...
  * </pre>
  *
  * @param format what the jobs look like
@@ -45,8 +48,23 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
     public String readyKey() {
         return switch (format) {
             case RAW, JSON, CELERY -> name;
-            case SIDEKIQ -> "queue:" + name;
+            case SIDEKIQ -> switch (set) {
+                case READY -> "queue:" + name;
+                case SCHEDULED -> "schedule";
+                case RETRY -> "retry";
+                case DEAD -> "dead";
+            };
         };
+    }
+
+    /** True when the ready key is a sorted set holding other queues' jobs too (Sidekiq's schedule, retry, dead). */
+    public boolean isSharedSet() {
+        return format == JobFormat.SIDEKIQ && set != JobSet.READY;
+    }
+
+    /** The name the queue's own keys are derived from: the ready key, or for a shared set {@code <set key>:<q>}. */
+    public String baseKey() {
+        return isSharedSet() ? readyKey() + ":" + name : readyKey();
     }
 
     /** The further ready lists, taken after {@link #readyKey()} in this order: Celery's priority lists. */
@@ -74,9 +92,12 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
         return celeryPriorityList(step);
     }
 
-    /** The set that lists the system's queues, which every push must also update; null when there is none. */
+    /**
+     * The set that lists the system's queues, which every push must also update; null when there is none. Sidekiq's
+     * client registers a queue when it pushes a job to it, not when it schedules one.
+     */
     public String registryKey() {
-        return format == JobFormat.SIDEKIQ ? "queues" : null;
+        return format == JobFormat.SIDEKIQ && set == JobSet.READY ? "queues" : null;
     }
 
     /**
@@ -84,9 +105,24 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
      * batches. Every system queue is reliable: its ready keys are lists.
      */
     public QueueConfig.Builder config() {
+        if (isSharedSet()) {
+            return QueueConfig.builder(baseKey()).kind(QueueKind.PRIORITY).format(format.payloadFormat())
+                    .sharedSet(new QueueConfig.SharedSet(readyKey(), "queue", name));
+        }
         // TODO(issue 13, with the core's further ready lists and registry set): .moreReadyLists(moreReadyKeys())
         //  .registry(registryKey(), name)
         return QueueConfig.builder(readyKey()).kind(QueueKind.RELIABLE).format(format.payloadFormat());
+    }
+
+    /**
+     * The queue a push writes through: the queue itself, or for a shared set the whole set as a delayed queue of
+     * epoch seconds, so that each job is added with its own time ({@link NativeJob#at()}) as the system's client does.
+     */
+    public QueueConfig pushConfig() {
+        if (isSharedSet()) {
+            return QueueConfig.builder(readyKey()).kind(QueueKind.DELAYED).dueTimeUnit(DueTimeUnit.SECONDS).build();
+        }
+        return config().build();
     }
 
     private String celeryPriorityList(int step) {
@@ -110,7 +146,7 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
                 default -> "Celery keeps no dead tasks in Redis (failed results go to the result backend): there "
                         + "is no dead set";
             };
-            case SIDEKIQ -> "set=" + set + " of Sidekiq is not supported yet (issue 13 continues): use set=ready";
+            case SIDEKIQ -> null;
         };
     }
 

@@ -97,8 +97,9 @@ public final class ExactlyOnceWriter {
             next.merge(e.partition(), e.offset() + 1, Math::max);
         }
         List<byte[]> args = new ArrayList<>(4 + 2 * index.size() + 4 * batch.size());
-        args.add(ascii(kind.toString()));
-        args.add(millisPerUnit);
+        // a job system's sorted set takes each job at its own time, in epoch seconds as the system writes them
+        args.add(ascii(queue.isSharedSet() ? QueueKind.DELAYED.toString() : kind.toString()));
+        args.add(queue.isSharedSet() ? ascii("1000") : millisPerUnit);
         args.add(ascii(Integer.toString(index.size())));
         args.add(queue.registryKey() == null ? new byte[0] : utf8(queue.name()));
         for (TopicPartition tp : index.keySet()) {
@@ -145,8 +146,8 @@ public final class ExactlyOnceWriter {
     }
 
     private List<byte[]> keys(SystemQueue systemQueue) {
-        String queue = systemQueue.readyKey();
-        QueueKeys queueKeys = new QueueKeys(queue);
+        String queue = systemQueue.baseKey();
+        QueueKeys queueKeys = new QueueKeys(queue, systemQueue.readyKey());
         List<byte[]> keys = new ArrayList<>(List.of(queueKeys.ready(), queueKeys.sequence(),
                 utf8(offsetsKey(queue, connector))));
         if (systemQueue.registryKey() != null || !systemQueue.moreReadyKeys().isEmpty()) {

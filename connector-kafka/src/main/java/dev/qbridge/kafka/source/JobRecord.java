@@ -116,7 +116,7 @@ public final class JobRecord extends SourceRecord {
             CloudEvent event = null;
             if (!target.translation().isIdentity()) {
                 try {
-                    event = target.translation().event(payload);
+                    event = target.translation().event(payload, d.score());
                 } catch (UnreadableJobException e) {
                     throw new IOException("unreadable " + target.translation().queue().format() + " job: "
                             + e.getMessage(), e);

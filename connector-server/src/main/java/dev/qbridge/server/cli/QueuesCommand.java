@@ -12,6 +12,7 @@ import dev.qbridge.core.redis.JedisConnection;
 import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.core.redis.RedisEndpoint;
 import dev.qbridge.formats.JobFormat;
+import dev.qbridge.formats.JobSet;
 import dev.qbridge.formats.SystemQueue;
 import dev.qbridge.server.QbridgeException;
 import java.io.BufferedReader;
@@ -158,6 +159,12 @@ public final class QueuesCommand {
                 for (SystemQueue q : inspector.systemQueues(limit)) {
                     systemKeys.add(q.readyKey());
                     systemKeys.addAll(q.moreReadyKeys());
+                    if (q.format() == JobFormat.SIDEKIQ) {
+                        // the keys qbridge keeps beside Sidekiq's shared sets for this queue: schedule:<q>:leases, ...
+                        for (JobSet set : List.of(JobSet.SCHEDULED, JobSet.RETRY, JobSet.DEAD)) {
+                            systemKeys.add(new SystemQueue(q.format(), q.name(), set).baseKey());
+                        }
+                    }
                     if (!matches(q.name())) {
                         continue;
                     }

@@ -9,6 +9,7 @@ import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueCounts;
 import dev.qbridge.core.queue.QueueKind;
 import dev.qbridge.core.queue.RedisQueue;
+import dev.qbridge.core.queue.Scores;
 import dev.qbridge.core.retry.RetryPolicy;
 import dev.qbridge.formats.JobTranslation;
 import dev.qbridge.formats.UnreadableJobException;
@@ -19,6 +20,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Moves or copies the jobs of one Redis queue to a destination: the work of {@code qbridge migrate} from a
@@ -197,7 +199,7 @@ public final class RedisMigration {
         for (Delivery d : taken) {
             byte[] payload;
             try {
-                payload = outbound(d.payload());
+                payload = outbound(d.payload(), d.score());
             } catch (UnreadableJobException e) {
                 consumer.deadLetter(List.of(d), "unreadable " + translation.queue().format() + " job: " + e.getMessage());
                 unreadable++;
@@ -288,14 +290,14 @@ public final class RedisMigration {
     }
 
     /** The bytes a job leaves as: itself, or a job system's job as its CloudEvent. */
-    private byte[] outbound(byte[] payload) {
-        return translation == null ? payload : translation.outbound(payload);
+    private byte[] outbound(byte[] payload, Optional<String> score) {
+        return translation == null ? payload : translation.outbound(payload, score);
     }
 
     /** A job a copy writes; one it cannot read stops the copy, since a copy takes nothing to dead-letter. */
-    private byte[] copied(byte[] payload, long position) {
+    private byte[] copied(byte[] payload, Double score, long position) {
         try {
-            return outbound(payload);
+            return outbound(payload, Optional.ofNullable(score).map(Scores::format));
         } catch (UnreadableJobException e) {
             throw new MigrationFailed(position, "copy stopped at job " + (position + 1) + " of the ready key: unreadable "
                     + translation.queue().format() + " job: " + e.getMessage() + "; the source is unchanged (a copy "
@@ -310,6 +312,8 @@ public final class RedisMigration {
         byte[] key = source.keys().ready();
         Throttle throttle = new Throttle(settings.maxRate());
         long written = 0;
+        long rank = 0;
+        boolean exhausted = false;
         while (room(written) > 0) {
             if (stop) {
                 return new Result(End.STOPPED, written, clamped, null);
@@ -321,12 +325,28 @@ public final class RedisMigration {
                 List<byte[]> page = new ArrayList<>(source.connection().lrange(key, -(written + n), -(written + 1)));
                 Collections.reverse(page);
                 for (byte[] p : page) {
-                    jobs.add(Job.of(config, copied(p, written + jobs.size()), null));
+                    jobs.add(Job.of(config, copied(p, null, written + jobs.size()), null));
                 }
             } else {
-                for (Map.Entry<byte[], Double> m : source.connection().zrangeWithScores(key, written, written + n - 1).entrySet()) {
-                    jobs.add(Job.of(config, copied(m.getKey(), written + jobs.size()), m.getValue()));
-                    clamped += Job.priorityBeyondRange(config, m.getValue()) ? 1 : 0;
+                // by rank, which for a set shared with other queues runs ahead of the jobs written: theirs are skipped
+                QueueConfig.SharedSet shared = config.sharedSet();
+                while (jobs.size() < n && !exhausted) {
+                    Map<byte[], Double> page = source.connection().zrangeWithScores(key, rank, rank + n - 1);
+                    exhausted = page.size() < n;
+                    for (Map.Entry<byte[], Double> m : page.entrySet()) {
+                        rank++;
+                        if (shared != null) {
+                            if (SharedSetMembers.belongs(m.getKey(), shared)) {
+                                jobs.add(new Job(copied(m.getKey(), m.getValue(), rank - 1), null, null));
+                            }
+                        } else {
+                            jobs.add(Job.of(config, copied(m.getKey(), m.getValue(), rank - 1), m.getValue()));
+                            clamped += Job.priorityBeyondRange(config, m.getValue()) ? 1 : 0;
+                        }
+                        if (jobs.size() == n) {
+                            break;
+                        }
+                    }
                 }
             }
             if (jobs.isEmpty()) {
@@ -345,7 +365,7 @@ public final class RedisMigration {
                 return new Result(End.STOPPED, written, clamped, null);
             }
             throttle.after(done, this::stopRequested);
-            if (jobs.size() < n) {
+            if (jobs.size() < n || (exhausted && config.kind() != QueueKind.RELIABLE)) {
                 return new Result(End.DRAINED, written, clamped, null);
             }
         }
