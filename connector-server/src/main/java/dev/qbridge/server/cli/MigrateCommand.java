@@ -186,7 +186,7 @@ public final class MigrateCommand implements Callable<Integer> {
     private int fromRedis(CamelContext context, RedisqEndpoint e, Endpoint target, Progress.Mode mode) throws Exception {
         QueueConfig config = RedisqEndpoints.queue(e);
         RedisEndpoint redis = RedisqEndpoints.redis(e);
-        if (target instanceof RedisqEndpoint t && t.getQueue().equals(e.getQueue())
+        if (target instanceof RedisqEndpoint t && RedisqEndpoints.queue(t).name().equals(config.name())
                 && RedisqEndpoints.redis(t).equals(redis)) {
             throw new QbridgeException(2, "--from and --to are the same queue " + e.getQueue() + " on " + redis
                     + ": a move would take and push the same jobs forever", null);
