@@ -31,7 +31,7 @@ public final class Sidekiq {
     public static synchronized void requireInstalled() {
         if (installed == null) {
             installed = JobSystemScripts.runs(List.of("ruby", "-e", "require 'sidekiq'"))
-                    && JobSystemScripts.runs(List.of("sidekiq", "--help"));
+                    && JobSystemScripts.runs(List.of("sidekiq", "--version"));
         }
         if (!installed) {
             Unavailable.skipOrFail("Sidekiq is not installed: ruby with the sidekiq gem and the sidekiq command are "
