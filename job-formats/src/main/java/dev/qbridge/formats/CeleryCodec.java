@@ -8,13 +8,16 @@ import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -29,8 +32,8 @@ public final class CeleryCodec implements JobCodec {
     private static final JsonNodeFactory NODES = Json.MAPPER.getNodeFactory();
     private static final String JSON = "application/json";
     /** Headers and properties mapped to attributes, data and extensions, or made fresh for each write. */
-    private static final java.util.Set<String> MAPPED_HEADERS = java.util.Set.of("task", "id", "eta", "expires", "retries");
-    private static final java.util.Set<String> MAPPED_PROPERTIES = java.util.Set.of("priority", "delivery_tag", "body_encoding");
+    private static final Set<String> MAPPED_HEADERS = Set.of("task", "id", "eta", "expires", "retries");
+    private static final Set<String> MAPPED_PROPERTIES = Set.of("priority", "delivery_tag", "body_encoding");
     private static final DateTimeFormatter PYTHON_SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
 
     @Override
@@ -83,7 +86,10 @@ public final class CeleryCodec implements JobCodec {
             info.remove("routing_key");
         }
         ObjectNode extras = message.deepCopy();
-        extras.remove(java.util.List.of("body", "headers", "properties"));
+        extras.remove(List.of("body", "headers", "properties", "content-type"));
+        if (extras.path("content-encoding").asText().equals("utf-8")) {
+            extras.remove("content-encoding"); // what every write says: keep the extension to what is particular
+        }
         extras.set("headers", headers);
         extras.set("properties", properties);
         extras.set("embed", body[2]);
@@ -150,6 +156,7 @@ public final class CeleryCodec implements JobCodec {
         message.put("content-type", JSON);
         message.set("headers", headers);
         message.set("properties", properties);
+        extras.remove("content-type"); // the body is written as JSON, whatever an event may claim
         message.setAll(extras);
         return new NativeJob(Json.pythonStyleBytes(message), Optional.empty(), OptionalInt.of(priority));
     }
@@ -215,7 +222,7 @@ public final class CeleryCodec implements JobCodec {
             return Optional.of(time);
         } catch (DateTimeParseException e) {
             try {
-                return Optional.of(java.time.LocalDateTime.parse(value.textValue()).atOffset(ZoneOffset.UTC));
+                return Optional.of(LocalDateTime.parse(value.textValue()).atOffset(ZoneOffset.UTC));
             } catch (DateTimeParseException notLocal) {
                 throw new UnreadableJobException("the " + where + " has " + name + " '" + value.textValue()
                         + "', not an ISO 8601 time", e);

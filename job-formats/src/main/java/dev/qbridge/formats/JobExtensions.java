@@ -3,6 +3,7 @@ package dev.qbridge.formats;
 import io.cloudevents.CloudEvent;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -80,7 +81,7 @@ public final class JobExtensions {
     /** Unix seconds as written by Ruby or Python ({@code 1796673940.1421893}) to an exact instant. */
     static Instant instantOfSeconds(BigDecimal seconds) {
         BigDecimal[] parts = seconds.divideAndRemainder(BigDecimal.ONE);
-        BigInteger nanos = parts[1].multiply(NANOS_PER_SECOND).setScale(0, java.math.RoundingMode.HALF_EVEN)
+        BigInteger nanos = parts[1].multiply(NANOS_PER_SECOND).setScale(0, RoundingMode.HALF_EVEN)
                 .toBigIntegerExact();
         return Instant.ofEpochSecond(parts[0].longValueExact(), nanos.longValue());
     }

@@ -12,6 +12,7 @@ import dev.qbridge.testkit.RedisServerExtension;
 import io.cloudevents.CloudEvent;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +73,7 @@ class CeleryTasksThroughCloudEventsIT {
             assertThat(runs).as("each task ran once").hasSize(executed.size());
             assertThat(runs.keySet()).containsExactlyInAnyOrderElementsOf(ids);
             originals.forEach((id, message) -> {
-                JsonNode body = tree(new String(java.util.Base64.getDecoder().decode(message.get("body").asText()), UTF_8));
+                JsonNode body = tree(new String(Base64.getDecoder().decode(message.get("body").asText()), UTF_8));
                 assertThat(runs.get(id).get("task")).as(id).isEqualTo(message.at("/headers/task"));
                 assertThat(runs.get(id).get("args")).as(id).isEqualTo(body.get(0));
                 assertThat(runs.get(id).get("kwargs")).as(id).isEqualTo(body.get(1));

@@ -11,10 +11,11 @@ import io.cloudevents.CloudEvent;
 import java.net.URI;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** On jobs written by Sidekiq 6.4.1's client and worker (see {@link Fixtures}). */
 class SidekiqCodecTest {
@@ -68,7 +69,7 @@ class SidekiqCodecTest {
         CloudEvent event = codec.toEvent(original, "default", JobSet.SCHEDULED, Optional.of(due));
         NativeJob written = codec.toNative(throughTheWire(event), "default");
 
-        assertThat(event.getExtension("scheduled")).isEqualTo(due.atOffset(java.time.ZoneOffset.UTC));
+        assertThat(event.getExtension("scheduled")).isEqualTo(due.atOffset(ZoneOffset.UTC));
         assertThat(event.getTime()).as("created_at: it was never enqueued").isEqualTo(OffsetDateTime.parse("2026-12-07T20:26:59.010593Z"));
         assertThat(tree(written.bytes())).isEqualTo(tree(original));
         assertThat(tree(written.bytes()).has("at")).isFalse();
@@ -99,7 +100,7 @@ class SidekiqCodecTest {
         CloudEvent event = codec.toEvent(original, "default", JobSet.DEAD, Optional.of(died));
         NativeJob written = codec.toNative(throughTheWire(event), "default");
 
-        assertThat(event.getExtension("died")).isEqualTo(died.atOffset(java.time.ZoneOffset.UTC));
+        assertThat(event.getExtension("died")).isEqualTo(died.atOffset(ZoneOffset.UTC));
         assertThat(event.getExtension("scheduled")).isNull();
         assertThat(event.getExtension("retry")).isEqualTo(0);
         assertThat(tree(written.bytes())).isEqualTo(tree(original));
