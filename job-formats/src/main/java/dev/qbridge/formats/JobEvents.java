@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
-import java.io.IOException;
 import java.net.URI;
 import java.util.Set;
 import java.util.UUID;
@@ -54,7 +53,7 @@ public final class JobEvents {
         } catch (JsonProcessingException e) {
             throw new UnreadableJobException("the body has \"specversion\" but is not a CloudEvent: "
                     + e.getOriginalMessage(), e);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             throw new UnreadableJobException("the body has \"specversion\" but is not a CloudEvent: " + e.getMessage(), e);
         }
     }

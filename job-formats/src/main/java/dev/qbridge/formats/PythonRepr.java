@@ -57,7 +57,7 @@ final class PythonRepr {
             }
             case OBJECT -> {
                 out.append('{');
-                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> field = it.next();
                     string(out, field.getKey());
                     out.append(": ");
