@@ -35,7 +35,7 @@ final class JobSystemScripts {
     }
 
     /**
-     * Runs a client script on a JSON file of job specs and returns what it printed on stdout's last line per job
+     * Runs a client script on a JSON file of job specs and returns what it printed after {@code ENQUEUED } per job
      * (the ids), failing with its output if it fails.
      */
     static List<String> runClient(String name, List<String> command, Path dir, String specsJson, Map<String, String> env) {
@@ -44,10 +44,15 @@ final class JobSystemScripts {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the job specs to " + dir, e);
         }
-        try (ToolProcess client = ToolProcess.start(name, command, dir, env)) {
-            return client.awaitSuccess(Duration.ofSeconds(60)).stream()
-                    .filter(line -> line.startsWith("ENQUEUED "))
-                    .map(line -> line.substring("ENQUEUED ".length()).trim())
+        return run(name, command, dir, env, "ENQUEUED ");
+    }
+
+    /** Runs a script to its end and returns what it printed after {@code prefix} on each line that starts so. */
+    static List<String> run(String name, List<String> command, Path dir, Map<String, String> env, String prefix) {
+        try (ToolProcess script = ToolProcess.start(name, command, dir, env)) {
+            return script.awaitSuccess(Duration.ofSeconds(60)).stream()
+                    .filter(line -> line.startsWith(prefix))
+                    .map(line -> line.substring(prefix.length()).trim())
                     .toList();
         }
     }

@@ -22,6 +22,7 @@ import java.util.Map;
 public final class Sidekiq {
     private static final String CLIENT = "sidekiq_client.rb";
     private static final String WORKER = "sidekiq_worker.rb";
+    private static final String API = "sidekiq_api.rb";
     private static Boolean installed;
 
     private Sidekiq() {
@@ -51,6 +52,26 @@ public final class Sidekiq {
         try {
             return JobSystemScripts.runClient("sidekiq-client", List.of("ruby", CLIENT, "specs.json"), dir, specsJson,
                     Map.of("REDIS_URL", redisUri));
+        } finally {
+            TestFiles.deleteQuietly(dir);
+        }
+    }
+
+    /**
+     * Evaluates Ruby with Sidekiq's own API against the server at {@code redisUri} and returns the value as JSON,
+     * e.g. {@code Sidekiq::RetrySet.new.map(&:jid)} or {@code Sidekiq::DeadSet.new.retry_all}: what Sidekiq
+     * itself (its Web UI, its scheduler) sees of the jobs qbridge wrote.
+     */
+    public static String api(String redisUri, String rubyExpression) {
+        requireInstalled();
+        Path dir = JobSystemScripts.copy("qbridge-sidekiq-api-", API);
+        try {
+            List<String> result = JobSystemScripts.run("sidekiq-api", List.of("ruby", API, rubyExpression), dir,
+                    Map.of("REDIS_URL", redisUri), "RESULT ");
+            if (result.size() != 1) {
+                throw new IllegalStateException("sidekiq_api.rb printed " + result.size() + " results for " + rubyExpression);
+            }
+            return result.get(0);
         } finally {
             TestFiles.deleteQuietly(dir);
         }
