@@ -14,11 +14,22 @@ public interface JobCodec {
     JobFormat format();
 
     /**
-     * The event of a native job exactly as the system's client stored it in queue {@code queue}.
+     * The event of a native job exactly as the system's client stored it in queue {@code queue}'s ready list.
      *
      * @throws UnreadableJobException with the parser's reason, for the dead-letter queue
      */
-    CloudEvent toEvent(byte[] job, String queue);
+    default CloudEvent toEvent(byte[] job, String queue) {
+        return toEvent(job, queue, JobSet.READY, Optional.empty());
+    }
+
+    /**
+     * The event of a native job kept in {@code set} under the time {@code at}, the score of the system's sorted
+     * set (a Sidekiq schedule or retry entry is due then, a dead one died then; Sidekiq keeps that time only in the
+     * score, not in the job). The event carries it as {@link JobExtensions#SCHEDULED} or {@link JobExtensions#DIED}.
+     *
+     * @throws UnreadableJobException with the parser's reason, for the dead-letter queue
+     */
+    CloudEvent toEvent(byte[] job, String queue, JobSet set, Optional<Instant> at);
 
     /**
      * The event of a native job read from one of the system's sorted sets, whose score says when the job is due
