@@ -32,17 +32,6 @@ public interface JobCodec {
     CloudEvent toEvent(byte[] job, String queue, JobSet set, Optional<Instant> at);
 
     /**
-     * The event of a native job read from one of the system's sorted sets, whose score says when the job is due
-     * (scheduled, retry) or died (dead) and is often not in the job itself (Sidekiq removes {@code at} from a scheduled
-     * job): the event keeps that time. By default the job's own fields.
-     *
-     * @throws UnreadableJobException with the parser's reason, for the dead-letter queue
-     */
-    default CloudEvent toEvent(byte[] job, String queue, JobSet set, Optional<Instant> at) {
-        return toEvent(job, queue);
-    }
-
-    /**
      * The native job this system's own client would write for {@code event} into queue {@code queue}, with the
      * score it is kept under when the set is a sorted one.
      *
