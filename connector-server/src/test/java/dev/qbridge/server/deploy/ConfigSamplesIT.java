@@ -13,6 +13,7 @@ import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.core.redis.RedisEndpoint;
 import dev.qbridge.testkit.InJvmKafka;
 import dev.qbridge.testkit.RedisServerExtension;
+import dev.qbridge.testkit.Sidekiq;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
 import jakarta.jms.Message;
@@ -178,6 +179,20 @@ class ConfigSamplesIT {
                 await().atMost(PATIENCE).until(() -> queue(main, "inbox-kafka", QueueKind.RELIABLE).counts().ready() == 6);
                 assertThat(readKafka("urgent", 3)).containsExactly("p1", "p5", "p9");
 
+                // sidekiq-to-kafka: jobs from Sidekiq's own client, as CloudEvents keyed by nothing but their jid
+                List<String> jids = Sidekiq.enqueue(redis.uri(), "[{\"class\": \"AddWorker\", \"args\": [1]},"
+                        + " {\"class\": \"AddWorker\", \"args\": [2]}]");
+                List<String> events = readKafka("sidekiq-jobs", 2);
+                assertThat(events).allSatisfy(e -> assertThat(e).contains("\"specversion\":\"1.0\"", "\"type\":\"AddWorker\""));
+                assertThat(String.join("", events)).contains(jids);
+
+                // kafka-to-celery: plain jobs become Celery tasks in kombu's envelope
+                produceKafka("celery-tasks", List.of("{\"type\": \"tasks.add\", \"args\": [2, 3]}",
+                        "{\"type\": \"tasks.add\", \"args\": [4, 5]}"));
+                await().atMost(PATIENCE).until(() -> redis.client().llen("celery") == 2);
+                assertThat(redis.client().lrange("celery", 0, -1)).allSatisfy(task -> assertThat(task)
+                        .contains("\"task\": \"tasks.add\"", "\"delivery_tag\""));
+
                 // delayed-to-file: only the due job is taken
                 long now = Instant.now().getEpochSecond();
                 main.eval(dev.qbridge.core.script.LuaScript.load(ConfigSamplesIT.class, "zadd"), List.of(bytes("reminders")),
@@ -219,7 +234,7 @@ class ConfigSamplesIT {
                 Files.copy(f, dir.resolve("routes").resolve(f.getFileName()));
             }
         }
-        assertThat(names).hasSizeGreaterThanOrEqualTo(11);
+        assertThat(names).hasSizeGreaterThanOrEqualTo(13);
         return names;
     }
 
@@ -293,6 +308,16 @@ class ConfigSamplesIT {
             }
         }
         return values;
+    }
+
+    private static void produceKafka(String topic, List<String> values) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (String value : values) {
+                producer.send(new ProducerRecord<>(topic, bytes(value))).get();
+            }
+        }
     }
 
     private static void produceKafka(String topic, int n) throws Exception {
