@@ -9,11 +9,13 @@
 -- Order: jobs the reaper requeued, then due retries, then ready jobs: the first two have waited longest.
 -- Invariant: a job is always in exactly one of ready, reaped, retry or leases; each lease member is unique
 -- (its id is unique, its attempt grows on every delivery), so a late ack can never remove a newer delivery.
--- Redis never rolls a script back: every key this script writes is checked before the first removal: reaped
--- and retry by reading them (only when one exists: one EXISTS spares both reads in the usual case), leases by
--- TYPE, q:seq by the GET that gives the first id, the ready list by the first RPOP (which changes nothing when
--- it fails), or by TYPE when the batch is full before it.
-
+-- Redis never rolls a script back: no job may be lost to a write that fails on a key of the wrong type. Reaped and
+-- retry are checked by reading them (only when one exists: one EXISTS spares both reads in the usual case), the
+-- ready list by the first RPOP (a command that fails changes nothing), or by TYPE when the batch is full before it.
+-- q:seq and leases are checked by their own writes after the RPOP: INCRBY q:seq 1 when the first ready job is taken
+-- (its reply gives the first id), then the ZADD of the leases; when either fails (a key of another type, an ACL
+-- refusal), the popped jobs are pushed back onto the tail in their order and q:seq is put back before the call
+-- refuses or raises, so the queue is as it was. A call that takes nothing writes nothing and checks no more.
 unchanged = 'nothing was taken'
 local q = KEYS[1]
 -- numbers become strings with %d, here and in redis.call arguments: Lua 5.1 and Redis turn a number into a string
@@ -83,13 +85,7 @@ if redis.call('EXISTS', KEYS[5], KEYS[3]) > 0 then
   end
 end
 
--- the keys written below that no read checked
-local bad = mustBe(KEYS[2], 'zset', 'the leases of queue ' .. q)
-if bad then return bad end
-local base
-base, bad = readCount(KEYS[4], 'the job id counter of queue ' .. q)
-if bad then return bad end
-
+local bad
 -- then ready jobs from the tail (FIFO with LPUSH producers), popped in chunks; a job past the budget is pushed
 -- back onto the tail, so the order stays exactly as it was
 local fresh = 0
@@ -101,10 +97,11 @@ if count >= max or full then
   bad = mustBe(q, 'list', 'a reliable queue')
   if bad then return bad end
 end
-local popped = false
+-- q:seq gets INCRBY 1 when the first ready job is taken (base is nil before), the rest of the ids after the ZADD
+local popped, base, chunk = false, nil, nil
+local seqRole = 'the job id counter of queue ' .. q
 while count < max and not full do
   local want = nextChunk()
-  local chunk
   if popped then
     chunk = redis.call('RPOP', q, format('%d', want))
   else
@@ -114,6 +111,33 @@ while count < max and not full do
   end
   if not chunk then break end
   local got = #chunk
+  if not base and (count == 0 or bytes + #chunk[1] <= budget) then
+    -- the first ready job will be taken; what a failing write after this RPOP puts back: this chunk before any
+    -- job of it is leased, the leased ones after; and q:seq once counted (absent when it was 0: no script
+    -- tells an absent counter from 0)
+    undo = function()
+      local back = {}
+      if fresh == 0 then
+        for k = got, 1, -1 do back[#back + 1] = chunk[k] end
+      else
+        for k = count, count - fresh + 1, -1 do
+          local m = out[k]
+          back[#back + 1] = string.sub(m, string.find(m, ':', 1, true) + 4) -- fresh members are "<id>:1::<payload>"
+        end
+      end
+      redis.call('RPUSH', q, unpack(back))
+      if base == 0 then redis.call('DEL', KEYS[4]) elseif base then redis.call('INCRBY', KEYS[4], '-1') end
+    end
+    local top
+    top, bad = write('INCRBY', KEYS[4], 'string', seqRole, '1')
+    if bad then return bad end
+    base = top - 1
+    -- as readCount: ids stay exact in Lua's doubles and the INCRBY of the rest cannot overflow
+    if base >= 1e18 then
+      undo()
+      return select(2, readCount(KEYS[4], seqRole))
+    end
+  end
   for i = 1, got do
     local payload = chunk[i]
     local size = #payload
@@ -139,9 +163,14 @@ while count < max and not full do
   if got < want then break end
 end
 if count > 0 then
-  redis.call('ZADD', KEYS[2], unpack(leases))
+  if type(redis.pcall('ZADD', KEYS[2], unpack(leases))) == 'table' then
+    -- refused (the reply is a count otherwise): again through write, which fails the same way, runs undo and
+    -- refuses as a check before the first change would (not write at once: its varargs would copy every argument)
+    local _, refusal = write('ZADD', KEYS[2], 'zset', 'the leases of queue ' .. q, unpack(leases))
+    if refusal then return refusal end
+  end
   if reapedCount > 0 then redis.call('LTRIM', KEYS[5], reapedCount, -1) end
   if dueCount > 0 then redis.call('ZREM', KEYS[3], unpack(due)) end
-  if fresh > 0 then redis.call('INCRBY', KEYS[4], format('%d', fresh)) end
+  if fresh > 1 then redis.call('INCRBY', KEYS[4], format('%d', fresh - 1)) end
 end
 return out
