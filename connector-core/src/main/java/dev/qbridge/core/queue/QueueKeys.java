@@ -1,6 +1,7 @@
 package dev.qbridge.core.queue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,10 +18,27 @@ import java.util.List;
  *   q:seq             counter that makes job ids unique
  *   q:processing      the guide's processing list, filled by foreign BRPOPLPUSH consumers
  *   q:processing:seen when the reaper first saw each payload in q:processing (hash, ms)
+ *   extra ready lists lists served after q, in their order, when the queue has some
+ *                     ({@link QueueConfig#extraReadyLists()}: a job system's further lists of one queue, such as
+ *                     Celery's priority lists {@code celery\x06\x163}, {@code celery\x06\x166}, ...)
  * </pre>
- * In a Redis Cluster, name the queue with a hash tag ({@code {orders}}) so that all its keys share a slot.
+ * In a Redis Cluster, name the queue with a hash tag ({@code {orders}}) so that all its keys share a slot; the extra
+ * ready lists must share it too. A registry set ({@link QueueConfig#registry()}) is not a key of the queue: it is
+ * written with the push, so on a cluster it must share the slot as well.
+ *
+ * @param name            the queue's name, which is its ready key
+ * @param extraReadyLists further ready lists, served after {@code name}
  */
-public record QueueKeys(String name) {
+public record QueueKeys(String name, List<String> extraReadyLists) {
+
+    public QueueKeys {
+        extraReadyLists = List.copyOf(extraReadyLists);
+    }
+
+    /** The keys of a queue with no extra ready lists. */
+    public QueueKeys(String name) {
+        this(name, List.of());
+    }
 
     public byte[] ready() {
         return bytes(name);
@@ -54,14 +72,34 @@ public record QueueKeys(String name) {
         return bytes(name + ":processing:seen");
     }
 
+    /** The extra ready lists, in the order they are served. */
+    public List<byte[]> extraReady() {
+        return extraReadyLists.stream().map(QueueKeys::bytes).toList();
+    }
+
     /** Every key of the queue, for slot checks. */
     public List<byte[]> all() {
-        return List.of(ready(), leases(), retry(), reaped(), dead(), sequence(), processing(), processingSeen());
+        return withExtras(List.of(ready(), leases(), retry(), reaped(), dead(), sequence(), processing(), processingSeen()));
     }
 
     /** The keys that hold jobs (all but the id counter), for purges: ids are never reused. */
     public List<byte[]> jobs() {
-        return List.of(ready(), leases(), retry(), reaped(), dead(), processing(), processingSeen());
+        return withExtras(List.of(ready(), leases(), retry(), reaped(), dead(), processing(), processingSeen()));
+    }
+
+    /** The names of the keys derived from the queue's name (not the extra lists), for configuration checks. */
+    List<String> names() {
+        return List.of(name, name + ":leases", name + ":retry", name + ":reaped", name + ":dead", name + ":seq",
+                name + ":processing", name + ":processing:seen");
+    }
+
+    private List<byte[]> withExtras(List<byte[]> keys) {
+        if (extraReadyLists.isEmpty()) {
+            return keys;
+        }
+        List<byte[]> all = new ArrayList<>(keys);
+        all.addAll(extraReady());
+        return List.copyOf(all);
     }
 
     static byte[] bytes(String s) {

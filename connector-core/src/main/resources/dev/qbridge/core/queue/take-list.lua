@@ -2,16 +2,19 @@
 -- KEYS[1] ready list (the guide's LPUSH target)    KEYS[2] leases zset (score = lease deadline, ms)
 -- KEYS[3] retry zset (score = due time, ms)        KEYS[4] id sequence (string counter)
 -- KEYS[5] reaped list (lease members the reaper requeued, oldest at the head)
+-- KEYS[6..] extra ready lists, served after the ready list in this order (none for most queues)
 -- ARGV[1] max jobs to take (1..1000)               ARGV[2] lease duration, ms
 -- ARGV[3] byte budget: stop before a job would take the batch's payload bytes over it (the first job is
 --         always taken, whatever its size), so that one call stays short however large the jobs are
 -- Returns: an array of lease members "<id>:<attempt>:<score>:<payload>" (score is empty for lists).
--- Order: jobs the reaper requeued, then due retries, then ready jobs: the first two have waited longest.
+-- Order: jobs the reaper requeued, then due retries, then ready jobs: the first two have waited longest. Ready
+-- jobs come from the ready list and then from each extra ready list, each from the tail, once the one before is empty.
 -- Invariant: a job is always in exactly one of ready, reaped, retry or leases; each lease member is unique
 -- (its id is unique, its attempt grows on every delivery), so a late ack can never remove a newer delivery.
 -- Redis never rolls a script back: no job may be lost to a write that fails on a key of the wrong type. Reaped and
 -- retry are checked by reading them (only when one exists: one EXISTS spares both reads in the usual case), the
--- ready list by the first RPOP (a command that fails changes nothing), or by TYPE when the batch is full before it.
+-- ready list by the first RPOP (a command that fails changes nothing), or by TYPE when the batch is full before it;
+-- each extra ready list by its first RPOP, after which a refusal puts back what the lists before it gave.
 -- q:seq and leases are checked by their own writes after the RPOP: INCRBY q:seq 1 when the first ready job is taken
 -- (its reply gives the first id), then the ZADD of the leases; when either fails (a key of another type, an ACL
 -- refusal), the popped jobs are pushed back onto the tail in their order and q:seq is put back before the call
@@ -97,35 +100,46 @@ if count >= max or full then
   bad = mustBe(q, 'list', 'a reliable queue')
   if bad then return bad end
 end
--- q:seq gets INCRBY 1 when the first ready job is taken (base is nil before), the rest of the ids after the ZADD
-local popped, base, chunk = false, nil, nil
+-- q:seq gets INCRBY 1 when the first ready job is taken (base is nil before), the rest of the ids after the ZADD.
+-- The lists are popped in order: q, then the extra ready lists (KEYS[6] on), each once the one before is empty;
+-- segments, made only when a take reaches an extra list, says from which fresh job on each list's jobs were taken.
+local popped, base, chunk, segments = false, nil, nil, nil
+local list, role, nextKey = q, 'a reliable queue', 6
 local seqRole = 'the job id counter of queue ' .. q
 while count < max and not full do
   local want = nextChunk()
   if popped then
-    chunk = redis.call('RPOP', q, format('%d', want))
+    chunk = redis.call('RPOP', list, format('%d', want))
   else
-    chunk, bad = write('RPOP', q, 'list', 'a reliable queue', format('%d', want))
+    chunk, bad = write('RPOP', list, 'list', role, format('%d', want))
     if bad then return bad end
     popped = true
   end
-  if not chunk then break end
-  local got = #chunk
-  if not base and (count == 0 or bytes + #chunk[1] <= budget) then
+  local got = chunk and #chunk or 0
+  if got > 0 and not base and (count == 0 or bytes + #chunk[1] <= budget) then
     -- the first ready job will be taken; what a failing write after this RPOP puts back: this chunk before any
-    -- job of it is leased, the leased ones after; and q:seq once counted (absent when it was 0: no script
-    -- tells an absent counter from 0)
+    -- job of it is leased, the leased ones after, each onto the tail of its list in its order; and q:seq once
+    -- counted (absent when it was 0: no script tells an absent counter from 0)
     undo = function()
-      local back = {}
-      if fresh == 0 then
-        for k = got, 1, -1 do back[#back + 1] = chunk[k] end
-      else
-        for k = count, count - fresh + 1, -1 do
-          local m = out[k]
+      local function putBack(key, from, to) -- the fresh jobs from + 1 .. to
+        local back = {}
+        for k = to, from + 1, -1 do
+          local m = out[count - fresh + k]
           back[#back + 1] = string.sub(m, string.find(m, ':', 1, true) + 4) -- fresh members are "<id>:1::<payload>"
         end
+        if #back > 0 then redis.call('RPUSH', key, unpack(back)) end
       end
-      redis.call('RPUSH', q, unpack(back))
+      if fresh == 0 then
+        local back = {}
+        for k = got, 1, -1 do back[#back + 1] = chunk[k] end
+        redis.call('RPUSH', list, unpack(back))
+      elseif segments then
+        for s = #segments, 1, -1 do
+          putBack(segments[s][1], segments[s][2], s < #segments and segments[s + 1][2] or fresh)
+        end
+      else
+        putBack(q, 0, fresh)
+      end
       if base == 0 then redis.call('DEL', KEYS[4]) elseif base then redis.call('INCRBY', KEYS[4], '-1') end
     end
     local top
@@ -145,7 +159,7 @@ while count < max and not full do
       full = true
       local back = {}
       for k = got, i, -1 do back[#back + 1] = chunk[k] end
-      redis.call('RPUSH', q, unpack(back))
+      redis.call('RPUSH', list, unpack(back))
       break
     end
     bytes = bytes + size
@@ -160,7 +174,13 @@ while count < max and not full do
     leases[2 * count] = lease
     out[count] = lease
   end
-  if got < want then break end
+  if got < want and not full then
+    -- this list is empty: the next one, checked by its first RPOP (undo puts back what the others gave)
+    if nextKey > #KEYS then break end
+    list, role, nextKey, popped = KEYS[nextKey], 'an extra ready list of queue ' .. q, nextKey + 1, false
+    segments = segments or {{q, 0}}
+    segments[#segments + 1] = {list, fresh}
+  end
 end
 if count > 0 then
   if type(redis.pcall('ZADD', KEYS[2], unpack(leases))) == 'table' then
