@@ -16,8 +16,13 @@ local _
 _, bad = write('LPUSH', KEYS[1], 'list', 'a reliable queue', unpack(ARGV, 2))
 if bad then return bad end
 if listed == 0 then
-  undo = function() redis.call('LTRIM', KEYS[1], n, -1) end
-  _, bad = write('SADD', KEYS[2], 'set', setRole, ARGV[1])
-  if bad then return bad end
+  -- SISMEMBER checked the set's type: only a refusal of SADD itself (an ACL without it) can fail it
+  local reply = redis.pcall('SADD', KEYS[2], ARGV[1])
+  if type(reply) == 'table' then
+    redis.call('LTRIM', KEYS[1], n, -1) -- the jobs this call pushed, off the head again
+    -- raised as redis.call raises it: Redis 7 raises the error table, 6.2 its message (a table would read "(null)")
+    if redis.REDIS_VERSION_NUM then error(reply) end
+    error(reply.err)
+  end
 end
 return n

@@ -13,7 +13,7 @@
 -- Invariant: as take-list; never a pop-and-lose (BZPOPMIN) step: the job moves into leases in this script.
 -- Redis never rolls a script back: no job may be lost to a write that fails on a key of the wrong type. Reaped,
 -- retry and the ready zset are checked by reading them; q:seq by its INCRBY, the first write (a command that fails
--- changes nothing); leases by its ZADD, after which a failure (a key of another type, an ACL refusal) puts q:seq
+-- changes nothing); leases by its ZADD, the second, whose failure (a key of another type, an ACL refusal) puts q:seq
 -- back before the call refuses or raises, so nothing changed. A call that takes nothing writes nothing and checks
 -- no more.
 unchanged = 'nothing was taken'
@@ -126,16 +126,11 @@ end
 if #picked == 0 then return {} end
 
 -- ids first: INCRBY is the first write (it checks q:seq), the ZADD of the leases the second
-local base = 0
-local n = #takenReady
+local base, n = 0, #takenReady
 if n > 0 then
   local top, bad = write('INCRBY', KEYS[4], 'string', 'the job id counter of queue ' .. q, n)
   if bad then return bad end
   base = top - n
-  -- when the ZADD fails: q:seq as it was (absent when it was 0: no script tells an absent counter from 0)
-  undo = function()
-    if base == 0 then redis.call('DEL', KEYS[4]) else redis.call('INCRBY', KEYS[4], format('%d', -n)) end
-  end
 end
 local out, leases, fresh = {}, {}, 0
 -- ids written as in take-list: the tens once per ten consecutive ids, the last digit from a table
@@ -158,11 +153,20 @@ for i, p in ipairs(picked) do
   leases[2 * i] = lease
   out[i] = lease
 end
-if type(redis.pcall('ZADD', KEYS[2], unpack(leases))) == 'table' then
-  -- refused (the reply is a count otherwise): again through write, which fails the same way, runs undo and
-  -- refuses as a check before the first change would (not write at once: its varargs would copy every argument)
-  local _, refusal = write('ZADD', KEYS[2], 'zset', 'the leases of queue ' .. q, unpack(leases))
-  if refusal then return refusal end
+local reply = redis.pcall('ZADD', KEYS[2], unpack(leases))
+if type(reply) == 'table' then
+  -- refused (a key of another type, an ACL refusal; never OOM after a first write): q:seq as it was (absent when it
+  -- was 0: no script tells an absent counter from 0), then refuse as a check before the first change would, or raise
+  if n > 0 then
+    if base == 0 then redis.call('DEL', KEYS[4]) else redis.call('INCRBY', KEYS[4], format('%d', -n)) end
+  end
+  if string.sub(reply.err, 1, 9) == 'WRONGTYPE' then
+    local refusal = mustBe(KEYS[2], 'zset', 'the leases of queue ' .. q)
+    if refusal then return refusal end
+  end
+  -- raised as redis.call raises it: Redis 7 raises the error table, 6.2 its message (a table would read "(null)")
+  if redis.REDIS_VERSION_NUM then error(reply) end
+  error(reply.err)
 end
 if next(reapedTaken) then
   -- the taken ones need not be a prefix of what was read (a lower score may come later): trim the whole window

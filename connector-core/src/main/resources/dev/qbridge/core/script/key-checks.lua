@@ -5,13 +5,9 @@
 -- A key is checked in one of three ways, cheapest first: by a read that is its first touch (`read`: a command on a
 -- key of another type fails without changing anything), by being the script's first write (`write`: the same),
 -- or by TYPE (`mustBe`) when neither holds. All three refuse with the same message, naming the key and its type.
--- A script may also check a key by a `write` after its first change, if it first sets `undo` to a function that
--- puts back exactly what it changed: such a write can fail only on its own key (WRONGTYPE, an ACL refusal), never
--- for memory, because Redis refuses a command for OOM only before a script's first write.
 -- Few functions on purpose: this prelude runs on every call, and each function it defines cost ~600 instructions
 -- per call (callgrind), a tenth of a redis.call.
 local unchanged = 'nothing was changed'
-local undo
 
 -- nil when key is absent or of type want; else the error to return (role says what the key is for)
 local function mustBe(key, want, role)
@@ -24,19 +20,12 @@ end
 
 local readCount
 
--- redis.pcall of a command whose failure changes nothing (a read, the script's first write, or a later write whose
--- `undo` puts back what came before): its reply, or nil
+-- redis.pcall of a command whose failure changes nothing (a read, or the script's first write): its reply, or nil
 -- and the refusal mustBe gives when the key holds another type (want 'string' with INCRBY: or a string that is no
--- integer). Other errors (a missing ACL permission, OOM) are raised as redis.call raises them. Either way `undo`,
--- when the script set one, runs first.
+-- integer). Other errors (a missing ACL permission, OOM) are raised as redis.call raises them.
 local function attempt(command, key, want, role, ...)
   local reply = redis.pcall(command, key, ...)
   if type(reply) == 'table' and reply.err then
-    if undo then
-      local u = undo
-      undo = nil -- once: the checks below read through attempt too
-      u()
-    end
     local bad
     if string.sub(reply.err, 1, 9) == 'WRONGTYPE' then
       bad = mustBe(key, want, role)

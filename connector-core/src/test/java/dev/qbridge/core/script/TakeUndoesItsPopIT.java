@@ -121,21 +121,35 @@ class TakeUndoesItsPopIT {
                 .containsExactlyElementsOf(IntStream.range(0, JOBS).mapToObj(i -> firstId + i).toList());
     }
 
+    @TestFactory
+    Stream<DynamicTest> aTakeWhoseLeaseWriteIsDeniedByAclPutsTheJobsBackAndSaysSo() {
+        return Arrays.stream(QueueKind.values()).map(kind -> DynamicTest.dynamicTest(kind + " queue", () -> {
+            redis.flushAll();
+            ready(kind, 41);
+            redis.client().sendCommand(Protocol.Command.ACL, "SETUSER", "nozadd", "reset", "on", ">nozadd-pw", "~*", "+@all", "-zadd");
+            try (JedisConnection denied = JedisConnection.open(RedisEndpoint.builder(redis.uri()).user("nozadd")
+                    .password("nozadd-pw").build())) {
+                RedisQueue queue = new RedisQueue(denied, QueueConfig.builder("q").kind(kind)
+                        .dueTimeUnit(DueTimeUnit.MILLISECONDS).build());
+                Map<String, byte[]> before = dump();
+                assertThatThrownBy(() -> queue.take(100)).isInstanceOfSatisfying(QueueException.class,
+                        e -> assertThat(e.kind()).as(e.getMessage()).isEqualTo(QueueException.Kind.PERMISSION));
+                assertUnchanged(before);
+            } finally {
+                redis.client().sendCommand(Protocol.Command.ACL, "DELUSER", "nozadd");
+            }
+        }));
+    }
+
     @Test
-    void aTakeWhoseLeaseWriteIsDeniedByAclPutsTheJobsBackAndSaysSo() {
+    void aCounterTooLargeForExactIdsIsRefusedAndTheJobsStay() {
         redis.flushAll();
-        ready(QueueKind.RELIABLE, 41);
-        redis.client().sendCommand(Protocol.Command.ACL, "SETUSER", "nozadd", "reset", "on", ">nozadd-pw", "~*", "+@all", "-zadd");
-        try (JedisConnection denied = JedisConnection.open(RedisEndpoint.builder(redis.uri()).user("nozadd").password("nozadd-pw")
-                .build())) {
-            RedisQueue queue = new RedisQueue(denied, QueueConfig.builder("q").build());
-            Map<String, byte[]> before = dump();
-            assertThatThrownBy(() -> queue.take(100)).isInstanceOfSatisfying(QueueException.class,
-                    e -> assertThat(e.kind()).as(e.getMessage()).isEqualTo(QueueException.Kind.PERMISSION));
-            assertUnchanged(before);
-        } finally {
-            redis.client().sendCommand(Protocol.Command.ACL, "DELUSER", "nozadd");
-        }
+        RedisQueue queue = ready(QueueKind.RELIABLE, 0);
+        redis.client().set("q:seq", "1000000000000000000");
+        Map<String, byte[]> before = dump();
+        assertThatThrownBy(() -> queue.take(10)).isInstanceOfSatisfying(QueueException.class,
+                e -> assertThat(e.getMessage()).contains("WRONGTYPE key q:seq holds a string that is not an integer"));
+        assertUnchanged(before);
     }
 
     private static void assertUnchanged(Map<String, byte[]> before) {
