@@ -109,9 +109,9 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
             return QueueConfig.builder(baseKey()).kind(QueueKind.PRIORITY).format(format.payloadFormat())
                     .sharedSet(new QueueConfig.SharedSet(readyKey(), "queue", name));
         }
-        // TODO(issue 13, with the core's further ready lists and registry set): .moreReadyLists(moreReadyKeys())
-        //  .registry(registryKey(), name)
-        return QueueConfig.builder(readyKey()).kind(QueueKind.RELIABLE).format(format.payloadFormat());
+        QueueConfig.Builder b = QueueConfig.builder(readyKey()).kind(QueueKind.RELIABLE).format(format.payloadFormat())
+                .extraReadyLists(moreReadyKeys());
+        return registryKey() == null ? b : b.registry(registryKey(), name);
     }
 
     /**

@@ -3,7 +3,11 @@ package dev.qbridge.core.queue;
 import dev.qbridge.core.QueueException;
 import dev.qbridge.core.retry.RetryPolicy;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything that defines how one queue behaves. Build with {@link #builder(String)}; every value has a
@@ -23,12 +27,33 @@ import java.util.Objects;
  * @param batchMaxBytes   most payload bytes one take moves: a batch stops before the job that would pass it (the
  *                        first job is always taken, whatever its size), so that one script call stays in the
  *                        milliseconds and never stalls the Redis that other consumers share
+ * @param extraReadyLists a reliable queue's further ready lists, served after its own, in this order, in the same take
+ *                        and under the same budget (a job system that keeps one queue in several lists, such as
+ *                        Celery's priority lists {@code q\x06\x163}, ...); taken jobs are leased, retried and reaped
+ *                        as the queue's own, and come back through {@code q:retry} or {@code q:reaped}, not to the
+ *                        list they came from. Empty by default.
+ * @param registry        a set that every push also adds a member to, in the same step (a job system that lists its
+ *                        queues in a set, such as Sidekiq's {@code queues}); reliable queues only. Empty by default.
  * @param sharedSet       null, or the sorted set that holds this queue's ready jobs together with other queues'
  *                        ({@link SharedSet}); the queue's own keys are then derived from {@code name}
  */
 public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, RetryPolicy retry, PayloadFormat format,
                           DueTimeUnit dueTimeUnit, long defaultPriority, Duration defaultDelay, Duration maxIdleWait,
-                          int batchMaxBytes, SharedSet sharedSet) {
+                          int batchMaxBytes, List<String> extraReadyLists, Optional<Registry> registry,
+                          SharedSet sharedSet) {
+
+    /**
+     * A set that lists queues, and this queue's member in it.
+     *
+     * @param set    the set's key
+     * @param member what every push adds to it (the queue's name as the job system writes it)
+     */
+    public record Registry(String set, String member) {
+        public Registry {
+            Objects.requireNonNull(set, "set");
+            Objects.requireNonNull(member, "member");
+        }
+    }
 
     /**
      * A sorted set whose members are JSON objects of several queues, such as Sidekiq's {@code schedule}: this queue's
@@ -76,6 +101,35 @@ public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, Re
         if (batchMaxBytes < 1) {
             throw invalid(name, "batchMaxBytes must be at least 1, was " + batchMaxBytes);
         }
+        extraReadyLists = List.copyOf(extraReadyLists);
+        if (!extraReadyLists.isEmpty() && kind != QueueKind.RELIABLE) {
+            throw invalid(name, "extraReadyLists are lists served after the ready list of a reliable queue; this queue is "
+                    + kind + ": leave them out, or make the queue reliable");
+        }
+        Set<String> own = new HashSet<>(new QueueKeys(name).names());
+        Set<String> seen = new HashSet<>();
+        for (String list : extraReadyLists) {
+            if (list.isEmpty()) {
+                throw invalid(name, "an extra ready list has an empty name");
+            }
+            if (own.contains(list)) {
+                throw invalid(name, "extra ready list '" + list + "' is a key of the queue itself; name another list");
+            }
+            if (!seen.add(list)) {
+                throw invalid(name, "extra ready list '" + list + "' is named twice");
+            }
+        }
+        Objects.requireNonNull(registry, "registry");
+        if (registry.isPresent()) {
+            if (kind != QueueKind.RELIABLE) {
+                throw invalid(name, "a registry set is added to by pushes to a reliable queue only; this queue is " + kind
+                        + ": leave it out, or make the queue reliable");
+            }
+            if (registry.get().set().isEmpty() || own.contains(registry.get().set())) {
+                throw invalid(name, "the registry set '" + registry.get().set() + "' must be a key of its own, not empty and"
+                        + " not a key of the queue");
+            }
+        }
         if (sharedSet != null && kind != QueueKind.PRIORITY) {
             throw invalid(name, "a shared sorted set is read by score, as a priority queue: kind must be priority");
         }
@@ -90,7 +144,8 @@ public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, Re
     }
 
     public QueueKeys keys() {
-        return sharedSet == null ? new QueueKeys(name) : new QueueKeys(name, sharedSet.key());
+        QueueKeys keys = new QueueKeys(name, extraReadyLists);
+        return sharedSet == null ? keys : new QueueKeys(name, sharedSet.key(), extraReadyLists);
     }
 
     private static QueueException invalid(String name, String why) {
@@ -108,6 +163,8 @@ public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, Re
         private Duration defaultDelay = Duration.ZERO;
         private Duration maxIdleWait = Duration.ofMillis(200);
         private int batchMaxBytes = DEFAULT_BATCH_MAX_BYTES;
+        private List<String> extraReadyLists = List.of();
+        private Optional<Registry> registry = Optional.empty();
         private SharedSet sharedSet;
 
         private Builder(String name) {
@@ -159,6 +216,18 @@ public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, Re
             return this;
         }
 
+        /** Lists served after the ready list, in this order (reliable queues). */
+        public Builder extraReadyLists(List<String> extraReadyLists) {
+            this.extraReadyLists = extraReadyLists;
+            return this;
+        }
+
+        /** A set that every push also adds {@code member} to, atomically with the push (reliable queues). */
+        public Builder registry(String set, String member) {
+            this.registry = Optional.of(new Registry(set, member));
+            return this;
+        }
+
         /** Reads this queue's jobs from a sorted set shared with other queues; see {@link SharedSet}. */
         public Builder sharedSet(SharedSet sharedSet) {
             this.sharedSet = sharedSet;
@@ -167,7 +236,7 @@ public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, Re
 
         public QueueConfig build() {
             return new QueueConfig(name, kind, leaseTimeout, retry, format, dueTimeUnit, defaultPriority, defaultDelay,
-                    maxIdleWait, batchMaxBytes, sharedSet);
+                    maxIdleWait, batchMaxBytes, extraReadyLists, registry, sharedSet);
         }
     }
 }

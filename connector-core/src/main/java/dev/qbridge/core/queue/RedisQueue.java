@@ -34,6 +34,7 @@ public final class RedisQueue {
     private static final LuaScript COUNTS = LuaScript.load(RedisQueue.class, "counts");
     private static final LuaScript REQUEUE_DEAD = LuaScript.load(RedisQueue.class, "requeue-dead");
     private static final LuaScript PURGE_SHARED = LuaScript.load(RedisQueue.class, "purge-shared");
+    private static final LuaScript PUSH_LIST = LuaScript.load(RedisQueue.class, "push-list");
 
     /** Lists block in Redis; this bounds each block so that due retries are served within it. */
     private static final Duration LIST_BLOCK_SLICE = Duration.ofSeconds(1);
@@ -43,6 +44,15 @@ public final class RedisQueue {
     private final QueueKeys keys;
     private final byte[] leaseMillis;
     private final byte[] batchMaxBytes;
+    /** The take script's keys: the five of every queue, then the extra ready lists. */
+    private final List<byte[]> takeKeys;
+    /** The counts script's keys: the six of every queue, then the extra ready lists. */
+    private final List<byte[]> countKeys;
+    /** The registry set's key and this queue's member in it, when pushes add to one. */
+    private final Optional<RegistryBytes> registry;
+
+    private record RegistryBytes(byte[] set, byte[] member) {
+    }
 
     public RedisQueue(RedisConnection redis, QueueConfig config) {
         this.redis = redis;
@@ -50,7 +60,20 @@ public final class RedisQueue {
         this.keys = config.keys();
         this.leaseMillis = ascii(config.leaseTimeout().toMillis());
         this.batchMaxBytes = ascii(config.batchMaxBytes());
-        requireOneSlot(redis, config.name(), keys.all());
+        this.takeKeys = withExtras(List.of(keys.ready(), keys.leases(), keys.retry(), keys.sequence(), keys.reaped()));
+        this.countKeys = withExtras(List.of(keys.ready(), keys.leases(), keys.retry(), keys.dead(), keys.processing(),
+                keys.reaped()));
+        this.registry = config.registry().map(r -> new RegistryBytes(r.set().getBytes(StandardCharsets.UTF_8),
+                r.member().getBytes(StandardCharsets.UTF_8)));
+        List<byte[]> slotted = new ArrayList<>(keys.all());
+        registry.ifPresent(r -> slotted.add(r.set()));
+        requireOneSlot(redis, config.name(), slotted);
+    }
+
+    private List<byte[]> withExtras(List<byte[]> queueKeys) {
+        List<byte[]> all = new ArrayList<>(queueKeys);
+        all.addAll(keys.extraReady());
+        return List.copyOf(all);
     }
 
     /** In a cluster every script must touch one slot; say how to name the queue when it would not. */
@@ -92,8 +115,21 @@ public final class RedisQueue {
         return push(List.of(payload));
     }
 
-    /** Pushes jobs in order (the first is taken first) with the queue's defaults; one round trip per 1,000. */
+    /**
+     * Pushes jobs in order (the first is taken first) with the queue's defaults; one round trip per 1,000. A queue
+     * with a {@link QueueConfig#registry() registry} adds its member to the set in the same step as each push.
+     */
     public long push(List<byte[]> payloads) {
+        if (config.kind() == QueueKind.RELIABLE && registry.isPresent()) {
+            long pushed = 0;
+            for (List<byte[]> chunk : chunks(payloads)) {
+                List<byte[]> args = new ArrayList<>(chunk.size() + 1);
+                args.add(registry.get().member());
+                args.addAll(chunk);
+                pushed += asLong(redis.eval(PUSH_LIST, List.of(keys.ready(), registry.get().set()), args));
+            }
+            return pushed;
+        }
         if (config.kind() == QueueKind.RELIABLE) {
             long pushed = 0;
             for (List<byte[]> chunk : chunks(payloads)) {
@@ -168,16 +204,16 @@ public final class RedisQueue {
     /**
      * Takes up to {@code max} jobs (capped at {@link #MAX_BATCH}, and at {@link QueueConfig#batchMaxBytes()} of
      * payload) without waiting, each leased for the queue's lease timeout. A reliable queue serves the jobs the
-     * reaper requeued and due retries first, then ready jobs; a sorted-set queue serves all of them by score. Payloads that break the queue's format are
+     * reaper requeued and due retries first, then ready jobs (its ready list, then each of its
+     * {@link QueueConfig#extraReadyLists() extra ready lists} in order); a sorted-set queue serves all of them by score. Payloads that break the queue's format are
      * dead-lettered with the reason and not returned. A key of the queue that holds another type fails the call
      * with {@link Kind#WRONG_TYPE}, naming the key, before anything is taken.
      */
     public List<Delivery> take(int max) {
         int n = Math.max(1, Math.min(max, MAX_BATCH));
-        List<byte[]> queueKeys = List.of(keys.ready(), keys.leases(), keys.retry(), keys.sequence(), keys.reaped());
         Object reply = config.kind() == QueueKind.RELIABLE
-                ? redis.eval(TAKE_LIST, queueKeys, List.of(ascii(n), leaseMillis, batchMaxBytes))
-                : redis.eval(TAKE_SORTED, queueKeys, withSharedSetFilter(List.of(ascii(n), leaseMillis,
+                ? redis.eval(TAKE_LIST, takeKeys, List.of(ascii(n), leaseMillis, batchMaxBytes))
+                : redis.eval(TAKE_SORTED, takeKeys, withSharedSetFilter(List.of(ascii(n), leaseMillis,
                         ascii(config.kind() == QueueKind.DELAYED ? "delayed" : "priority"),
                         ascii(config.dueTimeUnit().millisPerUnit()), batchMaxBytes)));
         long now = System.currentTimeMillis();
@@ -203,7 +239,8 @@ public final class RedisQueue {
 
     /**
      * Takes up to {@code max} jobs, waiting up to {@code wait} for the first one. A reliable queue blocks in
-     * Redis (no polling); a sorted-set queue polls with a pause growing to {@link QueueConfig#maxIdleWait()}.
+     * Redis (no polling); a sorted-set queue, and a reliable queue with extra ready lists (Redis 6.2 cannot block
+     * on several lists without popping), polls with a pause growing to {@link QueueConfig#maxIdleWait()}.
      * Returns an empty list when the wait passed or the thread was interrupted.
      */
     public List<Delivery> take(int max, Duration wait) {
@@ -215,7 +252,7 @@ public final class RedisQueue {
             if (!taken.isEmpty() || remaining <= 0 || Thread.currentThread().isInterrupted()) {
                 return taken;
             }
-            if (config.kind() == QueueKind.RELIABLE) {
+            if (config.kind() == QueueKind.RELIABLE && keys.extraReadyLists().isEmpty()) {
                 redis.awaitNotEmpty(keys.ready(), Duration.ofMillis(Math.min(remaining, LIST_BLOCK_SLICE.toMillis())));
             } else {
                 try {
@@ -342,12 +379,11 @@ public final class RedisQueue {
     // ---- observe ----------------------------------------------------------------------------------
 
     /**
-     * Ready, in-flight, delayed, retrying and dead counts in one round trip. A key of the queue that holds another
+     * Ready (the extra ready lists included), in-flight, delayed, retrying and dead counts in one round trip. A key of the queue that holds another
      * type fails the call with {@link Kind#WRONG_TYPE} naming the key: a count that cannot be read is never 0.
      */
     public QueueCounts counts() {
-        List<?> reply = (List<?>) redis.eval(COUNTS,
-                List.of(keys.ready(), keys.leases(), keys.retry(), keys.dead(), keys.processing(), keys.reaped()),
+        List<?> reply = (List<?>) redis.eval(COUNTS, countKeys,
                 withSharedSetFilter(List.of(ascii(config.kind().toString()), ascii(config.dueTimeUnit().millisPerUnit()))));
         return new QueueCounts(asLong(reply.get(0)), asLong(reply.get(1)), asLong(reply.get(2)), asLong(reply.get(3)),
                 asLong(reply.get(4)), asLong(reply.get(5)));
@@ -387,7 +423,8 @@ public final class RedisQueue {
     }
 
     /**
-     * Deletes the queue's jobs in every state: ready, in flight, retrying, dead and in the guide's processing list.
+     * Deletes the queue's jobs in every state: ready (its extra ready lists too), in flight, retrying, dead and in the
+     * guide's processing list.
      * The id counter is kept, so that no id is ever given out twice: a zombie consumer's late ack names its old id
      * and can never match a new job's lease. Returns how many keys existed.
      */

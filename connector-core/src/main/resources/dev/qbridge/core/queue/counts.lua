@@ -1,6 +1,7 @@
 -- counts: the monitoring numbers of one queue, read in one round trip.
 -- KEYS[1] ready key    KEYS[2] leases zset    KEYS[3] retry zset    KEYS[4] dead list
 -- KEYS[5] guide-style processing list (filled by foreign BRPOPLPUSH consumers)    KEYS[6] reaped list
+-- KEYS[7..] extra ready lists of a reliable queue (counted as ready)
 -- ARGV[1] 'reliable', 'priority' or 'delayed'; ARGV[2] ms per score unit (delayed queues)
 -- ARGV[3], ARGV[4] (optional) a shared ready set's filter, as take-sorted: only the members that are JSON objects
 --   whose field ARGV[3] is the string ARGV[4] are counted as ready (reading the whole set, 1,000 members at a time)
@@ -12,6 +13,7 @@ local want = ARGV[1] == 'reliable' and 'list' or 'zset'
 local roles = {{KEYS[1], want, 'a ' .. ARGV[1] .. ' queue'}, {KEYS[2], 'zset', 'the leases of queue ' .. KEYS[1]},
   {KEYS[3], 'zset', 'the retries of queue ' .. KEYS[1]}, {KEYS[4], 'list', 'the dead letters of queue ' .. KEYS[1]},
   {KEYS[6], 'list', 'the reaped jobs of queue ' .. KEYS[1]}}
+for i = 7, #KEYS do roles[#roles + 1] = {KEYS[i], 'list', 'an extra ready list of queue ' .. KEYS[1]} end
 unchanged = 'nothing was counted'
 for _, r in ipairs(roles) do
   local bad = mustBe(r[1], r[2], r[3])
@@ -20,6 +22,7 @@ end
 local ready, delayed = 0, 0
 if want == 'list' then
   ready = redis.call('LLEN', KEYS[1])
+  for i = 7, #KEYS do ready = ready + redis.call('LLEN', KEYS[i]) end
 elseif ARGV[1] == 'delayed' then
   local t = redis.call('TIME')
   local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

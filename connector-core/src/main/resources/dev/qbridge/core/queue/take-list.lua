@@ -2,18 +2,24 @@
 -- KEYS[1] ready list (the guide's LPUSH target)    KEYS[2] leases zset (score = lease deadline, ms)
 -- KEYS[3] retry zset (score = due time, ms)        KEYS[4] id sequence (string counter)
 -- KEYS[5] reaped list (lease members the reaper requeued, oldest at the head)
+-- KEYS[6..] extra ready lists, served after the ready list in this order (none for most queues)
 -- ARGV[1] max jobs to take (1..1000)               ARGV[2] lease duration, ms
 -- ARGV[3] byte budget: stop before a job would take the batch's payload bytes over it (the first job is
 --         always taken, whatever its size), so that one call stays short however large the jobs are
 -- Returns: an array of lease members "<id>:<attempt>:<score>:<payload>" (score is empty for lists).
--- Order: jobs the reaper requeued, then due retries, then ready jobs: the first two have waited longest.
+-- Order: jobs the reaper requeued, then due retries, then ready jobs: the first two have waited longest. Ready
+-- jobs come from the ready list and then from each extra ready list, each from the tail, once the one before is empty.
 -- Invariant: a job is always in exactly one of ready, reaped, retry or leases; each lease member is unique
 -- (its id is unique, its attempt grows on every delivery), so a late ack can never remove a newer delivery.
--- Redis never rolls a script back: every key this script writes is checked before the first removal: reaped
--- and retry by reading them (only when one exists: one EXISTS spares both reads in the usual case), leases by
--- TYPE, q:seq by the GET that gives the first id, the ready list by the first RPOP (which changes nothing when
--- it fails), or by TYPE when the batch is full before it.
-
+-- Redis never rolls a script back: no job may be lost to a write that fails on a key of the wrong type. Reaped and
+-- retry are checked by reading them (only when one exists: one EXISTS spares both reads in the usual case), the
+-- ready list by the first RPOP (a command that fails changes nothing), or by TYPE when the batch is full before it;
+-- each extra ready list by its first RPOP, after which a refusal puts back what the lists before it gave.
+-- q:seq and leases are checked by their own writes after the RPOP: INCRBY q:seq 1 when the first ready job is taken
+-- (its reply gives the first id), then the ZADD of the leases; when either fails (a key of another type, an ACL
+-- refusal), the popped jobs are pushed back onto the tail of their lists in their order and q:seq is put back
+-- before the call refuses or raises, so the queue is as it was. A call that takes nothing writes nothing and checks
+-- no more.
 unchanged = 'nothing was taken'
 local q = KEYS[1]
 -- numbers become strings with %d, here and in redis.call arguments: Lua 5.1 and Redis turn a number into a string
@@ -83,13 +89,7 @@ if redis.call('EXISTS', KEYS[5], KEYS[3]) > 0 then
   end
 end
 
--- the keys written below that no read checked
-local bad = mustBe(KEYS[2], 'zset', 'the leases of queue ' .. q)
-if bad then return bad end
-local base
-base, bad = readCount(KEYS[4], 'the job id counter of queue ' .. q)
-if bad then return bad end
-
+local bad
 -- then ready jobs from the tail (FIFO with LPUSH producers), popped in chunks; a job past the budget is pushed
 -- back onto the tail, so the order stays exactly as it was
 local fresh = 0
@@ -101,19 +101,38 @@ if count >= max or full then
   bad = mustBe(q, 'list', 'a reliable queue')
   if bad then return bad end
 end
-local popped = false
+-- q:seq gets INCRBY 1 when the first ready job is taken (base is nil before), the rest of the ids after the ZADD.
+-- The lists are popped in order: q, then the extra ready lists (KEYS[6] on), each once the one before is empty;
+-- segments, made only when a take reaches an extra list, says from which fresh job on each list's jobs were taken.
+-- A write refused after the first RPOP ends the loop with failed = {its error reply, key, type, role, the chunk
+-- popped and not yet taken, if any}; the jobs are then put back below, in code that runs only then (a closure
+-- made for it on every call cost ~3,500 instructions, a third of a redis.call, callgrind).
+local popped, base, chunk, segments, failed = false, nil, nil, nil, nil
+local list, role, nextKey = q, 'a reliable queue', 6
+local seqRole = 'the job id counter of queue ' .. q
 while count < max and not full do
   local want = nextChunk()
-  local chunk
   if popped then
-    chunk = redis.call('RPOP', q, format('%d', want))
-  else
-    chunk, bad = write('RPOP', q, 'list', 'a reliable queue', format('%d', want))
+    chunk = redis.call('RPOP', list, format('%d', want))
+  elseif fresh == 0 then
+    -- nothing taken yet: a refusal changes nothing
+    chunk, bad = write('RPOP', list, 'list', role, format('%d', want))
     if bad then return bad end
     popped = true
+  else
+    chunk = redis.pcall('RPOP', list, format('%d', want))
+    if type(chunk) == 'table' and chunk.err then failed = {chunk, list, 'list', role} break end
+    popped = true
   end
-  if not chunk then break end
-  local got = #chunk
+  local got = chunk and #chunk or 0
+  if got > 0 and not base and (count == 0 or bytes + #chunk[1] <= budget) then
+    -- the first ready job will be taken: its id
+    local top = redis.pcall('INCRBY', KEYS[4], '1')
+    if type(top) == 'table' then failed = {top, KEYS[4], 'string', seqRole, chunk} break end
+    base = top - 1
+    -- as readCount: ids stay exact in Lua's doubles and the INCRBY of the rest cannot overflow
+    if base >= 1e18 then failed = {{err = 'not an integer'}, KEYS[4], 'string', seqRole, chunk} break end
+  end
   for i = 1, got do
     local payload = chunk[i]
     local size = #payload
@@ -121,7 +140,7 @@ while count < max and not full do
       full = true
       local back = {}
       for k = got, i, -1 do back[#back + 1] = chunk[k] end
-      redis.call('RPUSH', q, unpack(back))
+      redis.call('RPUSH', list, unpack(back))
       break
     end
     bytes = bytes + size
@@ -136,12 +155,54 @@ while count < max and not full do
     leases[2 * count] = lease
     out[count] = lease
   end
-  if got < want then break end
+  if got < want and not full then
+    -- this list is empty: the next one, checked by its first RPOP
+    if nextKey > #KEYS then break end
+    list, role, nextKey, popped = KEYS[nextKey], 'an extra ready list of queue ' .. q, nextKey + 1, false
+    segments = segments or {{q, 0}}
+    segments[#segments + 1] = {list, fresh}
+  end
+end
+if count > 0 and not failed then
+  local reply = redis.pcall('ZADD', KEYS[2], unpack(leases))
+  if type(reply) == 'table' then failed = {reply, KEYS[2], 'zset', 'the leases of queue ' .. q} end
+end
+if failed then
+  -- put back what was popped, each job onto the tail of its list in its order, and q:seq as it was (absent when it
+  -- was 0: no script tells an absent counter from 0); then refuse as a check before the first change would, or
+  -- raise the error (an ACL refusal). Redis refuses a command for OOM only before a script's first write, so a
+  -- write after the RPOP fails on its own key or not at all.
+  if failed[5] then
+    local back = {}
+    for k = #failed[5], 1, -1 do back[#back + 1] = failed[5][k] end
+    redis.call('RPUSH', list, unpack(back))
+  elseif fresh > 0 then
+    segments = segments or {{q, 0}}
+    for s = #segments, 1, -1 do
+      local back = {}
+      for k = s < #segments and segments[s + 1][2] or fresh, segments[s][2] + 1, -1 do
+        local m = out[count - fresh + k]
+        back[#back + 1] = string.sub(m, string.find(m, ':', 1, true) + 4) -- fresh members are "<id>:1::<payload>"
+      end
+      if #back > 0 then redis.call('RPUSH', segments[s][1], unpack(back)) end
+    end
+  end
+  if base == 0 then redis.call('DEL', KEYS[4]) elseif base then redis.call('INCRBY', KEYS[4], '-1') end
+  local reply, key, want, keyRole = failed[1], failed[2], failed[3], failed[4]
+  local refusal
+  if string.sub(reply.err, 1, 9) == 'WRONGTYPE' then
+    refusal = mustBe(key, want, keyRole)
+  elseif want == 'string' and string.find(reply.err, 'not an integer', 1, true) then
+    refusal = select(2, readCount(key, keyRole))
+  end
+  if refusal then return refusal end
+  -- raised as redis.call raises it: Redis 7 raises the error table, 6.2 its message (a table would read "(null)")
+  if redis.REDIS_VERSION_NUM then error(reply) end
+  error(reply.err)
 end
 if count > 0 then
-  redis.call('ZADD', KEYS[2], unpack(leases))
   if reapedCount > 0 then redis.call('LTRIM', KEYS[5], reapedCount, -1) end
   if dueCount > 0 then redis.call('ZREM', KEYS[3], unpack(due)) end
-  if fresh > 0 then redis.call('INCRBY', KEYS[4], format('%d', fresh)) end
+  if fresh > 1 then redis.call('INCRBY', KEYS[4], format('%d', fresh - 1)) end
 end
 return out

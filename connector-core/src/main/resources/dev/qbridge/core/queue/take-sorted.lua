@@ -14,10 +14,11 @@
 -- queue: lowest first, a reaped job then a retry first among equal scores. The candidates of one call are up to
 -- N of them: the oldest reaped jobs, then the earliest due retries.
 -- Invariant: as take-list; never a pop-and-lose (BZPOPMIN) step: the job moves into leases in this script.
--- Redis never rolls a script back: every key this script writes is checked before the first removal: reaped,
--- retry and the ready zset by reading them, leases by TYPE, q:seq by INCRBY, the first write (a command that
--- fails changes nothing). A call that takes nothing changes nothing and checks no more.
-
+-- Redis never rolls a script back: no job may be lost to a write that fails on a key of the wrong type. Reaped,
+-- retry and the ready zset are checked by reading them; q:seq by its INCRBY, the first write (a command that fails
+-- changes nothing); leases by its ZADD, the second, whose failure (a key of another type, an ACL refusal) puts q:seq
+-- back before the call refuses or raises, so nothing changed. A call that takes nothing writes nothing and checks
+-- no more.
 unchanged = 'nothing was taken'
 local q = KEYS[1]
 -- numbers are written with %d: Lua 5.1 turns a number into a string with sprintf('%.14g'), whose floating-point
@@ -139,20 +140,12 @@ while #picked < max do
 end
 if #picked == 0 then return {} end
 
--- the keys written below that no read checked: leases by TYPE, then q:seq by its INCRBY, the first write
-local bad = mustBe(KEYS[2], 'zset', 'the leases of queue ' .. q)
-if bad then return bad end
-local seqRole = 'the job id counter of queue ' .. q
-local base = 0
-if #takenReady > 0 then
-  local top
-  top, bad = write('INCRBY', KEYS[4], 'string', seqRole, #takenReady)
+-- ids first: INCRBY is the first write (it checks q:seq), the ZADD of the leases the second
+local base, n = 0, #takenReady
+if n > 0 then
+  local top, bad = write('INCRBY', KEYS[4], 'string', 'the job id counter of queue ' .. q, n)
   if bad then return bad end
-  base = top - #takenReady
-else
-  local _
-  _, bad = readCount(KEYS[4], seqRole)
-  if bad then return bad end
+  base = top - n
 end
 local out, leases, fresh = {}, {}, 0
 -- ids written as in take-list: the tens once per ten consecutive ids, the last digit from a table
@@ -175,7 +168,21 @@ for i, p in ipairs(picked) do
   leases[2 * i] = lease
   out[i] = lease
 end
-redis.call('ZADD', KEYS[2], unpack(leases))
+local reply = redis.pcall('ZADD', KEYS[2], unpack(leases))
+if type(reply) == 'table' then
+  -- refused (a key of another type, an ACL refusal; never OOM after a first write): q:seq as it was (absent when it
+  -- was 0: no script tells an absent counter from 0), then refuse as a check before the first change would, or raise
+  if n > 0 then
+    if base == 0 then redis.call('DEL', KEYS[4]) else redis.call('INCRBY', KEYS[4], format('%d', -n)) end
+  end
+  if string.sub(reply.err, 1, 9) == 'WRONGTYPE' then
+    local refusal = mustBe(KEYS[2], 'zset', 'the leases of queue ' .. q)
+    if refusal then return refusal end
+  end
+  -- raised as redis.call raises it: Redis 7 raises the error table, 6.2 its message (a table would read "(null)")
+  if redis.REDIS_VERSION_NUM then error(reply) end
+  error(reply.err)
+end
 if next(reapedTaken) then
   -- the taken ones need not be a prefix of what was read (a lower score may come later): trim the whole window
   -- and push the untaken ones back at the head, in their order

@@ -54,6 +54,20 @@ class ClusterQueueIT {
     }
 
     @Test
+    void extraReadyListsAndARegistryMustShareTheQueueSlot() {
+        assertThatThrownBy(() -> new RedisQueue(connection, QueueConfig.builder("{celery}")
+                .extraReadyLists(List.of("{celery}\u0006\u00163", "celery\u0006\u00166")).build()))
+                .isInstanceOf(QueueException.class).hasMessageContaining("celery\u0006\u00166").hasMessageContaining("hash tag");
+        assertThatThrownBy(() -> new RedisQueue(connection, QueueConfig.builder("{sq}:queue:default")
+                .registry("queues", "default").build()))
+                .isInstanceOf(QueueException.class).hasMessageContaining("queues");
+        RedisQueue tagged = new RedisQueue(connection, QueueConfig.builder("{celery}")
+                .extraReadyLists(List.of("{celery}\u0006\u00163")).build());
+        connection.lpush("{celery}\u0006\u00163".getBytes(UTF_8), List.of("urgent".getBytes(UTF_8)));
+        assertThat(tagged.take(10)).extracting(Delivery::payloadAsString).containsExactly("urgent");
+    }
+
+    @Test
     void reliableQueueTakesAcksAndRetriesOnOneSlot() throws Exception {
         RedisQueue q = new RedisQueue(connection, QueueConfig.builder("{orders}").leaseTimeout(Duration.ofMillis(200)).build());
         q.push(IntStream.range(0, 3000).mapToObj(i -> ("job-" + i).getBytes(UTF_8)).toList());

@@ -187,6 +187,22 @@ class LeastPrivilegeAclIT {
     }
 
     @Test
+    void extraReadyListsAndARegistryNeedOnlyTheirKeysGranted() {
+        // the documented rule names keys by the queue's name; a job system's other lists and its registry set are
+        // granted as the document says, each by its own key pattern
+        admin.sendCommand(Protocol.Command.ACL, "SETUSER", USER, "~jobs\u0006\u0016*", "~queues");
+        RedisQueue jobs = queue(connection, QueueConfig.builder("jobs").extraReadyLists(List.of("jobs\u0006\u00163"))
+                .registry("queues", "jobs"));
+        jobs.push(payloads("own-", 2));
+        admin.lpush("jobs\u0006\u00163", "three-0");
+        assertThat(jobs.counts().ready()).isEqualTo(3);
+        assertThat(jobs.take(10)).extracting(Delivery::payloadAsString).containsExactly("own-0", "own-1", "three-0");
+        assertThat(admin.smembers("queues")).containsExactly("jobs");
+        jobs.purge();
+        assertThat(DocumentedAcl.log(admin)).as("ACL LOG").isEmpty();
+    }
+
+    @Test
     void aMissingPermissionNamesTheCommandAndKeysAndBreaksTheQueueInsteadOfPosingAsAnOutage() {
         admin.sendCommand(Protocol.Command.ACL, "SETUSER", USER, "-time"); // as if the rule had forgotten TIME
         RedisQueue jobs = queue(connection, QueueConfig.builder("jobs"));
