@@ -120,27 +120,35 @@ final class ConnectWorkloads implements AutoCloseable {
     Measurement sidekiqSource(int jobs) {
         if (!sidekiqWarm) {
             sidekiqWarm = true;
-            warmUp("sidekiq source", sourceRun(Math.min(jobs, WARM_UP_JOBS), true));
+            warmUp("sidekiq source", sourceRun(Math.min(jobs, WARM_UP_JOBS), true, true));
         }
-        return sourceRun(jobs, true);
+        return sourceRun(jobs, true, true);
+    }
+
+    /**
+     * The yardstick of {@link #sidekiqSource}: the same Sidekiq jobs read as raw bytes (queue {@code queue:<name>},
+     * format raw), so that the ratio of the two is what reading them as Sidekiq's and sending CloudEvents costs.
+     */
+    Measurement sidekiqJobsRawSource(int jobs) {
+        return sourceRun(jobs, true, false);
     }
 
     private Measurement sourceRun(int jobs) {
-        return sourceRun(jobs, false);
+        return sourceRun(jobs, false, false);
     }
 
-    private Measurement sourceRun(int jobs, boolean sidekiq) {
+    private Measurement sourceRun(int jobs, boolean sidekiqJobs, boolean asSidekiq) {
         String name = "bench-source-" + (++run);
-        RedisQueue queue = sidekiq ? server.preloadedSidekiq(name, jobs) : server.preloaded(name, jobs);
+        RedisQueue queue = sidekiqJobs ? server.preloadedSidekiq(name, jobs) : server.preloaded(name, jobs);
         createTopic(name);
         Map<String, String> props = sourceSettings();
-        if (sidekiq) {
+        if (asSidekiq) {
             props.put("queue.format", "sidekiq");
         }
         props.put("connector.class", RedisQueueSourceConnector.class.getName());
         props.put("tasks.max", "1");
         props.put("redis.uri", server.uri());
-        props.put("queues", name);
+        props.put("queues", sidekiqJobs && !asSidekiq ? queue.name() : name);
         props.put("topic", name);
         cluster.configureConnector(name, props);
         try {

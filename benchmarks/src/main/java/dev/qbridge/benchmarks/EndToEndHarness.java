@@ -218,6 +218,8 @@ public final class EndToEndHarness {
                 if (o.includes("connect")) {
                     table.add("Kafka Connect source: Redis to Kafka, 1 task, batch 1,000",
                             runs.measure("source", () -> connect.source(o.bridgeJobs())));
+                    table.add("Kafka Connect source: Sidekiq jobs (164 B) read raw, 1 task, batch 1,000",
+                            runs.measure("sidekiq jobs raw source", () -> connect.sidekiqJobsRawSource(o.bridgeJobs())));
                     table.add("Kafka Connect source: Sidekiq jobs to Kafka as CloudEvents, 1 task, batch 1,000",
                             runs.measure("sidekiq source", () -> connect.sidekiqSource(o.bridgeJobs())));
                     table.add("Kafka Connect sink: Kafka to Redis exactly once, 1 task",

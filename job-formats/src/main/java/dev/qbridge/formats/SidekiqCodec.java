@@ -46,9 +46,12 @@ public final class SidekiqCodec implements JobCodec {
                 .withExtension(JobExtensions.QUEUE, queue);
         enqueuedAt(job, where).ifPresent(time -> event.withTime(JobExtensions.utc(time)));
 
-        ObjectNode extras = job.deepCopy();
-        extras.remove(MAPPED);
+        // the job is read once: what is not mapped is the extras, taken from it rather than from a deep copy
+        ObjectNode extras = job;
         JsonNode retry = job.get("retry");
+        JsonNode retryCount = job.get("retry_count");
+        Optional<Instant> due = at.isPresent() ? at : seconds(job, "at", where);
+        extras.remove(MAPPED);
         if (retry != null && retry.isBoolean()) {
             event.withExtension(JobExtensions.RETRY, retry.booleanValue());
         } else if (retry != null && retry.canConvertToExactIntegral() && retry.canConvertToInt()) {
@@ -56,7 +59,6 @@ public final class SidekiqCodec implements JobCodec {
         } else if (retry != null) {
             extras.set("retry", retry);
         }
-        JsonNode retryCount = job.get("retry_count");
         if (retryCount == null) {
             event.withExtension(JobExtensions.ATTEMPTS, 0);
         } else if (retryCount.isIntegralNumber() && retryCount.canConvertToInt() && retryCount.intValue() >= 0) {
@@ -65,7 +67,6 @@ public final class SidekiqCodec implements JobCodec {
         } else {
             extras.set("retry_count", retryCount);
         }
-        Optional<Instant> due = at.isPresent() ? at : seconds(job, "at", where);
         if (set == JobSet.DEAD) {
             at.ifPresent(died -> event.withExtension(JobExtensions.DIED, JobExtensions.utc(died)));
         } else {
