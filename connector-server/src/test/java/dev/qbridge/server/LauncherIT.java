@@ -59,7 +59,7 @@ class LauncherIT {
         redis.client().lpush("orders", "a", "b");
         Run list = run(LAUNCHER, Map.of(), "queues", "--redis", redis.uri(), "list");
         assertThat(list.exitCode()).as(list.output()).isZero();
-        assertThat(list.output()).containsPattern("orders\\s+reliable\\s+2");
+        assertThat(list.output()).containsPattern("orders\\s+raw\\s+reliable\\s+2");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.qbridge.server.cli;
 
+import dev.qbridge.core.QueueException;
 import dev.qbridge.core.queue.DueTimeUnit;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueKind;
@@ -63,14 +64,15 @@ final class QueueInspector {
      */
     List<SystemQueue> systemQueues(int limit) {
         TreeMap<String, SystemQueue> found = new TreeMap<>();
-        if (redis.type(bytes(SIDEKIQ_QUEUES)).equals("set")) {
+        // found by SCAN first, which names keys whatever a user may read: no refused TYPE in the ACL log when none is there
+        if (!redis.scanKeys(SIDEKIQ_QUEUES, limit).isEmpty() && readable(SIDEKIQ_QUEUES, "set")) {
             for (byte[] name : redis.smembers(bytes(SIDEKIQ_QUEUES))) {
                 SystemQueue q = SystemQueue.ready(JobFormat.SIDEKIQ, string(name));
                 found.put(q.readyKey(), q);
             }
         }
         for (String binding : redis.scanKeys(KOMBU_BINDINGS, limit)) {
-            if (!redis.type(bytes(binding)).equals("set")) {
+            if (!readable(binding, "set")) {
                 continue;
             }
             for (byte[] member : redis.smembers(bytes(binding))) {
@@ -82,6 +84,21 @@ final class QueueInspector {
             }
         }
         return List.copyOf(found.values());
+    }
+
+    /**
+     * True when {@code key} holds a {@code type} this user may read: a user granted only its own queues' keys (the
+     * least-privilege rule of PROTOCOL.md) has no job system's list of queues to read, which is no error.
+     */
+    private boolean readable(String key, String type) {
+        try {
+            return redis.type(bytes(key)).equals(type);
+        } catch (QueueException e) {
+            if (e.kind() == QueueException.Kind.PERMISSION) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     /** The queue a derived key belongs to, or empty when {@code key} is not derived from a queue name. */

@@ -108,7 +108,7 @@ class LeastPrivilegeCliIT {
         Thread.sleep(300);
 
         Cli list = ok("queues", "--redis", userUri(), "list", "--match", "orders*");
-        assertThat(list.out()).containsPattern("orders\\s+reliable\\s+3\\s+1\\s+0\\s+0\\s+1\\s+1");
+        assertThat(list.out()).containsPattern("orders\\s+raw\\s+reliable\\s+3\\s+1\\s+0\\s+0\\s+1\\s+1");
         assertThat(ok("queues", "--redis", userUri(), "stats", "later").out()).contains("delayed:    1");
         assertThat(ok("queues", "--redis", userUri(), "peek", "orders").out()).contains("o-3");
         assertThat(ok("queues", "--redis", userUri(), "peek", "--dead", "orders").out()).contains("bad");
