@@ -3,6 +3,8 @@ package dev.qbridge.kafka;
 import dev.qbridge.core.QueueException;
 import dev.qbridge.core.redis.JedisConnection;
 import dev.qbridge.core.redis.RedisConnection;
+import dev.qbridge.core.queue.DueTimeUnit;
+import dev.qbridge.core.queue.Scores;
 import dev.qbridge.core.retry.Backoff;
 import dev.qbridge.formats.JobTranslation;
 import dev.qbridge.formats.NativeJob;
@@ -134,7 +136,7 @@ public class RedisQueueSinkTask extends SinkTask {
                     NativeJob job = nativeJob(translation, record, payload);
                     SystemQueue target = translation.queue();
                     String score = target.isSharedSet()
-                            ? job.at().map(at -> "at" + at.toEpochMilli()).orElse("in0") // each at its own time
+                            ? job.at().map(at -> "s" + Scores.exactScore(at, DueTimeUnit.SECONDS)).orElse("in0") // its own time
                             : ExactlyOnceWriter.listScore(target, target.keyForPriority(job.priority().orElse(0)));
                     entries.add(Entry.job(tp, record.kafkaOffset(), score, job.bytes()));
                 }

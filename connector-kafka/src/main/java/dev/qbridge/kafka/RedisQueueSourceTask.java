@@ -116,7 +116,8 @@ public class RedisQueueSourceTask extends SourceTask {
         prefetcher = new Prefetcher<>("qbridge-source-" + connector + "-redis", this::nextBatch, this::finishPending,
                 this::release, UNPOLLED_BATCH_HELD);
         LOG.info("Source task reads {} queue(s) {} from {} (max.in.flight {}, batch.size {}, batch.max.bytes {})",
-                config.queueKind(), consumers.keySet(), redis.endpoint(), maxInFlight, config.batchSize(),
+                config.queueFormat().isJobSystem() ? config.queueFormat() : config.queueKind(), consumers.keySet(),
+                redis.endpoint(), maxInFlight, config.batchSize(),
                 config.batchMaxBytes());
     }
 

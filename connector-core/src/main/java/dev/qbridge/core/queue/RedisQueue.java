@@ -185,7 +185,12 @@ public final class RedisQueue {
             args.add(ascii(config.dueTimeUnit().millisPerUnit()));
             for (NewJob job : chunk) {
                 Optional<Instant> at = job.dueAt();
-                if (at.isPresent()) {
+                if (at.isPresent() && at.get().getNano() % 1_000_000 != 0) {
+                    // finer than a millisecond (a job system's own time, such as Sidekiq's float seconds): the score
+                    // exactly, in the queue's unit, so that a job moved between systems keeps its time to the digit
+                    args.add(ascii("score"));
+                    args.add(ascii(Scores.exactScore(at.get(), config.dueTimeUnit())));
+                } else if (at.isPresent()) {
                     args.add(ascii("at"));
                     args.add(ascii(at.get().toEpochMilli()));
                 } else {

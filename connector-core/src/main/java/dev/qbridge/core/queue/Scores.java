@@ -1,5 +1,7 @@
 package dev.qbridge.core.queue;
 
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.Locale;
 
 /**
@@ -39,5 +41,13 @@ public final class Scores {
             return Long.toString((long) score);
         }
         return Double.toString(score);
+    }
+
+    /** The score of a due time in a delayed queue's unit, exactly: no more digits than the instant has. */
+    public static String exactScore(Instant at, DueTimeUnit unit) {
+        BigDecimal millis = BigDecimal.valueOf(at.getEpochSecond()).movePointRight(3)
+                .add(BigDecimal.valueOf(at.getNano()).movePointLeft(6));
+        BigDecimal score = millis.divide(BigDecimal.valueOf(unit.millisPerUnit()));
+        return score.stripTrailingZeros().toPlainString();
     }
 }

@@ -73,8 +73,9 @@ public final class JobRecord extends SourceRecord {
     public static final class Factory {
         private final SourceConfig config;
         private final Map<String, QueueTarget> targets = new ConcurrentHashMap<>();
-        /** The queues by the key deliveries name them by (a job system's queue default is read from queue:default). */
-        private final Map<String, SystemQueue> byReadyKey = new ConcurrentHashMap<>();
+        /** The queues by the name deliveries give them: queue:default for Sidekiq's default, schedule:default for
+         *  its scheduled jobs. */
+        private final Map<String, SystemQueue> byQueueName = new ConcurrentHashMap<>();
         private final KeySource keySource;
         private final String keyField;
         private final ValueType valueType;
@@ -99,7 +100,7 @@ public final class JobRecord extends SourceRecord {
             this.takenHeader = headers.contains("taken.at");
             for (String queue : config.queues()) {
                 SystemQueue q = config.systemQueue(queue);
-                byReadyKey.put(q.readyKey(), q);
+                byQueueName.put(q.baseKey(), q);
             }
         }
 
@@ -161,9 +162,9 @@ public final class JobRecord extends SourceRecord {
         }
 
         /** A queue's topic, partition and translation, from the key its deliveries name it by. */
-        private QueueTarget target(String readyKey) {
-            SystemQueue queue = byReadyKey.getOrDefault(readyKey, SystemQueue.ready(JobFormat.RAW, readyKey));
-            return new QueueTarget(config.topicFor(queue.name()), offsetKey(readyKey),
+        private QueueTarget target(String deliveryQueue) {
+            SystemQueue queue = byQueueName.getOrDefault(deliveryQueue, SystemQueue.ready(JobFormat.RAW, deliveryQueue));
+            return new QueueTarget(config.topicFor(queue.name()), offsetKey(deliveryQueue),
                     new JobTranslation(queue, TaskMap.NONE));
         }
 

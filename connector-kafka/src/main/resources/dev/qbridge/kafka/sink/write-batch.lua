@@ -12,7 +12,8 @@
 -- ARGV[5 .. 4+2P] pairs (field "topic/partition", next offset after this batch's last record of it)
 -- ARGV[5+2P ..] quadruples (partition index 1..P, record offset, score, payload); score is '' (reliable: the ready
 --   list KEYS[1]) or 'L<n>' (reliable: the n-th further list, KEYS[4+n]), an integer priority, or 'at<ms>' /
---   'in<ms>' (delayed: a due time, or a delay from Redis's clock)
+--   'in<ms>' (delayed: a due time, or a delay from Redis's clock) / 's<score>' (delayed: the score itself, in the
+--   queue's unit, for a time finer than a millisecond such as Sidekiq's float seconds)
 -- Returns: {written, skipped}: records pushed, and records skipped because their offset was below the one
 --   already stored (Kafka delivered them again after a crash or rebalance).
 -- Invariant: for every partition, the stored offset is one past the last record this connector has written
@@ -96,10 +97,15 @@ for i = first, #ARGV, 4 do
         local t = redis.call('TIME')
         now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
       end
-      local due = tonumber(string.sub(score, 3))
-      if string.sub(score, 1, 2) == 'in' then due = now + due end
-      local s = due
-      if unit ~= 1 then s = string.format('%.3f', due / unit) end
+      local s
+      if string.sub(score, 1, 1) == 's' then
+        s = string.sub(score, 2)
+      else
+        local due = tonumber(string.sub(score, 3))
+        if string.sub(score, 1, 2) == 'in' then due = now + due end
+        s = due
+        if unit ~= 1 then s = string.format('%.3f', due / unit) end
+      end
       redis.call('ZADD', KEYS[1], 'NX', s, payload)
     end
   end

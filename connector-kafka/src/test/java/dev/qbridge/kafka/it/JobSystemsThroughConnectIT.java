@@ -109,6 +109,32 @@ class JobSystemsThroughConnectIT {
     }
 
     @Test
+    void sidekiqScheduledJobsGoThroughKafkaKeepingTheirTimeAndRunWhenDue() throws Exception {
+        List<String> specs = new ArrayList<>();
+        IntStream.range(0, 5).forEach(i -> specs.add("{\"class\": \"AddWorker\", \"args\": [" + i + "], \"in\": 4}"));
+        specs.add("{\"class\": \"AddWorker\", \"args\": [99], \"queue\": \"other\", \"in\": 4}");
+        List<String> jids = Sidekiq.enqueue(from.uri(), "[" + String.join(", ", specs) + "]");
+        String dueTimes = Sidekiq.api(from.uri(), "Sidekiq::ScheduledSet.new.select { |j| j.queue == 'default' }"
+                + ".map { |j| [j.jid, j.at.to_f.round(3)] }.sort");
+        connect.kafka().createTopic("sidekiq-scheduled", 1);
+
+        run("scheduled-source", RedisQueueSourceConnector.class, "redis.uri", from.uri(), "queues", "default",
+                "queue.format", "sidekiq", "queue.set", "scheduled", "topic", "sidekiq-scheduled");
+        run("scheduled-sink", RedisQueueSinkConnector.class, "redis.uri", to.uri(), "topics", "sidekiq-scheduled",
+                "queue", "default", "queue.format", "sidekiq", "queue.set", "scheduled");
+
+        await().atMost(TIMEOUT).until(() -> to.client().zcard("schedule") == 5);
+        assertThat(Sidekiq.api(to.uri(), "Sidekiq::ScheduledSet.new.map { |j| [j.jid, j.at.to_f.round(3)] }.sort"))
+                .as("the same jobs, each at its own time").isEqualTo(dueTimes);
+        assertThat(from.client().zrange("schedule", 0, -1)).as("the other queue's job stays").hasSize(1)
+                .allSatisfy(j -> assertThat(j).contains(jids.get(5)));
+        try (JobWorker worker = Sidekiq.startWorker(to.uri(), List.of("default"), List.of("AddWorker"))) {
+            List<String> ran = worker.awaitExecuted(5, TIMEOUT).stream().map(r -> tree(r).get("jid").asText()).toList();
+            assertThat(ran).containsExactlyInAnyOrderElementsOf(jids.subList(0, 5));
+        }
+    }
+
+    @Test
     void celeryTasksGoThroughKafkaAndACeleryWorkerRunsEveryOneOnTheOtherRedis() {
         List<String> specs = new ArrayList<>();
         IntStream.range(0, 30).forEach(i -> specs.add("{\"task\": \"tasks.add\", \"args\": [" + i + ", 1]"

@@ -130,6 +130,20 @@ class JobSystemsMigrateIT {
     }
 
     @Test
+    void aJobSidekiqCannotReadIsDeadLetteredAtTheSourceWithTheReasonAndTheOthersMove() throws Exception {
+        List<String> jids = Sidekiq.enqueue(oldRedis.uri(), "[{\"class\": \"AddWorker\", \"args\": [1]}]");
+        oldRedis.client().lpush("queue:default", "not a sidekiq job"); // a guide-style producer wrote to the wrong key
+
+        Cli moved = migrate("--from", from("default", "&format=sidekiq"), "--to", to("default", "&format=sidekiq"));
+
+        assertThat(moved.out()).contains("unreadable and dead-lettered at the source 1", "OK");
+        assertThat(newRedis.client().llen("queue:default")).isEqualTo(1);
+        assertThat(newRedis.client().lindex("queue:default", 0)).contains(jids.get(0));
+        Cli dead = Cli.run("queues", "--redis", oldRedis.uri(), "peek", "--dead", "--format", "sidekiq", "default");
+        assertThat(dead.out()).as(dead.toString()).contains("not a sidekiq job", "is not JSON");
+    }
+
+    @Test
     void celeryTasksMoveToSidekiqUnderTheirMappedNamesAndSidekiqRunsThem() throws Exception {
         List<String> ids = Celery.enqueue(oldRedis.uri(), "["
                 + "{\"task\": \"tasks.add\", \"args\": [1, 2]},"
