@@ -57,6 +57,20 @@ class ConnectorsTest {
     }
 
     @Test
+    void aJobSystemsFormatAndSetMistakesAreReportedOnTheKeyToFixWithTheReason() {
+        assertThat(errors(new RedisQueueSourceConnector(), source("queues", "celery", "queue.format", "celery",
+                "queue.set", "scheduled")).get("queue.set")).anySatisfy(m -> assertThat(m).contains("ETA"));
+        assertThat(errors(new RedisQueueSinkConnector(), source("topics", "t", "queue.format", "sidekiq",
+                "queue.kind", "priority")).get("queue.kind")).anySatisfy(m -> assertThat(m).contains("leave queue.kind out"));
+        assertThat(errors(new RedisQueueSinkConnector(), source("topics", "t", "queue.set", "dead")).get("queue.set"))
+                .anySatisfy(m -> assertThat(m).contains("applies to the job systems' formats"));
+        assertThat(errors(new RedisQueueSinkConnector(), source("topics", "t", "task.map", "a:b")).get("task.map"))
+                .anySatisfy(m -> assertThat(m).contains("queue.format=sidekiq or celery"));
+        assertThat(errors(new RedisQueueSinkConnector(), source("topics", "t", "queue.format", "sidekiq",
+                "queue.set", "scheduled", "task.map", "tasks.add:AddWorker"))).isEmpty();
+    }
+
+    @Test
     void crossFieldMistakesAreReportedOnTheKeyToFix() {
         assertThat(errors(new RedisQueueSourceConnector(), source("queues", "a", "key.source", "field")))
                 .containsOnlyKeys("key.field");

@@ -103,10 +103,10 @@ public final class SinkConfig extends AbstractConfig {
                         ValidString.in("reliable", "priority", "delayed"), Importance.HIGH, QUEUE_KIND_DOC,
                         QUEUE_GROUP, ++order, Width.SHORT, "Queue kind")
                 .define(QUEUE_FORMAT_CONFIG, Type.STRING, QUEUE_FORMAT_DEFAULT,
-                        ValidString.in("raw", "json", "sidekiq", "celery"), Importance.HIGH, QUEUE_FORMAT_DOC,
+                        ValidString.in(QueueFormatChecks.FORMATS.split(",")), Importance.HIGH, QUEUE_FORMAT_DOC,
                         QUEUE_GROUP, ++order, Width.SHORT, "Queue format")
                 .define(QUEUE_SET_CONFIG, Type.STRING, QUEUE_SET_DEFAULT,
-                        ValidString.in("ready", "scheduled", "retry", "dead"), Importance.LOW, QUEUE_SET_DOC,
+                        ValidString.in(QueueFormatChecks.SETS.split(",")), Importance.LOW, QUEUE_SET_DOC,
                         QUEUE_GROUP, ++order, Width.SHORT, "Queue set")
                 .define(TASK_MAP_CONFIG, Type.STRING, "", Importance.LOW, TASK_MAP_DOC, QUEUE_GROUP, ++order,
                         Width.LONG, "Task map")
@@ -202,22 +202,8 @@ public final class SinkConfig extends AbstractConfig {
 
     /** The checks that span several keys, added to the values {@code validate()} answers. */
     public static void validate(Map<String, ConfigValue> values) {
-        ConfigValue format = values.get(QUEUE_FORMAT_CONFIG);
-        ConfigValue set = values.get(QUEUE_SET_CONFIG);
-        ConfigValue queueKind = values.get(QUEUE_KIND_CONFIG);
+        boolean jobSystem = QueueFormatChecks.validate(values, QUEUE_FORMAT_CONFIG, QUEUE_SET_CONFIG, QUEUE_KIND_CONFIG);
         ConfigValue taskMap = values.get(TASK_MAP_CONFIG);
-        boolean jobSystem = format.value() instanceof String f && (f.equals("sidekiq") || f.equals("celery"));
-        if (jobSystem && !"reliable".equals(queueKind.value())) {
-            queueKind.addErrorMessage("queue.format=" + format.value() + " names the system's own keys, which are "
-                    + "lists: leave queue.kind out");
-        }
-        if (set.value() instanceof String s && format.value() instanceof String f && format.errorMessages().isEmpty()) {
-            try {
-                new SystemQueue(JobFormat.parse(f), "q", JobSet.parse(s));
-            } catch (RuntimeException e) {
-                set.addErrorMessage(e.getMessage().replaceFirst("^queue 'q': ", ""));
-            }
-        }
         if (taskMap.value() instanceof String spec && !spec.isBlank()) {
             if (!jobSystem) {
                 taskMap.addErrorMessage("task.map renames the tasks of job systems: set queue.format=sidekiq or celery, "

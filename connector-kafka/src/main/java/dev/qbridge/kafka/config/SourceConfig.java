@@ -141,10 +141,10 @@ public final class SourceConfig extends AbstractConfig {
                         ValidString.in("reliable", "priority", "delayed"), Importance.HIGH, QUEUE_KIND_DOC,
                         QUEUE_GROUP, ++order, Width.SHORT, "Queue kind")
                 .define(QUEUE_FORMAT_CONFIG, Type.STRING, QUEUE_FORMAT_DEFAULT,
-                        ValidString.in("raw", "json", "sidekiq", "celery"), Importance.HIGH, QUEUE_FORMAT_DOC,
+                        ValidString.in(QueueFormatChecks.FORMATS.split(",")), Importance.HIGH, QUEUE_FORMAT_DOC,
                         QUEUE_GROUP, ++order, Width.SHORT, "Queue format")
                 .define(QUEUE_SET_CONFIG, Type.STRING, QUEUE_SET_DEFAULT,
-                        ValidString.in("ready", "scheduled", "retry", "dead"), Importance.LOW, QUEUE_SET_DOC,
+                        ValidString.in(QueueFormatChecks.SETS.split(",")), Importance.LOW, QUEUE_SET_DOC,
                         QUEUE_GROUP, ++order, Width.SHORT, "Queue set")
                 .define(DUE_TIME_UNIT_CONFIG, Type.STRING, DUE_TIME_UNIT_DEFAULT,
                         ValidString.in("seconds", "milliseconds"), Importance.LOW, DUE_TIME_UNIT_DOC,
@@ -272,21 +272,7 @@ public final class SourceConfig extends AbstractConfig {
 
     /** The checks that span several keys, added to the values {@code validate()} answers. */
     public static void validate(Map<String, ConfigValue> values) {
-        ConfigValue format = values.get(QUEUE_FORMAT_CONFIG);
-        ConfigValue set = values.get(QUEUE_SET_CONFIG);
-        ConfigValue kind = values.get(QUEUE_KIND_CONFIG);
-        boolean jobSystem = format.value() instanceof String f && (f.equals("sidekiq") || f.equals("celery"));
-        if (jobSystem && !"reliable".equals(kind.value())) {
-            kind.addErrorMessage("queue.format=" + format.value() + " names the system's own keys, which are lists: "
-                    + "leave queue.kind out");
-        }
-        if (set.value() instanceof String s && format.value() instanceof String f && format.errorMessages().isEmpty()) {
-            try {
-                new SystemQueue(JobFormat.parse(f), "q", JobSet.parse(s));
-            } catch (RuntimeException e) {
-                set.addErrorMessage(e.getMessage().replaceFirst("^queue 'q': ", ""));
-            }
-        }
+        QueueFormatChecks.validate(values, QUEUE_FORMAT_CONFIG, QUEUE_SET_CONFIG, QUEUE_KIND_CONFIG);
         ConfigValue keySource = values.get(KEY_SOURCE_CONFIG);
         ConfigValue keyField = values.get(KEY_FIELD_CONFIG);
         if ("field".equals(keySource.value()) && (keyField.value() == null || ((String) keyField.value()).isBlank())) {

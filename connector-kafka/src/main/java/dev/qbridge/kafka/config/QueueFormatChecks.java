@@ -1,0 +1,43 @@
+package dev.qbridge.kafka.config;
+
+import dev.qbridge.formats.JobFormat;
+import dev.qbridge.formats.JobSet;
+import dev.qbridge.formats.SystemQueue;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigValue;
+
+/**
+ * The checks of {@code queue.format} and {@code queue.set} that span keys, the same for the source and the sink: a
+ * job system's keys are lists (no {@code queue.kind}), and a set its system does not have is refused with the reason
+ * ({@link SystemQueue} says why: Celery has no scheduled set, ...).
+ */
+final class QueueFormatChecks {
+
+    static final String FORMATS = "raw,json,sidekiq,celery";
+    static final String SETS = "ready,scheduled,retry,dead";
+
+    private QueueFormatChecks() {
+    }
+
+    /** Adds the errors to {@code values}; returns whether the format is a job system's. */
+    static boolean validate(Map<String, ConfigValue> values, String formatKey, String setKey, String kindKey) {
+        ConfigValue format = values.get(formatKey);
+        ConfigValue set = values.get(setKey);
+        ConfigValue kind = values.get(kindKey);
+        boolean jobSystem = format.errorMessages().isEmpty() && format.value() instanceof String f
+                && JobFormat.parse(f).isJobSystem();
+        if (jobSystem && !"reliable".equals(kind.value())) {
+            kind.addErrorMessage(formatKey + "=" + format.value() + " names the system's own keys, which are lists: "
+                    + "leave " + kindKey + " out");
+        }
+        if (set.value() instanceof String s && format.value() instanceof String f && format.errorMessages().isEmpty()
+                && set.errorMessages().isEmpty()) {
+            try {
+                new SystemQueue(JobFormat.parse(f), "q", JobSet.parse(s));
+            } catch (RuntimeException e) {
+                set.addErrorMessage(e.getMessage().replaceFirst("^queue 'q': ", ""));
+            }
+        }
+        return jobSystem;
+    }
+}
