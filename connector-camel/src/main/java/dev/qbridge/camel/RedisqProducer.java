@@ -105,7 +105,7 @@ public class RedisqProducer extends DefaultProducer {
             String key = queue.keyForPriority(job.priority().orElse(0));
             byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(job.bytes());
         }
-        long pushed = timed.isEmpty() ? 0 : endpoint.pushQueue(queue.pushConfig()).pushJobs(timed);
+        long pushed = timed.isEmpty() ? 0 : endpoint.pushQueue(queue.pushConfig()).pushDelayedExactly(timed);
         for (Map.Entry<String, List<byte[]>> list : byKey.entrySet()) {
             pushed += endpoint.pushQueue(list.getKey()).push(list.getValue());
         }

@@ -178,16 +178,31 @@ public final class RedisQueue {
         return added;
     }
 
+    /**
+     * Pushes jobs to a delayed queue each at its due time to the digit, finer than the millisecond of
+     * {@link #pushJobs}: for a job system's own times (Sidekiq's float seconds), so that a job moved between two
+     * systems keeps its time exactly. Jobs without a due time are due after their delay, as with {@code pushJobs}.
+     */
+    public long pushDelayedExactly(List<NewJob> jobs) {
+        if (config.kind() != QueueKind.DELAYED) {
+            throw new QueueException(Kind.CONFIG, "queue '" + name() + "' is " + config.kind() + ": only a delayed queue "
+                    + "takes due times");
+        }
+        return pushDelayed(jobs, true);
+    }
+
     private long pushDelayed(List<NewJob> jobs) {
+        return pushDelayed(jobs, false);
+    }
+
+    private long pushDelayed(List<NewJob> jobs, boolean exact) {
         long added = 0;
         for (List<NewJob> chunk : chunks(jobs)) {
             List<byte[]> args = new ArrayList<>(chunk.size() * 3 + 1);
             args.add(ascii(config.dueTimeUnit().millisPerUnit()));
             for (NewJob job : chunk) {
                 Optional<Instant> at = job.dueAt();
-                if (at.isPresent() && at.get().getNano() % 1_000_000 != 0) {
-                    // finer than a millisecond (a job system's own time, such as Sidekiq's float seconds): the score
-                    // exactly, in the queue's unit, so that a job moved between systems keeps its time to the digit
+                if (at.isPresent() && exact) {
                     args.add(ascii("score"));
                     args.add(ascii(Scores.exactScore(at.get(), config.dueTimeUnit())));
                 } else if (at.isPresent()) {
