@@ -91,11 +91,6 @@ public final class JobTranslation {
         if (codec.isEmpty()) {
             return NativeJob.of(body);
         }
-        CloudEvent event = JobEvents.parse(body);
-        String task = taskMap.apply(event.getType());
-        if (!task.equals(event.getType())) {
-            event = io.cloudevents.core.builder.CloudEventBuilder.from(event).withType(task).build();
-        }
-        return codec.get().toNative(event, queue.name());
+        return codec.get().toNative(taskMap.apply(JobEvents.parse(body)), queue.name());
     }
 }
