@@ -14,6 +14,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local dueScore = string.format('%.3f', now / tonumber(ARGV[2]))
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', dueScore, 'LIMIT', 0, tonumber(ARGV[1]))
 if #due == 0 then return 0 end
-redis.call('ZREM', KEYS[1], unpack(due))
+-- the due jobs are the lowest ranks, read from rank 0 in this script: removed by rank, not one argument per job
+redis.call('ZREMRANGEBYRANK', KEYS[1], '0', string.format('%d', #due - 1))
 redis.call('LPUSH', KEYS[2], unpack(due))
 return #due
