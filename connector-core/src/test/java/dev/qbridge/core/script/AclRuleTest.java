@@ -59,6 +59,17 @@ class AclRuleTest {
     }
 
     @Test
+    void everyDocumentThatShowsTheRuleShowsTheSameOne() throws Exception {
+        // SECURITY.md repeats the rule for operators; it once lacked three commands PROTOCOL.md had gained
+        Path docs = Path.of(System.getProperty("qbridge.docs", "../docs"));
+        List<String> copies;
+        try (Stream<String> lines = Files.lines(docs.resolve("SECURITY.md"))) {
+            copies = lines.map(String::strip).filter(line -> line.startsWith("ACL SETUSER qbridge")).toList();
+        }
+        assertThat(copies).as("the ACL rule in docs/SECURITY.md").containsExactly(DocumentedAcl.rule());
+    }
+
+    @Test
     void commandsAreReadFromTheScriptSource() {
         assertThat(LuaScript.load(Reaper.class, "reap").commands())
                 .containsExactly("GET", "LPUSH", "RPUSH", "TIME", "TYPE", "ZRANGEBYSCORE", "ZREMRANGEBYRANK"); // GET, TYPE: the prelude;
