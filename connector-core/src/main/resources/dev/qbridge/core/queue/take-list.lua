@@ -118,15 +118,13 @@ while count < max and not full do
     if want > max - count then want = max - count end
     if want < 1 then want = 1 end
   end
+  local n = want == 1 and '1' or format('%d', want)
   if popped then
-    chunk = redis.call('RPOP', list, format('%d', want))
-  elseif fresh == 0 then
-    -- nothing taken yet: a refusal changes nothing
-    chunk, bad = write('RPOP', list, 'list', role, format('%d', want))
-    if bad then return bad end
-    popped = true
+    chunk = redis.call('RPOP', list, n)
   else
-    chunk = redis.pcall('RPOP', list, format('%d', want))
+    -- the first RPOP of each list checks its type: refused, it changes nothing, and what the lists before it gave is
+    -- put back below as for any refused write (nothing, when it is the first)
+    chunk = redis.pcall('RPOP', list, n)
     if type(chunk) == 'table' and chunk.err then failed = {chunk, list, 'list', role} break end
     popped = true
   end
