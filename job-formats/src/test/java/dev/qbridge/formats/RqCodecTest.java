@@ -77,6 +77,24 @@ class RqCodecTest {
     }
 
     @Test
+    void jobOfRq2KeepsItsNewFieldsAndCountsItsRetries() {
+        // RQ 2.x's Job.to_dict adds these (stopped callbacks, groups, retry and repeat state, rate limits, webhooks)
+        Map<String, byte[]> hash = new LinkedHashMap<>(RqFixtures.job("pickle-no-args").hash());
+        Map<String, String> rq2 = Map.of("stopped_callback_name", "", "group_id", "", "number_of_retries", "2",
+                "retries_left", "1", "retry_intervals", "[10, 20]", "enqueue_at_front_on_retry", "1",
+                "repeats_left", "3", "repeat_intervals", "[60]", "success_callback_timeout", "60",
+                "webhooks", "[{\"url\": \"http://localhost/hook\"}]");
+        rq2.forEach((k, v) -> hash.put(k, v.getBytes(UTF_8)));
+        NativeJob original = NativeJob.ofHash(RqFixtures.job("pickle-no-args").bytes(), hash, Optional.empty());
+
+        CloudEvent event = throughTheWire(codec.toEvent(original, "default", JobSet.READY));
+        NativeJob written = codec.toNative(event, "default", JobSet.READY);
+
+        assertThat(event.getExtension("attempts")).isEqualTo(2);
+        assertThat(strings(written.hash(), "data")).isEqualTo(strings(original.hash(), "data"));
+    }
+
+    @Test
     void jsonSerializerWritesWhatRqsJsonSerializerWrites() {
         NativeJob original = RqFixtures.job("json-args");
 
@@ -129,6 +147,21 @@ class RqCodecTest {
         assertThat(call.args()).isEqualTo(JobData.of(celery).args());
         assertThat(call.kwargs()).isEqualTo(JobData.of(celery).kwargs());
         assertThat(call.marks()).as("written as a tuple, read back unmarked: RQ's args").isEmpty();
+    }
+
+    @Test
+    void failedJobKeepsWhenItDiedAndComesBackFailed() {
+        NativeJob original = RqFixtures.job("pickle-failed");
+        Instant before = Instant.now();
+
+        CloudEvent event = throughTheWire(codec.toEvent(original, "default", JobSet.DEAD));
+        NativeJob written = codec.toNative(event, "default", JobSet.DEAD);
+
+        assertThat(JobExtensions.time(event, JobExtensions.DIED)).hasValue(RqCodec.parse(field(original, "ended_at")));
+        assertThat(strings(written.hash(), "data", "meta")).isEqualTo(strings(original.hash(), "data", "meta"));
+        assertThat(field(written, "status")).isEqualTo("failed");
+        assertThat(written.at().orElseThrow()).as("the failed registry's score: when RQ drops the entry")
+                .isAfterOrEqualTo(before.plusSeconds(RqCodec.DEFAULT_FAILURE_TTL));
     }
 
     @Test

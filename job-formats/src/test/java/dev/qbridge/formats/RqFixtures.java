@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * RQ jobs as RQ 1.13 (Debian python3-rq, Python 3.11, redis-py 4.3.4) wrote them into a test redis-server, each
  * {@code rq/<name>.json} an id, the fields of its hash {@code rq:job:<id>} (HGETALL, values in base64) and, for a
- * registry's job, its score. {@code rq/pickles/} are CPython's pickles of a plain tuple, a class instance,
+ * registry's job, its score ({@code pickle-failed}: a job whose function raised, run by RQ's SimpleWorker, with its
+ * score in {@code rq:failed:default}). {@code rq/pickles/} are CPython's pickles of a plain tuple, a class instance,
  * {@code os.system}, an object whose {@code __reduce__} calls {@code os.system}, a set and a bytearray, in
  * protocols 2 and 5.
  */
