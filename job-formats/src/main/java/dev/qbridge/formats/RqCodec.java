@@ -47,6 +47,12 @@ public final class RqCodec implements JobCodec {
 
     /** Hash fields that have their own attribute, data or extension, or that the writer derives from the set. */
     private static final Set<String> MAPPED = Set.of("data", "origin", "status", "meta", "number_of_retries");
+    /**
+     * Fields RQ 1.13's client writes empty for a new job, and so does the writer: left out of the extension while
+     * empty, to keep it to what is particular to the job.
+     */
+    private static final List<String> EMPTY_WHEN_NEW = List.of("success_callback_name", "failure_callback_name",
+            "started_at", "ended_at", "last_heartbeat", "worker_name");
     /** RQ's utcformat: '%Y-%m-%dT%H:%M:%S.%fZ', always six digits of microseconds. */
     private static final DateTimeFormatter RQ_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'");
     private static final DateTimeFormatter RQ_OLD_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'");
@@ -114,7 +120,7 @@ public final class RqCodec implements JobCodec {
         ObjectNode fields = Json.newObject();
         ObjectNode binary = Json.newObject();
         hash.forEach((name, value) -> {
-            if (!MAPPED.contains(name)) {
+            if (!MAPPED.contains(name) && !(value.length == 0 && EMPTY_WHEN_NEW.contains(name))) {
                 String text = text(value);
                 if (text != null) {
                     fields.put(name, text);
@@ -166,8 +172,7 @@ public final class RqCodec implements JobCodec {
                 format(event.getTime() != null ? event.getTime().toInstant() : now)));
         RqSerializer.Call call = new RqSerializer.Call(event.getType(), data.args(), data.kwargs(), marks);
         hash.put("data", serializer.writeData(call, where));
-        for (String empty : List.of("success_callback_name", "failure_callback_name", "started_at", "ended_at",
-                "last_heartbeat", "worker_name")) {
+        for (String empty : EMPTY_WHEN_NEW) {
             put(hash, empty, keptOr(kept, empty, ""));
         }
         put(hash, "origin", queue);
