@@ -138,6 +138,12 @@ final class PlainPickle {
         @Override
         protected Object dispatch(short key) throws PickleException, IOException {
             switch (key) {
+                case Opcodes.BINSTRING, Opcodes.BINUNICODE, Opcodes.BINBYTES, Opcodes.LONG4 -> checkLength(key, 4);
+                case Opcodes.BINUNICODE8, Opcodes.BINBYTES8 -> checkLength(key, 8);
+                default -> {
+                }
+            }
+            switch (key) {
                 case Opcodes.PROTO, Opcodes.FRAME, Opcodes.STOP, Opcodes.MARK, Opcodes.POP, Opcodes.POP_MARK,
                         Opcodes.DUP, Opcodes.NONE, Opcodes.NEWTRUE, Opcodes.NEWFALSE, Opcodes.INT, Opcodes.BININT,
                         Opcodes.BININT1, Opcodes.BININT2, Opcodes.LONG, Opcodes.LONG1, Opcodes.LONG4, Opcodes.FLOAT,
@@ -195,6 +201,23 @@ final class PlainPickle {
                 case Opcodes.EMPTY_SET, Opcodes.FROZENSET, Opcodes.ADDITEMS -> throw refusal("a set");
                 case Opcodes.BYTEARRAY8 -> throw refusal("a bytearray");
                 default -> throw refusal("pickle instruction " + describe(key));
+            }
+        }
+
+        /**
+         * The library allocates what a length prefix declares before it reads: a pickle of a few bytes declaring
+         * 2 GiB would take the heap. The pickle is all in memory, so a length is checked against what is left.
+         */
+        private void checkLength(short key, int prefix) throws IOException {
+            input.mark(prefix);
+            byte[] bytes = PickleUtils.readbytes(input, prefix);
+            input.reset();
+            long length = prefix == 4 ? PickleUtils.bytes_to_integer(bytes) & 0xffffffffL
+                    : PickleUtils.bytes_to_long(bytes, 0);
+            long left = input.available() - (long) prefix;
+            if (length < 0 || length > left) {
+                throw new UnreadableJobException(what + " declares " + Long.toUnsignedString(length) + " bytes where "
+                        + left + " are left (instruction " + key + "): it is cut short or forged");
             }
         }
 

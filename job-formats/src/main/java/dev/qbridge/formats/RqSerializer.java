@@ -23,6 +23,12 @@ public enum RqSerializer {
     PICKLE,
     JSON;
 
+    /**
+     * The most a job's {@code data} may inflate to (64 MiB): a few kilobytes of zlib can declare gigabytes, and one
+     * job must not take the heap of a process that moves thousands.
+     */
+    static final int MAX_INFLATED_BYTES = 64 << 20;
+
     /** The call a job's {@code data} holds: its function's name and arguments, tuples and bytes marked. */
     record Call(String funcName, ArrayNode args, ObjectNode kwargs, ObjectNode marks) {
     }
@@ -38,7 +44,7 @@ public enum RqSerializer {
 
     /** The call in a job's {@code data}, or why it holds none that can be read. */
     static Call readData(byte[] data, String where) {
-        byte[] dump = inflate(data);
+        byte[] dump = inflate(data, where);
         ObjectNode marks = Json.newObject();
         List<Object> tuple;
         if (isJson(dump)) {
@@ -140,7 +146,7 @@ public enum RqSerializer {
     }
 
     /** zlib as RQ's {@code zlib.decompress}; like RQ, data that is not zlib is taken as it is. */
-    private static byte[] inflate(byte[] data) {
+    private static byte[] inflate(byte[] data, String where) {
         Inflater inflater = new Inflater();
         try {
             inflater.setInput(data);
@@ -152,6 +158,10 @@ public enum RqSerializer {
                     return data; // truncated or not zlib: RQ falls back to the raw bytes
                 }
                 out.write(buffer, 0, n);
+                if (out.size() > MAX_INFLATED_BYTES) {
+                    throw new UnreadableJobException("the data of the " + where + " inflates to more than "
+                            + MAX_INFLATED_BYTES + " bytes");
+                }
             }
             return out.toByteArray();
         } catch (DataFormatException e) {

@@ -94,6 +94,22 @@ class PlainPickleTest {
     }
 
     @Test
+    void aLengthLongerThanThePickleIsRefusedBeforeAnythingIsAllocated() {
+        // PROTO 2, BINBYTES of 2^31 - 1 bytes, in a pickle of nine: the library would allocate them first
+        byte[] binbytes = {(byte) 0x80, 2, 'B', (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f, 'x', '.'};
+        // PROTO 4, BINUNICODE8 of 2^40 bytes
+        byte[] binunicode8 = {(byte) 0x80, 4, (byte) 0x8d, 0, 0, 0, 0, 0, 1, 0, 0, '.'};
+
+        for (byte[] pickle : new byte[][] {binbytes, binunicode8}) {
+            assertThatThrownBy(() -> PlainPickle.loads(pickle, "test pickle"))
+                    .isInstanceOf(UnreadableJobException.class)
+                    .hasMessageContaining("declares")
+                    .hasMessageContaining("bytes where")
+                    .hasMessageContaining("are left");
+        }
+    }
+
+    @Test
     void bytesThatAreNoPickleAreUnreadableWithTheParsersReason() {
         assertThatThrownBy(() -> PlainPickle.loads(new byte[] {(byte) 0x80, 2, 'X'}, "test pickle"))
                 .isInstanceOf(UnreadableJobException.class)

@@ -233,6 +233,24 @@ class RqCodecTest {
     }
 
     @Test
+    void dataThatInflatesPastTheLimitIsRefusedInsteadOfFillingTheHeap() {
+        java.io.ByteArrayOutputStream bomb = new java.io.ByteArrayOutputStream();
+        try (var zlib = new java.util.zip.DeflaterOutputStream(bomb, new java.util.zip.Deflater(9))) {
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < RqSerializer.MAX_INFLATED_BYTES / zeros.length + 1; i++) {
+                zlib.write(zeros);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        NativeJob job = NativeJob.ofHash("bomb".getBytes(UTF_8), Map.of("data", bomb.toByteArray()), Optional.empty());
+
+        assertThatThrownBy(() -> codec.toEvent(job, "default", JobSet.READY))
+                .isInstanceOf(UnreadableJobException.class)
+                .hasMessageContaining("inflates to more than " + RqSerializer.MAX_INFLATED_BYTES + " bytes");
+    }
+
+    @Test
     void bytesCannotBeWrittenWithTheJsonSerializer() {
         CloudEvent event = throughTheWire(codec.toEvent(RqFixtures.job("pickle-every-type"), "default", JobSet.READY));
 
