@@ -11,6 +11,7 @@ import dev.qbridge.testkit.RedisServerExtension;
 import dev.qbridge.testkit.Rq;
 import io.cloudevents.CloudEvent;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -33,6 +34,8 @@ class RqJobsThroughCloudEventsIT {
     /** The hash, the id and the registry in one step, so that no worker sees an id without its job. */
     private static final String WRITE = "redis.call('HSET', KEYS[1], unpack(ARGV, 2)); "
             + "redis.call('RPUSH', KEYS[2], ARGV[1]); redis.call('SADD', KEYS[3], KEYS[2]); return 1";
+    private static final String WRITE_SCHEDULED = "redis.call('HSET', KEYS[1], unpack(ARGV, 3)); "
+            + "redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1]); return 1";
 
     @RegisterExtension
     static RedisServerExtension source = RedisServerExtension.standalone();
@@ -125,6 +128,33 @@ class RqJobsThroughCloudEventsIT {
         }
     }
 
+    @Test
+    void scheduledJobStaysScheduledOnTheOtherRedisAndRunsWhenDue() {
+        long due = Instant.now().plusSeconds(8).getEpochSecond();
+        Rq.Enqueued job = Rq.enqueue(source.uri(), "[{\"func\": \"tasks.add\", \"args\": [7], \"queue\": \"later\","
+                + " \"at\": " + due + "}]").get(0);
+        byte[] key = "rq:scheduled:later".getBytes(UTF_8);
+        Double score = source.client().zscore(key, job.id().getBytes(UTF_8));
+        assertThat(score).isEqualTo((double) due);
+
+        Map<String, byte[]> hash = hgetAll(RqCodec.jobKey(job.id()));
+        NativeJob read = NativeJob.ofHash(job.id().getBytes(UTF_8), hash,
+                Optional.of(JobExtensions.instantOfScore(score)));
+        CloudEvent event = JobEvents.parse(JobEvents.serialize(reader.toEvent(read, "later", JobSet.SCHEDULED)));
+        NativeJob written = reader.toNative(event, "later", JobSet.SCHEDULED);
+        assertThat(text(written.hash(), "data")).isEqualTo(text(hash, "data"));
+        writeScheduled(written, "later");
+        assertThat(target.client().zscore(key, job.id().getBytes(UTF_8))).isEqualTo((double) due);
+
+        try (JobWorker worker = Rq.startWorker(target.uri(), List.of("later"), List.of("tasks.add"), false, true)) {
+            assertThat(worker.executed()).as("not due yet").isEmpty();
+            JsonNode run = tree(worker.awaitExecuted(1, Duration.ofSeconds(60)).get(0));
+            assertThat(Instant.now().getEpochSecond()).isGreaterThanOrEqualTo(due);
+            assertThat(run.get("id").asText()).isEqualTo(job.id());
+            assertThat(run.get("args").asText()).isEqualTo("(7,)");
+        }
+    }
+
     /**
      * One queue of the source, oldest first: each id with its hash (HGETALL) to an event and back to a new job on
      * the target; every hash field comes back with its value (data and meta as the same call and dict). Returns
@@ -161,6 +191,20 @@ class RqJobsThroughCloudEventsIT {
         List<byte[]> keys = List.of(RqCodec.jobKey(id).getBytes(UTF_8), ("rq:queue:" + queue).getBytes(UTF_8),
                 "rq:queues".getBytes(UTF_8));
         target.client().eval(WRITE.getBytes(UTF_8), keys, args);
+    }
+
+    /** As RQ's enqueue_at: the hash, and the id in the scheduled registry under its due time. */
+    private void writeScheduled(NativeJob job, String queue) {
+        List<byte[]> args = new ArrayList<>();
+        args.add(job.bytes());
+        args.add(JobExtensions.secondsOf(job.at().orElseThrow()).toPlainString().getBytes(UTF_8));
+        job.hash().forEach((field, value) -> {
+            args.add(field.getBytes(UTF_8));
+            args.add(value);
+        });
+        String id = new String(job.bytes(), UTF_8);
+        target.client().eval(WRITE_SCHEDULED.getBytes(UTF_8), List.of(RqCodec.jobKey(id).getBytes(UTF_8),
+                ("rq:scheduled:" + queue).getBytes(UTF_8)), args);
     }
 
     private Map<String, byte[]> hgetAll(String key) {

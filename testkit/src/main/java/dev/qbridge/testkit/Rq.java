@@ -84,6 +84,15 @@ public final class Rq {
      */
     public static JobWorker startWorker(String redisUri, List<String> queues, List<String> functions,
                                         boolean jsonSerializer) {
+        return startWorker(redisUri, queues, functions, jsonSerializer, false);
+    }
+
+    /**
+     * As {@link #startWorker(String, List, List, boolean)}; with {@code withScheduler}, the worker also runs RQ's
+     * scheduler ({@code --with-scheduler}), which enqueues the jobs of {@code rq:scheduled:<q>} when they are due.
+     */
+    public static JobWorker startWorker(String redisUri, List<String> queues, List<String> functions,
+                                        boolean jsonSerializer, boolean withScheduler) {
         requireInstalled();
         Path dir = JobSystemScripts.copy("qbridge-rq-worker-", RECORD);
         Path record = dir.resolve("executed.jsonl");
@@ -92,6 +101,9 @@ public final class Rq {
                 "--name", "qbridge-" + ProcessHandle.current().pid() + "-" + System.nanoTime()));
         if (jsonSerializer) {
             command.addAll(List.of("--serializer", "rq.serializers.JSONSerializer"));
+        }
+        if (withScheduler) {
+            command.add("--with-scheduler");
         }
         command.addAll(queues);
         ToolProcess process = ToolProcess.start("rq-worker", command, dir, Map.of(
