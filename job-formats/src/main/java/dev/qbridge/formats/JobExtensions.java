@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * The CloudEvents extension attributes of a job (docs/systems.md has the table). Names follow the spec: lowercase
@@ -39,6 +40,11 @@ public final class JobExtensions {
     public static final String CELERY = "celery";
     /** RQ's remaining hash fields, meta, and the marks of tuples and bytes, a JSON object string. */
     public static final String RQ = "rq";
+    /**
+     * The extensions that hold a system's own remaining fields (one per system): they travel in the event, and paths
+     * that copy attributes elsewhere (Kafka's ce_* headers) leave them out.
+     */
+    public static final Set<String> NATIVE_FIELDS = Set.of(SIDEKIQ, CELERY, RQ);
 
     private static final BigDecimal NANOS_PER_SECOND = BigDecimal.valueOf(1_000_000_000L);
 
