@@ -95,6 +95,35 @@ class RqCodecTest {
     }
 
     @Test
+    void marksFindKeysWithSlashesAndTildes() {
+        CloudEvent event = throughTheWire(JobEvents.parse(("{\"specversion\": \"1.0\", \"id\": \"m\","
+                + " \"source\": \"/rq/queues/default\", \"type\": \"tasks.add\", \"datacontenttype\": \"application/json\","
+                + " \"rq\": \"{\\\"marks\\\": {\\\"/kwargs/a~1b\\\": \\\"tuple\\\", \\\"/kwargs/c~0d\\\": \\\"bytes\\\"}}\","
+                + " \"data\": {\"args\": [], \"kwargs\": {\"a/b\": [1, 2], \"c~d\": \"eA==\"}}}").getBytes(UTF_8)));
+
+        NativeJob written = codec.toNative(event, "default", JobSet.READY);
+
+        RqSerializer.Call call = RqSerializer.readData(written.hash().get("data"), "test job");
+        assertThat(call.marks()).isEqualTo(tree("{\"/kwargs/a~1b\": \"tuple\", \"/kwargs/c~0d\": \"bytes\"}"));
+        assertThat(call.kwargs()).isEqualTo(tree("{\"a/b\": [1, 2], \"c~d\": \"eA==\"}"));
+    }
+
+    @Test
+    void jobOfAJsonQueueIsWrittenToAPickleQueueWithTheSameCall() {
+        NativeJob original = RqFixtures.job("json-args");
+
+        NativeJob written = codec.toNative(throughTheWire(codec.toEvent(original, "jsonq", JobSet.READY)),
+                "default", JobSet.READY);
+
+        assertThat(RqSerializer.readData(written.hash().get("data"), "written"))
+                .isEqualTo(RqSerializer.readData(original.hash().get("data"), "original"));
+        assertThat(inflate(written.hash().get("data"))[0]).as("a pickle's PROTO").isEqualTo((byte) 0x80);
+        assertThat(RqSerializer.readMeta(written.hash().get("meta"), Json.newObject(), "written"))
+                .isEqualTo(tree("{\"m\": [1]}"));
+        assertThat(field(written, "origin")).isEqualTo("default");
+    }
+
+    @Test
     void jsonSerializerWritesWhatRqsJsonSerializerWrites() {
         NativeJob original = RqFixtures.job("json-args");
 
@@ -267,6 +296,14 @@ class RqCodecTest {
         assertThat(RqCodec.parse("2026-12-08T01:39:53.511384Z")).isEqualTo(time);
         assertThat(RqCodec.parse("2026-12-08T01:39:53Z")).isEqualTo(Instant.parse("2026-12-08T01:39:53Z"));
         assertThat(RqCodec.format(Instant.parse("2026-12-08T01:39:53Z"))).isEqualTo("2026-12-08T01:39:53.000000Z");
+    }
+
+    private static byte[] inflate(byte[] zlib) {
+        try (var in = new java.util.zip.InflaterInputStream(new java.io.ByteArrayInputStream(zlib))) {
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static String field(NativeJob job, String name) {
