@@ -4,6 +4,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +106,7 @@ final class PlainPickle {
             throw new UnreadableJobException(what + " nests deeper than " + MAX_DEPTH + " levels (or refers to itself)");
         }
         if (value == null || value instanceof String || value instanceof Boolean || value instanceof Integer
-                || value instanceof Long || value instanceof java.math.BigInteger || value instanceof Double
+                || value instanceof Long || value instanceof BigInteger || value instanceof Double
                 || value instanceof byte[]) {
             return;
         }
@@ -187,7 +189,7 @@ final class PlainPickle {
                     Object callable = stack.pop();
                     if (callable == CODECS_ENCODE && args instanceof Object[] a && a.length == 2
                             && a[0] instanceof String text && "latin1".equals(a[1])) {
-                        stack.add(text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                        stack.add(text.getBytes(StandardCharsets.ISO_8859_1));
                         return NO_RETURN_VALUE;
                     }
                     throw refusal("a call of " + (callable == CODECS_ENCODE ? "_codecs.encode with other arguments"

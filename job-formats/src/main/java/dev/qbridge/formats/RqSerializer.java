@@ -3,6 +3,7 @@ package dev.qbridge.formats;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.qbridge.core.QueueException;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,7 +38,7 @@ public enum RqSerializer {
         try {
             return valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new dev.qbridge.core.QueueException(dev.qbridge.core.QueueException.Kind.CONFIG,
+            throw new QueueException(QueueException.Kind.CONFIG,
                     "serializer '" + value + "' is unknown; use pickle (RQ's default) or json (rq.serializers.JSONSerializer)");
         }
     }
