@@ -42,7 +42,8 @@ public final class CeleryCodec implements JobCodec {
     }
 
     @Override
-    public CloudEvent toEvent(byte[] bytes, String queue, JobSet set, Optional<Instant> at) {
+    public CloudEvent toEvent(NativeJob stored, String queue, JobSet set) {
+        byte[] bytes = stored.bytes();
         String where = "Celery message in queue " + queue;
         ObjectNode message = Json.object(bytes, "the " + where);
         JsonNode headersNode = message.get("headers");

@@ -3,6 +3,7 @@ package dev.qbridge.formats;
 import io.cloudevents.CloudEvent;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Turns one job system's native jobs into the neutral envelope and back. Reading then writing the same system
@@ -29,7 +30,17 @@ public interface JobCodec {
      *
      * @throws UnreadableJobException with the parser's reason, for the dead-letter queue
      */
-    CloudEvent toEvent(byte[] job, String queue, JobSet set, Optional<Instant> at);
+    default CloudEvent toEvent(byte[] job, String queue, JobSet set, Optional<Instant> at) {
+        return toEvent(new NativeJob(job, at, OptionalInt.empty()), queue, set);
+    }
+
+    /**
+     * The event of a job as its system stores it in {@code set} of queue {@code queue}: the element of its queue
+     * with, where the system keeps one (RQ), the job's own hash, and the score it was kept under.
+     *
+     * @throws UnreadableJobException with the parser's reason, for the dead-letter queue
+     */
+    CloudEvent toEvent(NativeJob job, String queue, JobSet set);
 
     /**
      * The native job this system's own client would write for {@code event} into queue {@code queue}, with the
@@ -38,4 +49,12 @@ public interface JobCodec {
      * @throws UnreadableJobException when the event cannot be a job of this system, with the reason
      */
     NativeJob toNative(CloudEvent event, String queue);
+
+    /**
+     * As {@link #toNative(CloudEvent, String)}, for a system whose job records the set it is in (RQ's {@code status}
+     * and {@code enqueued_at}); the others write the same job whatever the set.
+     */
+    default NativeJob toNative(CloudEvent event, String queue, JobSet set) {
+        return toNative(event, queue);
+    }
 }

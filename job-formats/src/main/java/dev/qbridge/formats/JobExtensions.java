@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * The CloudEvents extension attributes of a job (docs/systems.md has the table). Names follow the spec: lowercase
@@ -19,15 +20,15 @@ import java.util.OptionalInt;
 public final class JobExtensions {
     /** The queue the job was read from, the system's own name for it. */
     public static final String QUEUE = "queue";
-    /** The job system: {@code sidekiq}, {@code celery}. */
+    /** The job system: {@code sidekiq}, {@code celery}, {@code rq}. */
     public static final String JOB_SYSTEM = "jobsystem";
     /** Sidekiq's retry policy: {@code true}, {@code false} or the number of retries. */
     public static final String RETRY = "retry";
-    /** Failed runs so far: Sidekiq's {@code retry_count} + 1 (none: 0), Celery's {@code retries}. */
+    /** Failed runs so far: Sidekiq's {@code retry_count} + 1 (none: 0), Celery's {@code retries}, RQ 2's {@code number_of_retries}. */
     public static final String ATTEMPTS = "attempts";
-    /** When the job is due (RFC 3339): Sidekiq's schedule or retry score, Celery's {@code eta}. */
+    /** When the job is due (RFC 3339): Sidekiq's schedule or retry score, Celery's {@code eta}, RQ's scheduled score. */
     public static final String SCHEDULED = "scheduled";
-    /** When the job died (RFC 3339): the score of Sidekiq's {@code dead} set. */
+    /** When the job died (RFC 3339): the score of Sidekiq's {@code dead} set, RQ's {@code ended_at} of a failed job. */
     public static final String DIED = "died";
     /** After when the job must not run (RFC 3339): Celery's {@code expires}. */
     public static final String EXPIRES = "expires";
@@ -37,6 +38,13 @@ public final class JobExtensions {
     public static final String SIDEKIQ = "sidekiq";
     /** Celery's remaining native fields (headers, properties, the body's embed), a JSON object string. */
     public static final String CELERY = "celery";
+    /** RQ's remaining hash fields, meta, and the marks of tuples and bytes, a JSON object string. */
+    public static final String RQ = "rq";
+    /**
+     * The extensions that hold a system's own remaining fields (one per system): they travel in the event, and paths
+     * that copy attributes elsewhere (Kafka's ce_* headers) leave them out.
+     */
+    public static final Set<String> NATIVE_FIELDS = Set.of(SIDEKIQ, CELERY, RQ);
 
     private static final BigDecimal NANOS_PER_SECOND = BigDecimal.valueOf(1_000_000_000L);
 

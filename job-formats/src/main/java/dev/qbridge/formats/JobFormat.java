@@ -19,7 +19,12 @@ public enum JobFormat {
     /** Sidekiq's jobs: {@code queue:<q>} lists, the {@code schedule}, {@code retry} and {@code dead} sorted sets. */
     SIDEKIQ,
     /** Celery's tasks as kombu keeps them in Redis: the {@code <q>} list and its priority lists. */
-    CELERY;
+    CELERY,
+    /**
+     * RQ's jobs: ids in the {@code rq:queue:<q>} list, each job in its hash {@code rq:job:<id>}. The codec reads and
+     * writes them; the paths refuse the format until the core takes an id with its hash (docs/systems.md, RQ).
+     */
+    RQ;
 
     /** True for the job systems, whose jobs travel as CloudEvents. */
     public boolean isJobSystem() {
@@ -37,7 +42,7 @@ public enum JobFormat {
             return valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new QueueException(QueueException.Kind.CONFIG,
-                    "format '" + value + "' is unknown; use raw, json, sidekiq or celery");
+                    "format '" + value + "' is unknown; use raw, json, sidekiq, celery or rq");
         }
     }
 
@@ -47,6 +52,7 @@ public enum JobFormat {
             case RAW, JSON -> null;
             case SIDEKIQ -> new SidekiqCodec();
             case CELERY -> new CeleryCodec();
+            case RQ -> new RqCodec();
         });
     }
 

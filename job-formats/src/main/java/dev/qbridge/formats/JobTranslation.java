@@ -4,7 +4,9 @@ import io.cloudevents.CloudEvent;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * What a path does to a job between a queue and the rest of the world. For raw and json queues nothing: the bytes
@@ -65,11 +67,18 @@ public final class JobTranslation {
 
     /** As {@link #event(byte[])}, with the job's score when it was taken from a system's sorted set. */
     public CloudEvent event(byte[] payload, Optional<String> score) {
+        return event(payload, Map.of(), score);
+    }
+
+    /**
+     * As {@link #event(byte[], Optional)}, for a queue that {@link SystemQueue#keepsJobsInHashes()}: the payload is
+     * the job's id, {@code hash} the fields of its hash, read in the same script that took the id.
+     */
+    public CloudEvent event(byte[] payload, Map<String, byte[]> hash, Optional<String> score) {
         JobCodec c = codec.orElseThrow(() -> new IllegalStateException("a " + queue.format() + " queue's jobs are no events"));
-        if (!queue.isSharedSet() || score.isEmpty()) {
-            return c.toEvent(payload, queue.name());
-        }
-        return c.toEvent(payload, queue.name(), queue.set(), Optional.of(epochSeconds(score.get())));
+        boolean scored = score.isPresent() && (queue.isSharedSet() || queue.keepsJobsInHashes());
+        Optional<Instant> at = scored ? Optional.of(epochSeconds(score.get())) : Optional.empty();
+        return c.toEvent(new NativeJob(payload, at, OptionalInt.empty(), hash), queue.name(), queue.set());
     }
 
     private static Instant epochSeconds(String score) {
@@ -91,6 +100,6 @@ public final class JobTranslation {
         if (codec.isEmpty()) {
             return NativeJob.of(body);
         }
-        return codec.get().toNative(taskMap.apply(JobEvents.parse(body)), queue.name());
+        return codec.get().toNative(taskMap.apply(JobEvents.parse(body)), queue.name(), queue.set());
     }
 }

@@ -34,6 +34,13 @@ final class PythonRepr {
         return cut(out);
     }
 
+    /** The repr of one value, uncut. */
+    static String of(JsonNode value) {
+        StringBuilder out = new StringBuilder();
+        append(out, value);
+        return out.toString();
+    }
+
     private static String cut(StringBuilder out) {
         return out.length() <= MAX ? out.toString() : out.substring(0, MAX) + "...";
     }

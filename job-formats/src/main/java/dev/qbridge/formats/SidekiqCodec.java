@@ -28,7 +28,9 @@ public final class SidekiqCodec implements JobCodec {
     }
 
     @Override
-    public CloudEvent toEvent(byte[] bytes, String queue, JobSet set, Optional<Instant> at) {
+    public CloudEvent toEvent(NativeJob stored, String queue, JobSet set) {
+        byte[] bytes = stored.bytes();
+        Optional<Instant> at = stored.at();
         String where = "Sidekiq job in " + set + " of queue " + queue;
         ObjectNode job = Json.object(bytes, "the " + where);
         String jid = requiredText(job, "jid", where);

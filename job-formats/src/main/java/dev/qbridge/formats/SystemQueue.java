@@ -18,7 +18,10 @@ import java.util.List;
  *   celery   ready  q, q\x06\x163, q\x06\x166, q\x06\x169 (kombu's priority lists; 0 is taken first)
  *   sidekiq  scheduled / retry / dead: the sorted set schedule / retry / dead, its members whose "queue" is q;
  *            score = when the job is due, retried or died (epoch seconds); the queue's own keys are schedule:q:*, ...
+ *   rq       ready  rq:queue:q (job ids; each job is the hash rq:job:&lt;id&gt;)      SADD rq:queues rq:queue:q
+ *   rq       scheduled / dead: the registries rq:scheduled:q / rq:failed:q, sorted sets of job ids
  * </pre>
+ * An RQ queue holds ids only: {@link #keepsJobsInHashes()} says so, and {@link #jobKey} names a job's hash.
  *
  * @param format what the jobs look like
  * @param name   the queue's name in its system
@@ -53,6 +56,12 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
                 case SCHEDULED -> "schedule";
                 case RETRY -> "retry";
                 case DEAD -> "dead";
+            };
+            case RQ -> switch (set) {
+                case READY -> "rq:queue:" + name;
+                case SCHEDULED -> "rq:scheduled:" + name;
+                case DEAD -> "rq:failed:" + name;
+                case RETRY -> throw new IllegalStateException("refused by the constructor");
             };
         };
     }
@@ -97,7 +106,32 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
      * client registers a queue when it pushes a job to it, not when it schedules one.
      */
     public String registryKey() {
-        return format == JobFormat.SIDEKIQ && set == JobSet.READY ? "queues" : null;
+        if (set != JobSet.READY) {
+            return null;
+        }
+        return switch (format) {
+            case SIDEKIQ -> "queues";
+            case RQ -> "rq:queues";
+            default -> null;
+        };
+    }
+
+    /** This queue's member of {@link #registryKey()}: Sidekiq lists queue names, RQ the queues' keys. */
+    public String registryMember() {
+        return format == JobFormat.RQ ? readyKey() : name;
+    }
+
+    /** True when the queue's keys hold job ids and each job is a hash of its own (RQ). */
+    public boolean keepsJobsInHashes() {
+        return format == JobFormat.RQ;
+    }
+
+    /** The hash of the job {@code id} of a queue that {@link #keepsJobsInHashes()}. */
+    public String jobKey(String id) {
+        if (!keepsJobsInHashes()) {
+            throw new IllegalStateException("a " + format + " queue keeps whole jobs in its keys, no job hashes");
+        }
+        return RqCodec.jobKey(id);
     }
 
     /**
@@ -105,13 +139,14 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
      * batches. Every system queue is reliable: its ready keys are lists.
      */
     public QueueConfig.Builder config() {
+        refuseHashJobs();
         if (isSharedSet()) {
             return QueueConfig.builder(baseKey()).kind(QueueKind.PRIORITY).format(format.payloadFormat())
                     .sharedSet(new QueueConfig.SharedSet(readyKey(), "queue", name));
         }
         QueueConfig.Builder b = QueueConfig.builder(readyKey()).kind(QueueKind.RELIABLE).format(format.payloadFormat())
                 .extraReadyLists(moreReadyKeys());
-        return registryKey() == null ? b : b.registry(registryKey(), name);
+        return registryKey() == null ? b : b.registry(registryKey(), registryMember());
     }
 
     /**
@@ -119,10 +154,23 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
      * epoch seconds, so that each job is added with its own time ({@link NativeJob#at()}) as the system's client does.
      */
     public QueueConfig pushConfig() {
+        refuseHashJobs();
         if (isSharedSet()) {
             return QueueConfig.builder(readyKey()).kind(QueueKind.DELAYED).dueTimeUnit(DueTimeUnit.SECONDS).build();
         }
         return config().build();
+    }
+
+    /**
+     * The core's scripts take and push one element per job; an RQ job is an id and a hash, which must move together
+     * (docs/systems.md, RQ). Until the scripts that do so exist, no path runs on an RQ queue.
+     */
+    private void refuseHashJobs() {
+        if (keepsJobsInHashes()) {
+            throw invalid(name, "format=rq is not supported on this path yet: an RQ queue holds job ids and each job"
+                    + " is a hash of its own, and qbridge's take and push scripts do not yet move an id together with"
+                    + " its hash");
+        }
     }
 
     private String celeryPriorityList(int step) {
@@ -135,7 +183,7 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
             return null;
         }
         return switch (format) {
-            case RAW, JSON -> "set=" + set + " applies to the job systems' formats (sidekiq, celery); a " + format
+            case RAW, JSON -> "set=" + set + " applies to the job systems' formats (sidekiq, celery, rq); a " + format
                     + " queue is one set: leave set out";
             case CELERY -> switch (set) {
                 case SCHEDULED -> "Celery keeps tasks with an ETA or countdown in its workers' memory, not in Redis: "
@@ -147,6 +195,8 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
                         + "is no dead set";
             };
             case SIDEKIQ -> null;
+            case RQ -> set == JobSet.RETRY ? "RQ keeps no retry set: it retries a failed job by scheduling it"
+                    + " (rq:scheduled:<q>, use set=scheduled) or by enqueueing it again (set=ready)" : null;
         };
     }
 

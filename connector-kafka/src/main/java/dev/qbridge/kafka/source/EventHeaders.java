@@ -3,22 +3,21 @@ package dev.qbridge.kafka.source;
 import dev.qbridge.formats.JobExtensions;
 import io.cloudevents.CloudEvent;
 import java.time.format.DateTimeFormatter;
-import java.util.Set;
 import org.apache.kafka.connect.header.ConnectHeaders;
 
 /**
  * A job system's event on a record: the value is the event in JSON structured mode, so the record says so with
  * {@code content-type: application/cloudevents+json} (a CloudEvents Kafka deserializer then reads the value), and
  * its attributes are also {@code ce_*} headers, as the CloudEvents Kafka binding names them, so that a consumer can
- * route on the type or id without parsing the value. The system's own remaining fields (the {@code sidekiq} or
- * {@code celery} extension, a JSON object) stay in the value only: a copy of them in a header doubled the bytes
- * of a record for nothing a router reads, and each header costs the worker a conversion.
+ * route on the type or id without parsing the value. The system's own remaining fields (the {@code sidekiq},
+ * {@code celery} or {@code rq} extension, a JSON object: {@link JobExtensions#NATIVE_FIELDS}) stay in the value
+ * only: a copy of them in a header doubled the bytes of a record for nothing a router reads, and each header costs
+ * the worker a conversion.
  */
 final class EventHeaders {
 
     static final String CONTENT_TYPE = "content-type";
     static final String STRUCTURED = "application/cloudevents+json";
-    private static final Set<String> NATIVE_FIELDS = Set.of(JobExtensions.SIDEKIQ, JobExtensions.CELERY);
 
     private EventHeaders() {
     }
@@ -33,7 +32,7 @@ final class EventHeaders {
             headers.addString("ce_time", DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(event.getTime()));
         }
         for (String name : event.getExtensionNames()) {
-            if (NATIVE_FIELDS.contains(name)) {
+            if (JobExtensions.NATIVE_FIELDS.contains(name)) {
                 continue;
             }
             Object value = event.getExtension(name);
