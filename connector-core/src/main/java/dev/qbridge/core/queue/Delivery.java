@@ -2,6 +2,9 @@ package dev.qbridge.core.queue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -15,9 +18,20 @@ import java.util.Optional;
  * @param payload  the producer's bytes, unchanged
  * @param lease    the lease member in Redis: "id:attempt:score:payload"
  * @param takenAtMillis when this process took it (local clock), for lease renewal
+ * @param hash     for a queue of job ids with a hash each ({@link QueueConfig.JobHashes}), the fields of the job's hash
+ *                 (the payload is its id), read in the step that took the id, in Redis' order; empty otherwise
  */
 public record Delivery(String queue, long id, int attempt, Optional<String> score, byte[] payload, byte[] lease,
-                       long takenAtMillis) {
+                       long takenAtMillis, Map<String, byte[]> hash) {
+
+    public Delivery {
+        hash = hash.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(hash));
+    }
+
+    /** This delivery with the job's hash, read with it. */
+    Delivery withHash(Map<String, byte[]> fields) {
+        return new Delivery(queue, id, attempt, score, payload, lease, takenAtMillis, fields);
+    }
 
     /** Parses a lease member as the take scripts build it. */
     public static Delivery parse(String queue, byte[] lease, long takenAtMillis) {
@@ -33,7 +47,7 @@ public record Delivery(String queue, long id, int attempt, Optional<String> scor
         Optional<String> score = c == b + 1 ? Optional.empty()
                 : Optional.of(new String(lease, b + 1, c - b - 1, StandardCharsets.US_ASCII));
         byte[] payload = Arrays.copyOfRange(lease, c + 1, lease.length);
-        return new Delivery(queue, id, attempt, score, payload, lease, takenAtMillis);
+        return new Delivery(queue, id, attempt, score, payload, lease, takenAtMillis, Map.of());
     }
 
     private static long digits(byte[] bytes, int from, int to) {

@@ -36,11 +36,39 @@ import java.util.Set;
  *                        queues in a set, such as Sidekiq's {@code queues}); reliable queues only. Empty by default.
  * @param sharedSet       null, or the sorted set that holds this queue's ready jobs together with other queues'
  *                        ({@link SharedSet}); the queue's own keys are then derived from {@code name}
+ * @param jobHashes       null, or where the jobs are when the queue holds only their ids ({@link JobHashes}: each
+ *                        job a hash of its own, as RQ keeps them); reliable queues only
  */
 public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, RetryPolicy retry, PayloadFormat format,
                           DueTimeUnit dueTimeUnit, long defaultPriority, Duration defaultDelay, Duration maxIdleWait,
                           int batchMaxBytes, List<String> extraReadyLists, Optional<Registry> registry,
-                          SharedSet sharedSet) {
+                          SharedSet sharedSet, JobHashes jobHashes) {
+
+    /** The end of a list a queue's consumers pop ready jobs from; its producers push onto the other. */
+    public enum ListEnd {
+        /** {@code LPOP}; producers {@code RPUSH} (RQ). */
+        HEAD,
+        /** {@code RPOP}; producers {@code LPUSH} (the guide, Sidekiq, Celery): every queue without job hashes. */
+        TAIL
+    }
+
+    /**
+     * A queue whose list holds job ids, each job being the hash {@code <keyPrefix><id>} (RQ: ids in
+     * {@code rq:queue:<q>}, jobs in {@code rq:job:<id>}). A take pops ids from {@code takeEnd}, the end the system's
+     * own workers pop, and returns each id's hash with it ({@link Delivery#hash()}), read in the same script that
+     * leased the id; the ack deletes the hash with the lease; a push writes the hash, then the id
+     * ({@link RedisQueue#pushHashes}). Nack, retry, reaping and dead letters move the id alone: the hash stays where
+     * it is until the job is acked.
+     *
+     * @param keyPrefix what a job's id is appended to, to name its hash
+     * @param takeEnd   the end takes pop ids from
+     */
+    public record JobHashes(String keyPrefix, ListEnd takeEnd) {
+        public JobHashes {
+            Objects.requireNonNull(keyPrefix, "keyPrefix");
+            Objects.requireNonNull(takeEnd, "takeEnd");
+        }
+    }
 
     /**
      * A set that lists queues, and this queue's member in it.
@@ -137,6 +165,18 @@ public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, Re
             throw invalid(name, "the queue's name must differ from its shared set " + name + ": its own keys are named "
                     + "after it");
         }
+        if (jobHashes != null) {
+            if (kind != QueueKind.RELIABLE) {
+                throw invalid(name, "job hashes are read with the ids of a reliable queue (a list); this queue is " + kind);
+            }
+            if (!extraReadyLists.isEmpty()) {
+                throw invalid(name, "a queue of job ids with hashes has one ready list: leave extraReadyLists out");
+            }
+            if (jobHashes.keyPrefix().isEmpty() || own.stream().anyMatch(k -> k.startsWith(jobHashes.keyPrefix()))) {
+                throw invalid(name, "the job hash prefix '" + jobHashes.keyPrefix() + "' must not be empty and must name"
+                        + " no key of the queue itself, or an ack would delete it");
+            }
+        }
     }
 
     public static Builder builder(String name) {
@@ -166,6 +206,7 @@ public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, Re
         private List<String> extraReadyLists = List.of();
         private Optional<Registry> registry = Optional.empty();
         private SharedSet sharedSet;
+        private JobHashes jobHashes;
 
         private Builder(String name) {
             this.name = name;
@@ -234,9 +275,18 @@ public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, Re
             return this;
         }
 
+        /**
+         * The queue holds job ids, each job the hash {@code <keyPrefix><id>}, taken from {@code takeEnd}; see
+         * {@link JobHashes}.
+         */
+        public Builder jobHashes(String keyPrefix, ListEnd takeEnd) {
+            this.jobHashes = new JobHashes(keyPrefix, takeEnd);
+            return this;
+        }
+
         public QueueConfig build() {
             return new QueueConfig(name, kind, leaseTimeout, retry, format, dueTimeUnit, defaultPriority, defaultDelay,
-                    maxIdleWait, batchMaxBytes, extraReadyLists, registry, sharedSet);
+                    maxIdleWait, batchMaxBytes, extraReadyLists, registry, sharedSet, jobHashes);
         }
     }
 }

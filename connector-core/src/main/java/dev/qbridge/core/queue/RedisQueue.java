@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,6 +37,8 @@ public final class RedisQueue {
     private static final LuaScript REQUEUE_DEAD = LuaScript.load(RedisQueue.class, "requeue-dead");
     private static final LuaScript PURGE_SHARED = LuaScript.load(RedisQueue.class, "purge-shared");
     private static final LuaScript PUSH_LIST = LuaScript.load(RedisQueue.class, "push-list");
+    private static final LuaScript ACK_HASHES = LuaScript.load(RedisQueue.class, "ack-hashes");
+    private static final LuaScript PUSH_HASHES = LuaScript.load(RedisQueue.class, "push-hashes");
 
     /** Lists block in Redis; this bounds each block so that due retries are served within it. */
     private static final Duration LIST_BLOCK_SLICE = Duration.ofSeconds(1);
@@ -51,6 +55,13 @@ public final class RedisQueue {
     /** The registry set's key and this queue's member in it, when pushes add to one. */
     private final Optional<RegistryBytes> registry;
 
+    /** The take script's arguments after max: the lease, the budget and, for job hashes, their prefix and end. */
+    private final List<byte[]> takeArgs;
+    /** The job hashes' key prefix, or null for a queue that holds whole jobs. */
+    private final byte[] hashPrefix;
+    /** 'head' when consumers pop the head of the ready list, else 'tail'. */
+    private final byte[] takeEnd;
+
     private record RegistryBytes(byte[] set, byte[] member) {
     }
 
@@ -65,9 +76,19 @@ public final class RedisQueue {
                 keys.reaped()));
         this.registry = config.registry().map(r -> new RegistryBytes(r.set().getBytes(StandardCharsets.UTF_8),
                 r.member().getBytes(StandardCharsets.UTF_8)));
+        QueueConfig.JobHashes hashes = config.jobHashes();
+        this.hashPrefix = hashes == null ? null : utf8(hashes.keyPrefix());
+        this.takeEnd = ascii(hashes != null && hashes.takeEnd() == QueueConfig.ListEnd.HEAD ? "head" : "tail");
+        this.takeArgs = hashPrefix == null ? List.of(leaseMillis, batchMaxBytes)
+                : List.of(leaseMillis, batchMaxBytes, hashPrefix, takeEnd);
         List<byte[]> slotted = new ArrayList<>(keys.all());
         registry.ifPresent(r -> slotted.add(r.set()));
         requireOneSlot(redis, config.name(), slotted);
+        if (hashPrefix != null && redis.isCluster()) {
+            // the scripts read and write each job's hash by a key computed from the id: a cluster needs every key declared
+            throw new QueueException(Kind.CONFIG, "queue '" + config.name() + "' keeps its jobs in hashes "
+                    + hashes.keyPrefix() + "<id>, which a script can only reach on a standalone Redis, not on Redis Cluster");
+        }
     }
 
     private List<byte[]> withExtras(List<byte[]> queueKeys) {
@@ -120,6 +141,10 @@ public final class RedisQueue {
      * with a {@link QueueConfig#registry() registry} adds its member to the set in the same step as each push.
      */
     public long push(List<byte[]> payloads) {
+        if (hashPrefix != null) {
+            throw new QueueException(Kind.CONFIG, "queue '" + name() + "' holds job ids, each job a hash of its own: push "
+                    + "the jobs with their hashes (pushHashes), never a bare id");
+        }
         if (config.kind() == QueueKind.RELIABLE && registry.isPresent()) {
             long pushed = 0;
             for (List<byte[]> chunk : chunks(payloads)) {
@@ -179,6 +204,44 @@ public final class RedisQueue {
     }
 
     /**
+     * Pushes jobs to a queue of job ids with a hash each ({@link QueueConfig#jobHashes()}), in order (the first is taken
+     * first), as the system's client writes them: per 1,000 jobs one script writes each hash (with its expiry), then
+     * pushes the ids and adds the queue to its registry set, so that no consumer sees an id without its job. A job
+     * whose hash already exists is not written again, nor its id pushed: it is in {@link HashJobsPushed#existing()}.
+     */
+    public HashJobsPushed pushHashes(List<NewHashJob> jobs) {
+        if (hashPrefix == null) {
+            throw new QueueException(Kind.CONFIG, "queue '" + name() + "' keeps whole jobs in its list, no job hashes: "
+                    + "push payloads");
+        }
+        List<byte[]> pushKeys = registry.isPresent() ? List.of(keys.ready(), registry.get().set()) : List.of(keys.ready());
+        byte[] member = registry.map(RegistryBytes::member).orElse(new byte[0]);
+        long pushed = 0;
+        List<String> existing = new ArrayList<>();
+        for (List<NewHashJob> chunk : chunks(jobs)) {
+            List<byte[]> args = new ArrayList<>(3 + chunk.size() * 20);
+            args.add(hashPrefix);
+            args.add(member);
+            args.add(takeEnd);
+            for (NewHashJob job : chunk) {
+                args.add(job.id());
+                args.add(ascii(job.expires().map(Duration::toSeconds).orElse(0L)));
+                args.add(ascii(job.hash().size()));
+                job.hash().forEach((field, value) -> {
+                    args.add(utf8(field));
+                    args.add(value);
+                });
+            }
+            List<?> reply = (List<?>) redis.eval(PUSH_HASHES, pushKeys, args);
+            pushed += asLong(reply.get(0));
+            for (Object id : reply.subList(1, reply.size())) {
+                existing.add(new String((byte[]) id, StandardCharsets.UTF_8));
+            }
+        }
+        return new HashJobsPushed(pushed, existing);
+    }
+
+    /**
      * Pushes jobs to a delayed queue each at its due time to the digit, finer than the millisecond of
      * {@link #pushJobs}: for a job system's own times (Sidekiq's float seconds), so that a job moved between two
      * systems keeps its time exactly. Jobs without a due time are due after their delay, as with {@code pushJobs}.
@@ -227,22 +290,39 @@ public final class RedisQueue {
      * reaper requeued and due retries first, then ready jobs (its ready list, then each of its
      * {@link QueueConfig#extraReadyLists() extra ready lists} in order); a sorted-set queue serves all of them by score. Payloads that break the queue's format are
      * dead-lettered with the reason and not returned. A key of the queue that holds another type fails the call
-     * with {@link Kind#WRONG_TYPE}, naming the key, before anything is taken.
+     * with {@link Kind#WRONG_TYPE}, naming the key, before anything is taken. A queue of job ids with hashes
+     * ({@link QueueConfig#jobHashes()}) returns each id with its hash ({@link Delivery#hash()}); an id whose hash is
+     * missing (expired, deleted) or holds another type is dead-lettered with the reason, the key left as it is.
      */
     public List<Delivery> take(int max) {
         int n = Math.max(1, Math.min(max, MAX_BATCH));
+        List<byte[]> listArgs = new ArrayList<>(1 + takeArgs.size());
+        listArgs.add(ascii(n));
+        listArgs.addAll(takeArgs);
         Object reply = config.kind() == QueueKind.RELIABLE
-                ? redis.eval(TAKE_LIST, takeKeys, List.of(ascii(n), leaseMillis, batchMaxBytes))
+                ? redis.eval(TAKE_LIST, takeKeys, listArgs)
                 : redis.eval(TAKE_SORTED, takeKeys, withSharedSetFilter(List.of(ascii(n), leaseMillis,
                         ascii(config.kind() == QueueKind.DELAYED ? "delayed" : "priority"),
                         ascii(config.dueTimeUnit().millisPerUnit()), batchMaxBytes)));
         long now = System.currentTimeMillis();
         List<?> members = (List<?>) reply;
+        List<?> hashes = null;
+        if (hashPrefix != null) {
+            hashes = (List<?>) members.get(1);
+            members = (List<?>) members.get(0);
+        }
         List<Delivery> deliveries = new ArrayList<>(members.size());
         List<byte[]> rejects = new ArrayList<>();
-        for (Object member : members) {
-            Delivery delivery = Delivery.parse(name(), (byte[]) member, now);
+        for (int i = 0; i < members.size(); i++) {
+            Delivery delivery = Delivery.parse(name(), (byte[]) members.get(i), now);
             Optional<String> violation = config.format().violation(delivery.payload());
+            if (hashes != null && violation.isEmpty()) {
+                List<?> flat = (List<?>) hashes.get(i);
+                violation = hashProblem(delivery, flat);
+                if (violation.isEmpty()) {
+                    delivery = delivery.withHash(fields(flat));
+                }
+            }
             if (violation.isPresent()) {
                 rejects.add(delivery.lease());
                 rejects.add(ascii(-1));
@@ -255,6 +335,26 @@ public final class RedisQueue {
             redis.eval(NACK, List.of(keys.leases(), keys.retry(), keys.dead()), rejects);
         }
         return deliveries;
+    }
+
+    /** Why a job's hash, as the take read it, cannot go with its id; empty when it can. */
+    private Optional<String> hashProblem(Delivery delivery, List<?> flat) {
+        if (flat.isEmpty() || flat.size() % 2 == 1) {
+            String key = new String(hashPrefix, StandardCharsets.UTF_8) + delivery.payloadAsString();
+            return Optional.of(flat.isEmpty()
+                    ? "its job hash " + key + " is missing (expired or deleted): an id without its job"
+                    : "its job hash " + key + " holds a " + new String((byte[]) flat.get(0), StandardCharsets.UTF_8)
+                            + ", not a hash: left as it is");
+        }
+        return Optional.empty();
+    }
+
+    private static Map<String, byte[]> fields(List<?> flat) {
+        Map<String, byte[]> fields = new LinkedHashMap<>(flat.size());
+        for (int i = 0; i < flat.size(); i += 2) {
+            fields.put(new String((byte[]) flat.get(i), StandardCharsets.UTF_8), (byte[]) flat.get(i + 1));
+        }
+        return fields;
     }
 
     /**
@@ -293,8 +393,14 @@ public final class RedisQueue {
         return ack(List.of(delivery)) == 1;
     }
 
-    /** Acks many deliveries in one round trip per 1,000; returns how many were still leased. */
+    /**
+     * Acks many deliveries in one round trip per 1,000; returns how many were still leased. For a queue of job ids
+     * with hashes the ack deletes the hash of each job still leased, in the same step (a late ack deletes nothing).
+     */
     public long ack(Collection<Delivery> deliveries) {
+        if (hashPrefix != null) {
+            return ackWithHashes(deliveries);
+        }
         long acked = 0;
         List<byte[]> members = new ArrayList<>(Math.min(deliveries.size(), MAX_BATCH));
         try {
@@ -310,6 +416,17 @@ public final class RedisQueue {
             }
         } catch (QueueException e) {
             throw withKey(e, keys.leases(), "the leases of queue " + name() + " (a sorted set)");
+        }
+        return acked;
+    }
+
+    private long ackWithHashes(Collection<Delivery> deliveries) {
+        long acked = 0;
+        for (List<Delivery> chunk : chunks(List.copyOf(deliveries))) {
+            List<byte[]> args = new ArrayList<>(chunk.size() + 1);
+            args.add(hashPrefix);
+            chunk.forEach(d -> args.add(d.lease()));
+            acked += asLong(redis.eval(ACK_HASHES, List.of(keys.leases()), args));
         }
         return acked;
     }
@@ -433,7 +550,7 @@ public final class RedisQueue {
         while (moved < max) {
             long batch = Math.min(MAX_BATCH, max - moved);
             long n = asLong(redis.eval(REQUEUE_DEAD, List.of(keys.dead(), keys.ready()),
-                    List.of(ascii(config.kind().toString()), ascii(batch))));
+                    List.of(ascii(config.kind().toString()), ascii(batch), takeEnd)));
             moved += n;
             if (n < batch) {
                 break;

@@ -378,11 +378,13 @@ public final class JedisConnection implements RedisConnection {
 
     /**
      * NOPERM for a command or key refused to the user; inside a script Redis 7.0 answers "ERR The user executing the
-     * script can't run this command or subcommand", later versions "ERR ACL failure in script: ...".
+     * script can't run this command or subcommand" (or, for a key, "can't access at least one of the keys mentioned
+     * in the command arguments"), later versions "ERR ACL failure in script: ...".
      */
     private static boolean isAclRefusal(String message) {
         String upper = message.toUpperCase(Locale.ROOT);
         return upper.startsWith("NOPERM") || upper.contains("CAN'T RUN THIS COMMAND OR SUBCOMMAND")
+                || upper.contains("CAN'T ACCESS AT LEAST ONE OF THE KEYS")
                 || upper.contains("ACL FAILURE") || upper.contains("NO PERMISSIONS TO");
     }
 

@@ -1,9 +1,10 @@
 -- requeue-dead: give dead letters another life as fresh jobs, oldest first.
 -- KEYS[1] dead-letter list    KEYS[2] ready key (list or sorted set)
 -- ARGV[1] 'reliable', 'priority' or 'delayed'    ARGV[2] max entries to requeue
+-- ARGV[3] (optional) 'head' for a list whose consumers pop the head (its producers RPUSH): entries go onto the tail
 -- Returns: the number of jobs requeued.
 -- Invariant: an entry leaves the dead list in the same step that pushes its payload, unchanged, back to
--- the ready key (a list: LPUSH, like a new job; a sorted set: with the score it had, so a priority job keeps
+-- the ready key (a list: LPUSH, like a new job, or RPUSH when consumers pop the head; a sorted set: with the score it had, so a priority job keeps
 -- its priority and a delayed job is due at once). Attempt counts start over. An entry that qbridge did not
 -- write (another tool's dead letter) is requeued whole, as its payload, with score 0.
 -- Redis never rolls a script back: both keys are checked, and the entries read and pushed, before any
@@ -40,7 +41,9 @@ for i = #entries, 1, -1 do
     zset[#zset + 1] = payload
   end
 end
-if want == 'list' then
+if want == 'list' and ARGV[3] == 'head' then
+  redis.call('RPUSH', KEYS[2], unpack(list))
+elseif want == 'list' then
   redis.call('LPUSH', KEYS[2], unpack(list))
 else
   redis.call('ZADD', KEYS[2], unpack(zset))

@@ -6,7 +6,14 @@
 -- ARGV[1] max jobs to take (1..1000)               ARGV[2] lease duration, ms
 -- ARGV[3] byte budget: stop before a job would take the batch's payload bytes over it (the first job is
 --         always taken, whatever its size), so that one call stays short however large the jobs are
--- Returns: an array of lease members "<id>:<attempt>:<score>:<payload>" (score is empty for lists).
+-- ARGV[4] (optional) the key prefix of job hashes: the queue holds job ids, and each job is the hash <prefix><id>
+--         (RQ: rq:job:<id>); then the hash of every job taken is read (HGETALL) in this same step, and counts in the
+--         byte budget with its id
+-- ARGV[5] (optional) 'head' to pop ready jobs from the head (LPOP: a system whose clients RPUSH, as RQ's); the tail
+--         (RPOP) otherwise
+-- Returns: an array of lease members "<id>:<attempt>:<score>:<payload>" (score is empty for lists); with job hashes,
+--          {members, hashes}: hashes[i] is the flat HGETALL of member i's hash (empty when the hash is missing), or
+--          {type} when that key holds another type (the caller dead-letters those ids; no hash is ever changed).
 -- Order: jobs the reaper requeued, then due retries, then ready jobs: the first two have waited longest. Ready
 -- jobs come from the ready list and then from each extra ready list, each from the tail, once the one before is empty.
 -- Invariant: a job is always in exactly one of ready, reaped, retry or leases; each lease member is unique
@@ -19,7 +26,8 @@
 -- (its reply gives the first id), then the ZADD of the leases; when either fails (a key of another type, an ACL
 -- refusal), the popped jobs are pushed back onto the tail of their lists in their order and q:seq is put back
 -- before the call refuses or raises, so the queue is as it was. A call that takes nothing writes nothing and checks
--- no more.
+-- no more. A job hash is read by redis.pcall before the ZADD: a refusal (an ACL without the key) puts back as above,
+-- a key of another type is that job's problem, reported with it, not the queue's.
 unchanged = 'nothing was taken'
 local q = KEYS[1]
 -- numbers become strings with %d, here and in redis.call arguments: Lua 5.1 and Redis turn a number into a string
@@ -34,6 +42,10 @@ local budget = tonumber(ARGV[3])
 local deadline = format('%d', now + tonumber(ARGV[2]))
 local out, leases = {}, {}
 local count, bytes, largest, full = 0, 0, 1, false
+-- job hashes (ARGV[4]): hashes[i] is the hash of out[i]; head (ARGV[5]): ready jobs are popped from the head
+local prefix, hashes, head = ARGV[4], nil, ARGV[5] == 'head'
+if prefix == '' then prefix = nil end
+if prefix then hashes = {} end
 
 local reapedCount, dueCount = 0, 0
 if redis.call('EXISTS', KEYS[5], KEYS[3]) > 0 then
@@ -52,6 +64,22 @@ if redis.call('EXISTS', KEYS[5], KEYS[3]) > 0 then
   -- budget is full
   local function again(m)
     local size = #m
+    local h
+    if prefix then
+      -- nothing has changed yet: a refusal of the read (an ACL) is raised as it is
+      local a = string.find(m, ':', 1, true)
+      local c = string.find(m, ':', string.find(m, ':', a + 1, true) + 1, true)
+      local key = prefix .. string.sub(m, c + 1)
+      h = redis.pcall('HGETALL', key)
+      if h.err then
+        if string.sub(h.err, 1, 9) ~= 'WRONGTYPE' then
+          if redis.REDIS_VERSION_NUM then error(h) end
+          error(h.err)
+        end
+        h = {redis.call('TYPE', key).ok}
+      end
+      for j = 1, #h do size = size + #h[j] end
+    end
     if count > 0 and bytes + size > budget then full = true return false end
     bytes = bytes + size
     if size > largest then largest = size end
@@ -62,6 +90,7 @@ if redis.call('EXISTS', KEYS[5], KEYS[3]) > 0 then
     leases[2 * count - 1] = deadline
     leases[2 * count] = lease
     out[count] = lease
+    if h then hashes[count] = h end
     return true
   end
   -- jobs the reaper requeued, oldest (head) first
@@ -120,11 +149,11 @@ while count < max and not full do
   end
   local n = want == 1 and '1' or format('%d', want)
   if popped then
-    chunk = redis.call('RPOP', list, n)
+    if head then chunk = redis.call('LPOP', list, n) else chunk = redis.call('RPOP', list, n) end
   else
     -- the first RPOP of each list checks its type: refused, it changes nothing, and what the lists before it gave is
     -- put back below as for any refused write (nothing, when it is the first)
-    chunk = redis.pcall('RPOP', list, n)
+    if head then chunk = redis.pcall('LPOP', list, n) else chunk = redis.pcall('RPOP', list, n) end
     if type(chunk) == 'table' and chunk.err then failed = {chunk, list, 'list', role} break end
     popped = true
   end
@@ -140,11 +169,28 @@ while count < max and not full do
   for i = 1, got do
     local payload = chunk[i]
     local size = #payload
+    local h
+    if prefix then
+      local key = prefix .. payload
+      h = redis.pcall('HGETALL', key)
+      if h.err then
+        if string.sub(h.err, 1, 9) ~= 'WRONGTYPE' then
+          -- refused (an ACL without the key): this chunk's jobs not yet taken go back first, then the rest below
+          local back = {}
+          for k = got, i, -1 do back[#back + 1] = chunk[k] end
+          if head then redis.call('LPUSH', list, unpack(back)) else redis.call('RPUSH', list, unpack(back)) end
+          failed = {h, key, 'hash', 'the hash of a job of queue ' .. q}
+          break
+        end
+        h = {redis.call('TYPE', key).ok}
+      end
+      for j = 1, #h do size = size + #h[j] end
+    end
     if count > 0 and bytes + size > budget then
       full = true
       local back = {}
       for k = got, i, -1 do back[#back + 1] = chunk[k] end
-      redis.call('RPUSH', list, unpack(back))
+      if head then redis.call('LPUSH', list, unpack(back)) else redis.call('RPUSH', list, unpack(back)) end
       break
     end
     bytes = bytes + size
@@ -158,7 +204,9 @@ while count < max and not full do
     leases[2 * count - 1] = deadline
     leases[2 * count] = lease
     out[count] = lease
+    if h then hashes[count] = h end
   end
+  if failed then break end
   if got < want and not full then
     -- this list is empty: the next one, checked by its first RPOP
     if nextKey > #KEYS then break end
@@ -179,7 +227,7 @@ if failed then
   if failed[5] then
     local back = {}
     for k = #failed[5], 1, -1 do back[#back + 1] = failed[5][k] end
-    redis.call('RPUSH', list, unpack(back))
+    if head then redis.call('LPUSH', list, unpack(back)) else redis.call('RPUSH', list, unpack(back)) end
   elseif fresh > 0 then
     segments = segments or {{q, 0}}
     for s = #segments, 1, -1 do
@@ -188,7 +236,9 @@ if failed then
         local m = out[count - fresh + k]
         back[#back + 1] = string.sub(m, string.find(m, ':', 1, true) + 4) -- fresh members are "<id>:1::<payload>"
       end
-      if #back > 0 then redis.call('RPUSH', segments[s][1], unpack(back)) end
+      if #back > 0 then
+        if head then redis.call('LPUSH', segments[s][1], unpack(back)) else redis.call('RPUSH', segments[s][1], unpack(back)) end
+      end
     end
   end
   if base == 0 then redis.call('DEL', KEYS[4]) elseif base then redis.call('INCRBY', KEYS[4], '-1') end
@@ -210,4 +260,5 @@ if count > 0 then
   if dueCount > 0 then redis.call('ZREMRANGEBYRANK', KEYS[3], '0', format('%d', dueCount - 1)) end
   if fresh > 1 then redis.call('INCRBY', KEYS[4], format('%d', fresh - 1)) end
 end
+if prefix then return {out, hashes} end
 return out
