@@ -11,6 +11,7 @@ import dev.qbridge.core.queue.QueueConfig.ListEnd;
 import dev.qbridge.core.redis.JedisConnection;
 import dev.qbridge.core.redis.RedisEndpoint;
 import dev.qbridge.core.retry.RetryPolicy;
+import dev.qbridge.testkit.DocumentedAcl;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -248,6 +249,67 @@ class JobHashesIT {
             redis.client().sendCommand(Protocol.Command.ACL, "DELUSER", "nojobs");
         }
         assertThat(queue().take(100)).hasSize(29);
+    }
+
+    @Test
+    void everythingRunsAsAUserGrantedTheDocumentedRuleForTheQueueItsJobsAndItsRegistry() {
+        enqueue("given", "data", "G");
+        // ~rq:job ~rq:job:* grant every job hash, ~rq:queues ~rq:queues:* the registry (docs/PROTOCOL.md, ACL)
+        DocumentedAcl.createUser(redis.client(), "rq-user", "rq-pw", LIST, "rq:job", "rq:queues");
+        try (JedisConnection user = JedisConnection.open(RedisEndpoint.builder(redis.uri()).user("rq-user")
+                .password("rq-pw").build())) {
+            RedisQueue queue = new RedisQueue(user, config().build());
+            queue.pushHashes(List.of(job("pushed", "P"), new NewHashJob(bytes("expiring"), Map.of("data", bytes("E")),
+                    Optional.of(Duration.ofSeconds(60)))));
+            List<Delivery> taken = queue.take(10);
+            assertThat(taken).hasSize(3);
+            queue.nack(taken.get(0), "once");
+            queue.deadLetter(taken.get(1), "dead");
+            sleep(400);
+            new Reaper(user, queue.config()).reapExpired();
+            queue.requeueDead(10);
+            List<Delivery> again = queue.take(10);
+            assertThat(again).hasSize(3);
+            assertThat(queue.ack(again)).isEqualTo(3);
+            assertThat(DocumentedAcl.log(redis.client())).as("ACL LOG").isEmpty();
+        } finally {
+            redis.client().sendCommand(Protocol.Command.ACL, "DELUSER", "rq-user");
+        }
+        assertThat(redis.client().keys(PREFIX + "*")).isEmpty();
+    }
+
+    @Test
+    void aPushOrAckRefusedByAclAfterItsFirstWriteTakesBackWhatItWrote() {
+        redis.client().lpush(LIST, "waiting");
+        redis.client().hset(PREFIX + "waiting", "data", "W");
+        for (String denied : List.of("-sadd", "-expire", "-rpush")) {
+            redis.client().sendCommand(Protocol.Command.ACL, "SETUSER", "denied", "reset", "on", ">denied-pw", "~*", "+@all",
+                    denied);
+            try (JedisConnection user = JedisConnection.open(RedisEndpoint.builder(redis.uri()).user("denied")
+                    .password("denied-pw").build())) {
+                RedisQueue queue = new RedisQueue(user, config().build());
+                Map<String, String> before = dump();
+                assertThatThrownBy(() -> queue.pushHashes(List.of(job("a", "A"), new NewHashJob(bytes("b"),
+                        Map.of("data", bytes("B")), Optional.of(Duration.ofSeconds(60)))))).as(denied)
+                        .isInstanceOfSatisfying(QueueException.class,
+                                e -> assertThat(e.kind()).as(e.getMessage()).isEqualTo(QueueException.Kind.PERMISSION));
+                assertThat(dump()).as("after a push without %s", denied).containsExactlyInAnyOrderEntriesOf(before);
+            } finally {
+                redis.client().sendCommand(Protocol.Command.ACL, "DELUSER", "denied");
+            }
+        }
+        // an ack whose user may not delete the job hashes: refused before its first change, the lease kept
+        Delivery held = queue().take(1).get(0);
+        redis.client().sendCommand(Protocol.Command.ACL, "SETUSER", "nojobs", "reset", "on", ">nojobs-pw",
+                "~" + LIST, "~" + LIST + ":*", "~rq:queues", "+@all");
+        try (JedisConnection user = JedisConnection.open(RedisEndpoint.builder(redis.uri()).user("nojobs")
+                .password("nojobs-pw").build())) {
+            Map<String, String> before = dump();
+            assertThatThrownBy(() -> new RedisQueue(user, config().build()).ack(held)).isInstanceOf(QueueException.class);
+            assertThat(dump()).containsExactlyInAnyOrderEntriesOf(before);
+        } finally {
+            redis.client().sendCommand(Protocol.Command.ACL, "DELUSER", "nojobs");
+        }
     }
 
     @Test
