@@ -244,7 +244,7 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
      */
     private byte[] outbound(Delivery delivery, JobBatch outcomes) {
         try {
-            return endpoint.translation().outbound(delivery.payload(), delivery.score());
+            return endpoint.translation().outbound(delivery.payload(), delivery.hash(), delivery.score());
         } catch (UnreadableJobException e) {
             outcomes.failed(delivery, null, new NonRetriableJobException(
                     "unreadable " + endpoint.translation().queue().format() + " job: " + e.getMessage(), e));

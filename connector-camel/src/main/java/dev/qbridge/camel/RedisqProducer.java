@@ -1,11 +1,13 @@
 package dev.qbridge.camel;
 
+import dev.qbridge.core.queue.NewHashJob;
 import dev.qbridge.core.queue.NewJob;
 import dev.qbridge.core.queue.QueueKind;
 import dev.qbridge.core.queue.RedisQueue;
 import dev.qbridge.formats.JobSet;
 import dev.qbridge.formats.JobTranslation;
 import dev.qbridge.formats.NativeJob;
+import dev.qbridge.formats.RqCodec;
 import dev.qbridge.formats.SystemQueue;
 import dev.qbridge.formats.UnreadableJobException;
 import java.lang.reflect.Array;
@@ -89,10 +91,16 @@ public class RedisqProducer extends DefaultProducer {
         SystemQueue queue = translation.queue();
         Map<String, List<byte[]>> byKey = new LinkedHashMap<>();
         List<NewJob> timed = new ArrayList<>();
+        List<NewHashJob> hashed = new ArrayList<>();
         for (byte[] body : bodies) {
             NativeJob job;
             try {
                 job = translation.inbound(body);
+                if (queue.keepsJobsInHashes()) {
+                    // the hash and the id, written together by the core (RQ)
+                    hashed.add(RqCodec.newHashJob(job));
+                    continue;
+                }
             } catch (UnreadableJobException e) {
                 throw new NonRetriableJobException("cannot write to " + queue.format() + " queue " + queue.name()
                         + (queue.set() == JobSet.READY ? "" : " (set " + queue.set() + ")") + ": " + e.getMessage(), e);
@@ -106,6 +114,11 @@ public class RedisqProducer extends DefaultProducer {
             byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(job.bytes());
         }
         long pushed = timed.isEmpty() ? 0 : endpoint.pushQueue(queue.pushConfig()).pushDelayedExactly(timed);
+        if (!hashed.isEmpty()) {
+            // a job whose hash is there already is not written again nor counted (a redelivery of an at-least-once
+            // move), as a sorted set does not add a member twice
+            pushed += endpoint.queue().pushHashes(hashed).pushed();
+        }
         for (Map.Entry<String, List<byte[]>> list : byKey.entrySet()) {
             pushed += endpoint.pushQueue(list.getKey()).push(list.getValue());
         }

@@ -21,8 +21,8 @@ public enum JobFormat {
     /** Celery's tasks as kombu keeps them in Redis: the {@code <q>} list and its priority lists. */
     CELERY,
     /**
-     * RQ's jobs: ids in the {@code rq:queue:<q>} list, each job in its hash {@code rq:job:<id>}. The codec reads and
-     * writes them; the paths refuse the format until the core takes an id with its hash (docs/systems.md, RQ).
+     * RQ's jobs: ids in the {@code rq:queue:<q>} list, each job in its hash {@code rq:job:<id>}, taken and pushed
+     * together by the core (docs/systems.md, RQ); its scheduled and failed registries not yet.
      */
     RQ;
 

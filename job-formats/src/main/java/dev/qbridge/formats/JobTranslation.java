@@ -49,10 +49,18 @@ public final class JobTranslation {
      * died, in epoch seconds as the systems write it.
      */
     public byte[] outbound(byte[] payload, Optional<String> score) {
+        return outbound(payload, Map.of(), score);
+    }
+
+    /**
+     * As {@link #outbound(byte[], Optional)}, for a job taken with its hash from a queue that
+     * {@link SystemQueue#keepsJobsInHashes()} (the payload is its id); {@code hash} is empty for the other queues.
+     */
+    public byte[] outbound(byte[] payload, Map<String, byte[]> hash, Optional<String> score) {
         if (codec.isEmpty()) {
             return payload;
         }
-        return JobEvents.serialize(event(payload, score));
+        return JobEvents.serialize(event(payload, hash, score));
     }
 
     /**

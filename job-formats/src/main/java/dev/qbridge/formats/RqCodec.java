@@ -2,12 +2,14 @@ package dev.qbridge.formats;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.qbridge.core.queue.NewHashJob;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -77,6 +79,24 @@ public final class RqCodec implements JobCodec {
     /** The hash key of the job {@code id}. */
     public static String jobKey(String id) {
         return JOB_KEY_PREFIX + id;
+    }
+
+    /**
+     * The job as the core pushes it: the id, the hash, and the hash's expiry when the job has a positive {@code ttl}
+     * (RQ's {@code Job.cleanup(ttl)} at enqueue: a job not run within it is dropped).
+     */
+    public static NewHashJob newHashJob(NativeJob job) {
+        byte[] ttl = job.hash().get("ttl");
+        Optional<Duration> expires = Optional.empty();
+        if (ttl != null && ttl.length > 0) {
+            try {
+                long seconds = Long.parseLong(new String(ttl, StandardCharsets.US_ASCII).trim());
+                expires = seconds > 0 ? Optional.of(Duration.ofSeconds(seconds)) : Optional.empty();
+            } catch (NumberFormatException e) {
+                throw new UnreadableJobException("its ttl '" + new String(ttl, StandardCharsets.UTF_8) + "' is no seconds");
+            }
+        }
+        return new NewHashJob(job.bytes(), job.hash(), expires);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.qbridge.formats;
 import dev.qbridge.core.QueueException;
 import dev.qbridge.core.queue.DueTimeUnit;
 import dev.qbridge.core.queue.QueueConfig;
+import dev.qbridge.core.queue.QueueConfig.ListEnd;
 import dev.qbridge.core.queue.QueueKind;
 import java.util.List;
 
@@ -136,10 +137,15 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
 
     /**
      * A queue configuration over this queue's keys, to which the caller adds its settings for leases, retries and
-     * batches. Every system queue is reliable: its ready keys are lists.
+     * batches. Every system queue is reliable: its ready keys are lists. An RQ queue is a list of ids whose jobs are
+     * hashes ({@link QueueConfig#jobHashes()}), taken from the head as RQ's workers take them.
      */
     public QueueConfig.Builder config() {
         refuseHashJobs();
+        if (keepsJobsInHashes()) {
+            return QueueConfig.builder(readyKey()).kind(QueueKind.RELIABLE).jobHashes(RqCodec.JOB_KEY_PREFIX, ListEnd.HEAD)
+                    .registry(registryKey(), registryMember());
+        }
         if (isSharedSet()) {
             return QueueConfig.builder(baseKey()).kind(QueueKind.PRIORITY).format(format.payloadFormat())
                     .sharedSet(new QueueConfig.SharedSet(readyKey(), "queue", name));
@@ -162,14 +168,14 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
     }
 
     /**
-     * The core's scripts take and push one element per job; an RQ job is an id and a hash, which must move together
-     * (docs/systems.md, RQ). Until the scripts that do so exist, no path runs on an RQ queue.
+     * The core takes and pushes an id with its hash from and to a list (docs/systems.md, RQ); RQ's scheduled and failed
+     * registries are sorted sets of ids, which it does not yet.
      */
     private void refuseHashJobs() {
-        if (keepsJobsInHashes()) {
-            throw invalid(name, "format=rq is not supported on this path yet: an RQ queue holds job ids and each job"
-                    + " is a hash of its own, and qbridge's take and push scripts do not yet move an id together with"
-                    + " its hash");
+        if (keepsJobsInHashes() && set != JobSet.READY) {
+            throw invalid(name, "format=rq with set=" + set + " is not supported on this path yet: RQ's " + readyKey()
+                    + " is a sorted set of job ids, and qbridge takes and pushes an id with its hash from and to RQ's"
+                    + " queue lists only (set=ready)");
         }
     }
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.qbridge.core.queue.QueueConfig;
 import io.cloudevents.CloudEvent;
 import java.net.URI;
 import java.time.Instant;
@@ -225,7 +226,13 @@ class RqCodecTest {
         assertThat(ready.keepsJobsInHashes()).isTrue();
         assertThat(new SystemQueue(JobFormat.RQ, "default", JobSet.SCHEDULED).readyKey()).isEqualTo("rq:scheduled:default");
         assertThat(new SystemQueue(JobFormat.RQ, "default", JobSet.DEAD).readyKey()).isEqualTo("rq:failed:default");
-        assertThatThrownBy(ready::config).hasMessageContaining("format=rq is not supported on this path yet");
+        QueueConfig config = ready.config().build();
+        assertThat(config.name()).isEqualTo("rq:queue:default");
+        assertThat(config.jobHashes()).isEqualTo(new QueueConfig.JobHashes("rq:job:", QueueConfig.ListEnd.HEAD));
+        assertThat(config.registry()).contains(new QueueConfig.Registry("rq:queues", "rq:queue:default"));
+        assertThat(ready.pushConfig()).isEqualTo(config);
+        assertThatThrownBy(() -> new SystemQueue(JobFormat.RQ, "default", JobSet.SCHEDULED).config())
+                .hasMessageContaining("format=rq with set=scheduled is not supported on this path yet");
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One queue's semantics: push, take under a lease, ack, nack with retry or dead letter, renew, count.
@@ -61,6 +62,8 @@ public final class RedisQueue {
     private final byte[] hashPrefix;
     /** 'head' when consumers pop the head of the ready list, else 'tail'. */
     private final byte[] takeEnd;
+    /** Jobs the takes of this object dead-lettered themselves (a broken format, an id without its job hash). */
+    private final AtomicLong deadLetteredOnTake = new AtomicLong();
 
     private record RegistryBytes(byte[] set, byte[] member) {
     }
@@ -332,9 +335,20 @@ public final class RedisQueue {
             }
         }
         if (!rejects.isEmpty()) {
-            redis.eval(NACK, List.of(keys.leases(), keys.retry(), keys.dead()), rejects);
+            for (Object code : (List<?>) redis.eval(NACK, List.of(keys.leases(), keys.retry(), keys.dead()), rejects)) {
+                deadLetteredOnTake.addAndGet(asLong(code) == 2 ? 1 : 0);
+            }
         }
         return deliveries;
+    }
+
+    /**
+     * How many jobs the takes of this object dead-lettered without returning them: payloads that broke the queue's
+     * format, ids whose job hash was missing. A driver that accounts for every job taken (a migration's verification)
+     * adds them to what it wrote.
+     */
+    public long deadLetteredOnTake() {
+        return deadLetteredOnTake.get();
     }
 
     /** Why a job's hash, as the take read it, cannot go with its id; empty when it can. */

@@ -99,6 +99,8 @@ public final class RedisMigration {
     private volatile boolean stop;
     private long clamped;
     private long unreadable;
+    /** The source's count of jobs its takes dead-lettered when this migration began. */
+    private final long deadLetteredOnTakeBefore;
     private long unavailableSince;
 
     public RedisMigration(RedisQueue source, JobWriter destination, Settings settings, Events events) {
@@ -119,6 +121,7 @@ public final class RedisMigration {
         this.destination = destination;
         this.settings = settings;
         this.events = events;
+        this.deadLetteredOnTakeBefore = source.deadLetteredOnTake();
     }
 
     /** Runs the migration to its end; throws {@link MigrationFailed} when the destination refuses a job. */
@@ -126,9 +129,12 @@ public final class RedisMigration {
         return settings.mode() == Mode.COPY ? copy() : move();
     }
 
-    /** How many jobs a move could not read and dead-lettered at the source, with the reason. */
+    /**
+     * How many jobs a move could not read and dead-lettered at the source, with the reason: here, or in the core's take
+     * (a payload that breaks the queue's format, an RQ id whose job hash is gone).
+     */
     public long unreadable() {
-        return unreadable;
+        return unreadable + source.deadLetteredOnTake() - deadLetteredOnTakeBefore;
     }
 
     /** Asks a run to stop soon, from any thread: see the class comment. */
@@ -199,7 +205,7 @@ public final class RedisMigration {
         for (Delivery d : taken) {
             byte[] payload;
             try {
-                payload = outbound(d.payload(), d.score());
+                payload = outbound(d.payload(), d.hash(), d.score());
             } catch (UnreadableJobException e) {
                 consumer.deadLetter(List.of(d), "unreadable " + translation.queue().format() + " job: " + e.getMessage());
                 unreadable++;
@@ -289,15 +295,15 @@ public final class RedisMigration {
         }
     }
 
-    /** The bytes a job leaves as: itself, or a job system's job as its CloudEvent. */
-    private byte[] outbound(byte[] payload, Optional<String> score) {
-        return translation == null ? payload : translation.outbound(payload, score);
+    /** The bytes a job leaves as: itself, or a job system's job (with its hash, for RQ) as its CloudEvent. */
+    private byte[] outbound(byte[] payload, Map<String, byte[]> hash, Optional<String> score) {
+        return translation == null ? payload : translation.outbound(payload, hash, score);
     }
 
     /** A job a copy writes; one it cannot read stops the copy, since a copy takes nothing to dead-letter. */
     private byte[] copied(byte[] payload, Double score, long position) {
         try {
-            return outbound(payload, Optional.ofNullable(score).map(Scores::format));
+            return outbound(payload, Map.of(), Optional.ofNullable(score).map(Scores::format));
         } catch (UnreadableJobException e) {
             throw new MigrationFailed(position, "copy stopped at job " + (position + 1) + " of the ready key: unreadable "
                     + translation.queue().format() + " job: " + e.getMessage() + "; the source is unchanged (a copy "
@@ -309,6 +315,10 @@ public final class RedisMigration {
 
     private Result copy() {
         QueueConfig config = source.config();
+        if (config.jobHashes() != null) {
+            throw new MigrationFailed(0, "--copy of queue " + source.name() + " is not supported yet: its jobs are hashes "
+                    + "beside their ids, which a copy does not read; move the queue instead (nothing was written)", null);
+        }
         byte[] key = source.keys().ready();
         Throttle throttle = new Throttle(settings.maxRate());
         long written = 0;

@@ -1,0 +1,157 @@
+package dev.qbridge.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.qbridge.server.Cli;
+import dev.qbridge.testkit.Celery;
+import dev.qbridge.testkit.JobWorker;
+import dev.qbridge.testkit.RedisServerExtension;
+import dev.qbridge.testkit.Rq;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code qbridge migrate} from a queue RQ's own client (python3-rq) filled: each id leaves with its hash, and the real
+ * workers of the destination (Celery, RQ) run every job; nothing is left at the source, no id and no job hash.
+ */
+class RqMigrateIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int JOBS = 40;
+
+    @RegisterExtension
+    static RedisServerExtension oldRedis = RedisServerExtension.standalone();
+
+    @RegisterExtension
+    static RedisServerExtension newRedis = RedisServerExtension.standalone();
+
+    @BeforeAll
+    static void systemsAreInstalled() {
+        Rq.requireInstalled();
+        Celery.requireInstalled();
+    }
+
+    @BeforeEach
+    void empty() {
+        oldRedis.flushAll();
+        newRedis.flushAll();
+    }
+
+    private static List<Rq.Enqueued> enqueue() {
+        String specs = IntStream.range(0, JOBS).mapToObj(i -> "{\"func\": \"tasks.add\", \"args\": [" + i + ", " + (i * 2)
+                + "], \"kwargs\": {\"tag\": \"t" + i + "\"}}").collect(Collectors.joining(", ", "[", "]"));
+        List<Rq.Enqueued> jobs = Rq.enqueue(oldRedis.uri(), specs);
+        assertThat(jobs).hasSize(JOBS);
+        return jobs;
+    }
+
+    private static Cli migrate(String... args) {
+        List<String> all = new ArrayList<>(List.of("migrate", "--progress", "lines", "--batch-size", "7"));
+        all.addAll(List.of(args));
+        Cli result = Cli.run(all.toArray(String[]::new));
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        return result;
+    }
+
+    private static void assertNothingLeftAtTheSource() {
+        assertThat(oldRedis.client().llen("rq:queue:default")).isZero();
+        assertThat(oldRedis.client().keys("rq:job:*")).as("every moved job's hash is deleted with its ack").isEmpty();
+        assertThat(oldRedis.client().zcard("rq:queue:default:leases")).isZero();
+        assertThat(oldRedis.client().exists("rq:queue:default:dead")).isFalse();
+    }
+
+    @Test
+    void rqJobsMoveToCeleryOnAnotherRedisAndACeleryWorkerRunsEveryOne() {
+        List<Rq.Enqueued> jobs = enqueue();
+
+        Cli moved = migrate("--from", "redisq:default?format=rq&redisUri=" + oldRedis.uri(),
+                "--to", "redisq:celery?format=celery&redisUri=" + newRedis.uri());
+
+        assertThat(moved.out()).contains("OK");
+        assertNothingLeftAtTheSource();
+        assertThat(newRedis.client().llen("celery")).isEqualTo(JOBS);
+        try (JobWorker worker = Celery.startWorker(newRedis.uri(), List.of("celery"), List.of("tasks.add"))) {
+            Map<String, JsonNode> runs = worker.awaitExecuted(JOBS, Duration.ofSeconds(120)).stream()
+                    .map(RqMigrateIT::tree).collect(Collectors.toMap(r -> r.get("id").asText(), r -> r));
+            assertThat(runs.keySet()).as("Celery's task id is RQ's job id")
+                    .containsExactlyInAnyOrderElementsOf(jobs.stream().map(Rq.Enqueued::id).toList());
+            JsonNode seventh = runs.get(jobs.get(7).id());
+            assertThat(seventh.get("task").asText()).isEqualTo("tasks.add");
+            assertThat(seventh.get("args").toString()).isEqualTo("[7,14]");
+            assertThat(seventh.get("kwargs").toString()).isEqualTo("{\"tag\":\"t7\"}");
+        }
+        assertThat(newRedis.client().llen("celery")).as("none left behind").isZero();
+    }
+
+    @Test
+    void rqJobsMoveToAnotherRedisWhereRqsWorkerRunsEveryOneWithTheSameCall() {
+        List<Rq.Enqueued> jobs = enqueue();
+
+        Cli moved = migrate("--from", "redisq:default?format=rq&redisUri=" + oldRedis.uri(),
+                "--to", "redisq:default?format=rq&redisUri=" + newRedis.uri());
+
+        assertThat(moved.out()).contains("OK");
+        assertNothingLeftAtTheSource();
+        assertThat(newRedis.client().lrange("rq:queue:default", 0, -1)).as("in RQ's order")
+                .containsExactlyElementsOf(jobs.stream().map(Rq.Enqueued::id).toList());
+        assertThat(newRedis.client().smembers("rq:queues")).containsExactly("rq:queue:default");
+        try (JobWorker worker = Rq.startWorker(newRedis.uri(), List.of("default"), List.of("tasks.add"), false)) {
+            Map<String, JsonNode> runs = worker.awaitExecuted(JOBS, Duration.ofSeconds(120)).stream()
+                    .map(RqMigrateIT::tree).collect(Collectors.toMap(r -> r.get("id").asText(), r -> r));
+            assertThat(runs.keySet()).containsExactlyInAnyOrderElementsOf(jobs.stream().map(Rq.Enqueued::id).toList());
+            for (Rq.Enqueued job : jobs) {
+                assertThat(runs.get(job.id()).get("args").asText()).as(job.id()).isEqualTo(job.argsRepr());
+                assertThat(runs.get(job.id()).get("kwargs").asText()).as(job.id()).isEqualTo(job.kwargsRepr());
+            }
+        }
+        assertThat(newRedis.client().llen("rq:queue:default")).as("none left behind").isZero();
+    }
+
+    @Test
+    void anIdWhoseHashExpiredIsDeadLetteredAtTheSourceAndTheOthersMove() {
+        List<Rq.Enqueued> jobs = enqueue();
+        oldRedis.client().del("rq:job:" + jobs.get(3).id()); // its ttl passed: RQ's own worker would skip the id
+
+        Cli moved = migrate("--from", "redisq:default?format=rq&redisUri=" + oldRedis.uri(),
+                "--to", "redisq:default?format=rq&redisUri=" + newRedis.uri());
+
+        assertThat(moved.out()).contains("unreadable and dead-lettered at the source 1", "OK");
+        assertThat(newRedis.client().llen("rq:queue:default")).isEqualTo(JOBS - 1);
+        assertThat(oldRedis.client().llen("rq:queue:default:dead")).isEqualTo(1);
+        assertThat(oldRedis.client().lindex("rq:queue:default:dead", 0)).contains("is missing (expired or deleted)")
+                .endsWith(jobs.get(3).id());
+    }
+
+    @Test
+    void aCopyOfAnRqQueueIsRefusedWithTheReasonAndChangesNothing() {
+        enqueue();
+
+        Cli copy = Cli.run("migrate", "--progress", "lines", "--copy", "--from", "redisq:default?format=rq&redisUri="
+                + oldRedis.uri(), "--to", "redisq:default?format=rq&redisUri=" + newRedis.uri());
+
+        assertThat(copy.exitCode()).as(copy.toString()).isNotZero();
+        assertThat(copy.toString()).contains("--copy of queue rq:queue:default is not supported yet");
+        assertThat(oldRedis.client().llen("rq:queue:default")).isEqualTo(JOBS);
+        assertThat(newRedis.client().keys("*")).isEmpty();
+    }
+
+    private static JsonNode tree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
