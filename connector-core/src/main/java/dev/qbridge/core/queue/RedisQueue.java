@@ -40,6 +40,7 @@ public final class RedisQueue {
     private static final LuaScript PUSH_LIST = LuaScript.load(RedisQueue.class, "push-list");
     private static final LuaScript ACK_HASHES = LuaScript.load(RedisQueue.class, "ack-hashes");
     private static final LuaScript PUSH_HASHES = LuaScript.load(RedisQueue.class, "push-hashes");
+    private static final LuaScript READ_HASHES = LuaScript.load(RedisQueue.class, "read-hashes");
 
     /** Lists block in Redis; this bounds each block so that due retries are served within it. */
     private static final Duration LIST_BLOCK_SLICE = Duration.ofSeconds(1);
@@ -548,6 +549,30 @@ public final class RedisQueue {
             }
         }
         return false;
+    }
+
+    /**
+     * Ready ids of a queue of job ids with hashes, in the order takes would serve them, skipping the first {@code from},
+     * each with its hash read in the same script; takes nothing (a copy of the queue). A hash that is missing, or whose
+     * key holds another type, comes back empty.
+     */
+    public List<HashedJob> readyWithHashes(long from, int count) {
+        if (hashPrefix == null) {
+            throw new QueueException(Kind.CONFIG, "queue '" + name() + "' keeps whole jobs in its list, no job hashes");
+        }
+        if (count < 1) {
+            return List.of();
+        }
+        List<?> reply = (List<?>) redis.eval(READ_HASHES, List.of(keys.ready()),
+                List.of(hashPrefix, takeEnd, ascii(from), ascii(count)));
+        List<?> ids = (List<?>) reply.get(0);
+        List<?> hashes = (List<?>) reply.get(1);
+        List<HashedJob> jobs = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            List<?> flat = (List<?>) hashes.get(i);
+            jobs.add(new HashedJob((byte[]) ids.get(i), flat.size() % 2 == 1 ? Map.of() : fields(flat)));
+        }
+        return jobs;
     }
 
     /** The newest {@code limit} dead letters, newest first. */

@@ -166,6 +166,29 @@ class JobHashesIT {
     }
 
     @Test
+    void readyIdsAreReadWithTheirHashesInTakeOrderWithoutTakingAnything() {
+        IntStream.range(0, 5).forEach(i -> enqueue("r" + i, "data", "d" + i));
+        redis.client().rpush(LIST, "gone");
+        RedisQueue queue = queue();
+
+        List<HashedJob> read = queue.readyWithHashes(2, 10);
+
+        assertThat(read).extracting(j -> new String(j.id(), UTF_8)).containsExactly("r2", "r3", "r4", "gone");
+        assertThat(text(read.get(0).hash())).containsExactly(Map.entry("data", "d2"));
+        assertThat(read.get(3).hash()).isEmpty();
+        assertThat(redis.client().llen(LIST)).isEqualTo(6);
+        assertThat(queue.readyWithHashes(0, 0)).isEmpty();
+
+        // a queue whose consumers pop the tail (its producers LPUSH) is read from the tail
+        redis.client().lpush("tailq", "t0", "t1");
+        redis.client().hset(PREFIX + "t0", "data", "first");
+        RedisQueue tail = new RedisQueue(redis.connection(), QueueConfig.builder("tailq").jobHashes(PREFIX, ListEnd.TAIL).build());
+        assertThat(tail.readyWithHashes(0, 10)).extracting(j -> new String(j.id(), UTF_8)).containsExactly("t0", "t1");
+        assertThat(tail.take(10)).extracting(Delivery::payloadAsString).containsExactly("t0");
+        assertThat(tail.deadLetters(10)).extracting(DeadLetter::payloadAsString).containsExactly("t1");
+    }
+
+    @Test
     void theByteBudgetCountsEachHashWithItsId() {
         String big = "x".repeat(1000);
         IntStream.range(0, 10).forEach(i -> enqueue("j" + i, "data", big));

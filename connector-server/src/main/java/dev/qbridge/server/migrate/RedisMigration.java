@@ -5,6 +5,7 @@ import dev.qbridge.core.consume.ConsumerHealth;
 import dev.qbridge.core.consume.ConsumerSettings;
 import dev.qbridge.core.consume.QueueConsumer;
 import dev.qbridge.core.queue.Delivery;
+import dev.qbridge.core.queue.HashedJob;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueCounts;
 import dev.qbridge.core.queue.QueueKind;
@@ -302,8 +303,12 @@ public final class RedisMigration {
 
     /** A job a copy writes; one it cannot read stops the copy, since a copy takes nothing to dead-letter. */
     private byte[] copied(byte[] payload, Double score, long position) {
+        return copied(payload, Map.of(), score, position);
+    }
+
+    private byte[] copied(byte[] payload, Map<String, byte[]> hash, Double score, long position) {
         try {
-            return outbound(payload, Map.of(), Optional.ofNullable(score).map(Scores::format));
+            return outbound(payload, hash, Optional.ofNullable(score).map(Scores::format));
         } catch (UnreadableJobException e) {
             throw new MigrationFailed(position, "copy stopped at job " + (position + 1) + " of the ready key: unreadable "
                     + translation.queue().format() + " job: " + e.getMessage() + "; the source is unchanged (a copy "
@@ -315,10 +320,6 @@ public final class RedisMigration {
 
     private Result copy() {
         QueueConfig config = source.config();
-        if (config.jobHashes() != null) {
-            throw new MigrationFailed(0, "--copy of queue " + source.name() + " is not supported yet: its jobs are hashes "
-                    + "beside their ids, which a copy does not read; move the queue instead (nothing was written)", null);
-        }
         byte[] key = source.keys().ready();
         Throttle throttle = new Throttle(settings.maxRate());
         long written = 0;
@@ -330,7 +331,12 @@ public final class RedisMigration {
             }
             int n = room(written);
             List<Job> jobs = new ArrayList<>(n);
-            if (config.kind() == QueueKind.RELIABLE) {
+            if (config.jobHashes() != null) {
+                // each id with its hash, read together, in the order takes would serve them
+                for (HashedJob job : source.readyWithHashes(written, n)) {
+                    jobs.add(Job.of(config, copied(job.id(), job.hash(), null, written + jobs.size()), null));
+                }
+            } else if (config.kind() == QueueKind.RELIABLE) {
                 // in the order consumers would take them: from the tail
                 List<byte[]> page = new ArrayList<>(source.connection().lrange(key, -(written + n), -(written + 1)));
                 Collections.reverse(page);

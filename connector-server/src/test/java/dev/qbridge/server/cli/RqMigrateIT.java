@@ -135,16 +135,22 @@ class RqMigrateIT {
     }
 
     @Test
-    void aCopyOfAnRqQueueIsRefusedWithTheReasonAndChangesNothing() {
-        enqueue();
+    void aCopyOfAnRqQueueWritesEveryJobAndLeavesTheSourceAsItWas() {
+        List<Rq.Enqueued> jobs = enqueue();
+        Map<String, Map<String, String>> before = new java.util.HashMap<>();
+        jobs.forEach(j -> before.put(j.id(), oldRedis.client().hgetAll("rq:job:" + j.id())));
 
-        Cli copy = Cli.run("migrate", "--progress", "lines", "--copy", "--from", "redisq:default?format=rq&redisUri="
-                + oldRedis.uri(), "--to", "redisq:default?format=rq&redisUri=" + newRedis.uri());
+        Cli copy = migrate("--copy", "--from", "redisq:default?format=rq&redisUri=" + oldRedis.uri(),
+                "--to", "redisq:default?format=rq&redisUri=" + newRedis.uri());
 
-        assertThat(copy.exitCode()).as(copy.toString()).isNotZero();
-        assertThat(copy.toString()).contains("--copy of queue rq:queue:default is not supported yet");
-        assertThat(oldRedis.client().llen("rq:queue:default")).isEqualTo(JOBS);
-        assertThat(newRedis.client().keys("*")).isEmpty();
+        assertThat(copy.out()).contains("OK");
+        List<String> ids = jobs.stream().map(Rq.Enqueued::id).toList();
+        assertThat(oldRedis.client().lrange("rq:queue:default", 0, -1)).containsExactlyElementsOf(ids);
+        jobs.forEach(j -> assertThat(oldRedis.client().hgetAll("rq:job:" + j.id())).isEqualTo(before.get(j.id())));
+        assertThat(newRedis.client().lrange("rq:queue:default", 0, -1)).as("in RQ's order").containsExactlyElementsOf(ids);
+        try (JobWorker worker = Rq.startWorker(newRedis.uri(), List.of("default"), List.of("tasks.add"), false)) {
+            assertThat(worker.awaitExecuted(JOBS, Duration.ofSeconds(120))).hasSize(JOBS);
+        }
     }
 
     private static JsonNode tree(String json) {
