@@ -12,6 +12,8 @@ import dev.qbridge.core.retry.RetryPolicy;
 import dev.qbridge.formats.JobFormat;
 import dev.qbridge.formats.JobSet;
 import dev.qbridge.formats.JobTranslation;
+import dev.qbridge.formats.RqCodec;
+import dev.qbridge.formats.RqSerializer;
 import dev.qbridge.formats.SystemQueue;
 import dev.qbridge.formats.TaskMap;
 import java.nio.file.Path;
@@ -84,9 +86,9 @@ public class RedisqEndpoint extends DefaultEndpoint {
                     + "delayed (a sorted set whose score is the due time; only due jobs are taken).")
     private String kind = "reliable";
 
-    @UriParam(label = "common", defaultValue = "raw", enums = "raw,json,sidekiq,celery",
+    @UriParam(label = "common", defaultValue = "raw", enums = "raw,json,sidekiq,celery,rq",
             description = "What the queue's jobs look like: raw (any bytes) or json (one JSON value), passed on as they "
-                    + "are; or a job system's own jobs, sidekiq or celery: the queue is named as the system names it "
+                    + "are; or a job system's own jobs, sidekiq, celery or rq: the queue is named as the system names it "
                     + "(default, celery), its jobs are routed as CloudEvents (JSON structured mode) and a CloudEvent "
                     + "or a plain JSON job ({\"type\", \"args\"}) routed to it is written as the system's client "
                     + "writes a job. A taken job that breaks the format is dead-lettered with the reason and never "
@@ -98,6 +100,11 @@ public class RedisqEndpoint extends DefaultEndpoint {
                     + "scheduled, retry or dead; a scheduled or dead job keeps its time. Only for the job systems' "
                     + "formats.")
     private String set = "ready";
+
+    @UriParam(label = "producer", enums = "pickle,json",
+            description = "With format=rq, how jobs written to the queue are serialized, as its RQ workers read them: "
+                    + "pickle (RQ's default) or json (rq.serializers.JSONSerializer). Jobs taken are read either way.")
+    private String serializer;
 
     @UriParam(label = "producer",
             description = "Renames tasks on their way into a job system, as from:to pairs separated by commas "
@@ -290,9 +297,14 @@ public class RedisqEndpoint extends DefaultEndpoint {
         }
         SystemQueue systemQueue = parse(() -> new SystemQueue(jobFormat, queue, JobSet.parse(set)));
         if (taskMap != null && !jobFormat.isJobSystem()) {
-            throw invalid("taskMap renames the tasks of job systems: set format=sidekiq or celery, or remove taskMap");
+            throw invalid("taskMap renames the tasks of job systems: set format=sidekiq, celery or rq, or remove taskMap");
         }
-        translation = new JobTranslation(systemQueue, taskMap == null ? TaskMap.NONE : parseTaskMap(taskMap));
+        if (serializer != null && jobFormat != JobFormat.RQ) {
+            throw invalid("serializer says how RQ's jobs are written: set format=rq, or remove serializer");
+        }
+        TaskMap tasks = taskMap == null ? TaskMap.NONE : parseTaskMap(taskMap);
+        translation = serializer == null ? new JobTranslation(systemQueue, tasks)
+                : new JobTranslation(systemQueue, tasks, new RqCodec(parse(() -> RqSerializer.parse(serializer))));
         queueConfig = parse(() -> {
             QueueConfig.Builder b = (jobFormat.isJobSystem() ? systemQueue.config() : QueueConfig.builder(queue)
                     .kind(queueKind)
@@ -543,6 +555,15 @@ public class RedisqEndpoint extends DefaultEndpoint {
     /** Which of a job system's sets: ready, scheduled, retry or dead. */
     public void setSet(String set) {
         this.set = set;
+    }
+
+    public String getSerializer() {
+        return serializer;
+    }
+
+    /** With format=rq, how jobs written are serialized: pickle (RQ's default) or json (RQ's JSONSerializer). */
+    public void setSerializer(String serializer) {
+        this.serializer = serializer;
     }
 
     public String getTaskMap() {

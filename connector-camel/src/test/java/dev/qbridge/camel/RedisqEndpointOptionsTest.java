@@ -55,6 +55,16 @@ class RedisqEndpointOptionsTest extends CamelTestSupport {
     }
 
     @Test
+    void serializerIsAnRqQueuesOptionOnly() {
+        assertThat(endpoint("redisq:default?format=rq&serializer=json").translation().queue().readyKey())
+                .isEqualTo("rq:queue:default");
+        assertThatThrownBy(() -> endpoint("redisq:jobs?serializer=json"))
+                .hasStackTraceContaining("serializer says how RQ's jobs are written: set format=rq, or remove serializer");
+        assertThatThrownBy(() -> endpoint("redisq:default?format=rq&serializer=yaml"))
+                .hasStackTraceContaining("serializer 'yaml' is unknown");
+    }
+
+    @Test
     void defaultsSuitAGuideStyleReliableQueue() {
         RedisqEndpoint endpoint = endpoint("redisq:jobs");
 

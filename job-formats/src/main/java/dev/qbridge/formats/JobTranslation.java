@@ -21,8 +21,20 @@ public final class JobTranslation {
     private final TaskMap taskMap;
 
     public JobTranslation(SystemQueue queue, TaskMap taskMap) {
+        this(queue, taskMap, queue.format().codec());
+    }
+
+    /** With a codec configured apart from the format's default (RQ's serializer: {@code new RqCodec(JSON)}). */
+    public JobTranslation(SystemQueue queue, TaskMap taskMap, JobCodec codec) {
+        this(queue, taskMap, Optional.of(codec));
+        if (codec.format() != queue.format()) {
+            throw new IllegalArgumentException("a " + codec.format() + " codec for a " + queue.format() + " queue");
+        }
+    }
+
+    private JobTranslation(SystemQueue queue, TaskMap taskMap, Optional<JobCodec> codec) {
         this.queue = queue;
-        this.codec = queue.format().codec();
+        this.codec = codec;
         this.taskMap = taskMap;
     }
 

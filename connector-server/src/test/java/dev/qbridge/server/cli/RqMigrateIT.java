@@ -120,6 +120,33 @@ class RqMigrateIT {
     }
 
     @Test
+    void jobsOfPickleAndJsonQueuesMoveToAQueueOfRqsJsonSerializerWhoseWorkerRunsEveryOne() {
+        String pickled = IntStream.range(0, 10).mapToObj(i -> "{\"func\": \"tasks.add\", \"args\": [" + i
+                + ", \"p\"], \"kwargs\": {\"k\": [1, null]}}").collect(Collectors.joining(", "));
+        String json = IntStream.range(0, 10).mapToObj(i -> "{\"func\": \"tasks.add\", \"queue\": \"jsonq\", "
+                + "\"serializer\": \"json\", \"args\": [" + i + ", 2.5, \"caf\\u00e9\"]}").collect(Collectors.joining(", "));
+        List<Rq.Enqueued> jobs = Rq.enqueue(oldRedis.uri(), "[" + pickled + ", " + json + "]");
+
+        migrate("--from", "redisq:default?format=rq&redisUri=" + oldRedis.uri(),
+                "--to", "redisq:jsonq?format=rq&serializer=json&redisUri=" + newRedis.uri());
+        migrate("--from", "redisq:jsonq?format=rq&redisUri=" + oldRedis.uri(),
+                "--to", "redisq:jsonq?format=rq&serializer=json&redisUri=" + newRedis.uri());
+
+        assertThat(oldRedis.client().keys("rq:job:*")).isEmpty();
+        assertThat(newRedis.client().llen("rq:queue:jsonq")).isEqualTo(20);
+        // a worker of RQ's JSONSerializer cannot read a pickle: each job it runs was written as JSON
+        try (JobWorker worker = Rq.startWorker(newRedis.uri(), List.of("jsonq"), List.of("tasks.add"), true)) {
+            Map<String, JsonNode> runs = worker.awaitExecuted(20, Duration.ofSeconds(120)).stream()
+                    .map(RqMigrateIT::tree).collect(Collectors.toMap(r -> r.get("id").asText(), r -> r));
+            assertThat(runs.keySet()).containsExactlyInAnyOrderElementsOf(jobs.stream().map(Rq.Enqueued::id).toList());
+            for (Rq.Enqueued job : jobs) {
+                assertThat(runs.get(job.id()).get("args").asText()).as(job.id()).isEqualTo(job.argsRepr());
+                assertThat(runs.get(job.id()).get("kwargs").asText()).as(job.id()).isEqualTo(job.kwargsRepr());
+            }
+        }
+    }
+
+    @Test
     void anIdWhoseHashExpiredIsDeadLetteredAtTheSourceAndTheOthersMove() {
         List<Rq.Enqueued> jobs = enqueue();
         oldRedis.client().del("rq:job:" + jobs.get(3).id()); // its ttl passed: RQ's own worker would skip the id
