@@ -71,6 +71,15 @@ class ConnectorsTest {
     }
 
     @Test
+    void rqIsReadBySourcesAndRefusedBySinksAndForItsRegistries() {
+        assertThat(errors(new RedisQueueSourceConnector(), source("queues", "default", "queue.format", "rq"))).isEmpty();
+        assertThat(errors(new RedisQueueSourceConnector(), source("queues", "default", "queue.format", "rq",
+                "queue.set", "scheduled")).get("queue.set")).anySatisfy(m -> assertThat(m).contains("set=ready"));
+        assertThat(errors(new RedisQueueSinkConnector(), source("topics", "t", "queue.format", "rq")).get("queue.format"))
+                .isNotEmpty();
+    }
+
+    @Test
     void crossFieldMistakesAreReportedOnTheKeyToFix() {
         assertThat(errors(new RedisQueueSourceConnector(), source("queues", "a", "key.source", "field")))
                 .containsOnlyKeys("key.field");

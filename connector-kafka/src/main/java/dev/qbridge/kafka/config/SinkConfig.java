@@ -45,8 +45,8 @@ public final class SinkConfig extends AbstractConfig {
             + "records' values are; or a job system's own jobs, sidekiq or celery: the queue is named as the system "
             + "names it (default, celery), each record's value (a CloudEvent in JSON structured mode, from any system, "
             + "or a plain JSON job {\"type\": ..., \"args\": [...]}) is written as the system's own client writes "
-            + "a job, and a value that is neither goes to the dead letter queue (errors.tolerance=all). See "
-            + "docs/systems.md.";
+            + "a job, and a value that is neither goes to the dead letter queue (errors.tolerance=all). Not rq yet "
+            + "(RQ's jobs are a hash beside each id). See docs/systems.md.";
 
     public static final String QUEUE_SET_CONFIG = "queue.set";
     public static final String QUEUE_SET_DEFAULT = "ready";
@@ -103,7 +103,7 @@ public final class SinkConfig extends AbstractConfig {
                         ValidString.in("reliable", "priority", "delayed"), Importance.HIGH, QUEUE_KIND_DOC,
                         QUEUE_GROUP, ++order, Width.SHORT, "Queue kind")
                 .define(QUEUE_FORMAT_CONFIG, Type.STRING, QUEUE_FORMAT_DEFAULT,
-                        ValidString.in(QueueFormatChecks.FORMATS.split(",")), Importance.HIGH, QUEUE_FORMAT_DOC,
+                        ValidString.in(QueueFormatChecks.SINK_FORMATS.split(",")), Importance.HIGH, QUEUE_FORMAT_DOC,
                         QUEUE_GROUP, ++order, Width.SHORT, "Queue format")
                 .define(QUEUE_SET_CONFIG, Type.STRING, QUEUE_SET_DEFAULT,
                         ValidString.in(QueueFormatChecks.SETS.split(",")), Importance.LOW, QUEUE_SET_DOC,

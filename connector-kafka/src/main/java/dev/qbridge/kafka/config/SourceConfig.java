@@ -41,15 +41,16 @@ public final class SourceConfig extends AbstractConfig {
     public static final String QUEUE_FORMAT_CONFIG = "queue.format";
     public static final String QUEUE_FORMAT_DEFAULT = "raw";
     private static final String QUEUE_FORMAT_DOC = "What the queues' jobs look like: raw (any bytes) or json (one JSON "
-            + "value; others go to the dead-letter list), sent as they are; or a job system's own jobs, sidekiq or "
-            + "celery: queues are named as the system names them (default, celery), each job is sent as a CloudEvent "
+            + "value; others go to the dead-letter list), sent as they are; or a job system's own jobs, sidekiq, "
+            + "celery or rq: queues are named as the system names them (default, celery), each job (an RQ id with its "
+            + "hash) is sent as a CloudEvent "
             + "(JSON structured mode) keyed by the job's id, with the event's attributes also as ce_* headers, and a job "
             + "the format cannot read goes to the dead-letter list with the reason. See docs/systems.md.";
 
     public static final String QUEUE_SET_CONFIG = "queue.set";
     public static final String QUEUE_SET_DEFAULT = "ready";
     private static final String QUEUE_SET_DOC = "Which of a job system's sets to read: ready (waiting for a worker), "
-            + "scheduled, retry or dead (queue.format sidekiq or celery only; docs/systems.md says which a system has).";
+            + "scheduled, retry or dead (job systems' formats only; docs/systems.md says which a system has; rq: ready only).";
 
     public static final String TOPIC_CONFIG = "topic";
     public static final String TOPIC_DEFAULT = "${queue}";
@@ -141,7 +142,7 @@ public final class SourceConfig extends AbstractConfig {
                         ValidString.in("reliable", "priority", "delayed"), Importance.HIGH, QUEUE_KIND_DOC,
                         QUEUE_GROUP, ++order, Width.SHORT, "Queue kind")
                 .define(QUEUE_FORMAT_CONFIG, Type.STRING, QUEUE_FORMAT_DEFAULT,
-                        ValidString.in(QueueFormatChecks.FORMATS.split(",")), Importance.HIGH, QUEUE_FORMAT_DOC,
+                        ValidString.in(QueueFormatChecks.SOURCE_FORMATS.split(",")), Importance.HIGH, QUEUE_FORMAT_DOC,
                         QUEUE_GROUP, ++order, Width.SHORT, "Queue format")
                 .define(QUEUE_SET_CONFIG, Type.STRING, QUEUE_SET_DEFAULT,
                         ValidString.in(QueueFormatChecks.SETS.split(",")), Importance.LOW, QUEUE_SET_DOC,

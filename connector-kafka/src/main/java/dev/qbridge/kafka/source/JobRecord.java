@@ -117,7 +117,7 @@ public final class JobRecord extends SourceRecord {
             CloudEvent event = null;
             if (!target.translation().isIdentity()) {
                 try {
-                    event = target.translation().event(payload, d.score());
+                    event = target.translation().event(payload, d.hash(), d.score());
                 } catch (UnreadableJobException e) {
                     throw new IOException("unreadable " + target.translation().queue().format() + " job: "
                             + e.getMessage(), e);
