@@ -98,7 +98,7 @@ public class RedisqProducer extends DefaultProducer {
                 job = translation.inbound(body);
                 if (queue.keepsJobsInHashes()) {
                     // the hash and the id, written together by the core (RQ)
-                    hashed.add(RqCodec.newHashJob(job));
+                    hashed.add(RqCodec.newHashJob(job, queue.set()));
                     continue;
                 }
             } catch (UnreadableJobException e) {
@@ -117,7 +117,7 @@ public class RedisqProducer extends DefaultProducer {
         if (!hashed.isEmpty()) {
             // a job whose hash is there already is not written again nor counted (a redelivery of an at-least-once
             // move), as a sorted set does not add a member twice
-            pushed += endpoint.queue().pushHashes(hashed).pushed();
+            pushed += endpoint.pushQueue(queue.pushConfig()).pushHashes(hashed).pushed();
         }
         for (Map.Entry<String, List<byte[]>> list : byKey.entrySet()) {
             pushed += endpoint.pushQueue(list.getKey()).push(list.getValue());

@@ -71,10 +71,12 @@ class ConnectorsTest {
     }
 
     @Test
-    void rqIsReadBySourcesAndRefusedBySinksAndForItsRegistries() {
+    void rqIsReadBySourcesAndRefusedBySinks() {
         assertThat(errors(new RedisQueueSourceConnector(), source("queues", "default", "queue.format", "rq"))).isEmpty();
         assertThat(errors(new RedisQueueSourceConnector(), source("queues", "default", "queue.format", "rq",
-                "queue.set", "scheduled")).get("queue.set")).anySatisfy(m -> assertThat(m).contains("set=ready"));
+                "queue.set", "dead"))).isEmpty();
+        assertThat(errors(new RedisQueueSourceConnector(), source("queues", "default", "queue.format", "rq",
+                "queue.set", "retry")).get("queue.set")).anySatisfy(m -> assertThat(m).contains("RQ keeps no retry set"));
         assertThat(errors(new RedisQueueSinkConnector(), source("topics", "t", "queue.format", "rq")).get("queue.format"))
                 .isNotEmpty();
     }

@@ -21,8 +21,9 @@ public enum JobFormat {
     /** Celery's tasks as kombu keeps them in Redis: the {@code <q>} list and its priority lists. */
     CELERY,
     /**
-     * RQ's jobs: ids in the {@code rq:queue:<q>} list, each job in its hash {@code rq:job:<id>}, taken and pushed
-     * together by the core (docs/systems.md, RQ); its scheduled and failed registries not yet.
+     * RQ's jobs: ids in the {@code rq:queue:<q>} list (and the registries {@code rq:scheduled:<q>},
+     * {@code rq:failed:<q>}), each job in its hash {@code rq:job:<id>}, taken and pushed together by the core
+     * (docs/systems.md, RQ).
      */
     RQ;
 

@@ -82,10 +82,17 @@ public final class RqCodec implements JobCodec {
     }
 
     /**
-     * The job as the core pushes it: the id, the hash, and the hash's expiry when the job has a positive {@code ttl}
-     * (RQ's {@code Job.cleanup(ttl)} at enqueue: a job not run within it is dropped).
+     * The job as the core pushes it into {@code set}: the id, the hash, its time ({@link NativeJob#at()}: the score of
+     * the scheduled or failed registry), and the hash's expiry: in the failed registry when RQ drops the entry (as
+     * {@code FailedJobRegistry.add} does), else when the job has a positive {@code ttl} (RQ's {@code Job.cleanup(ttl)}
+     * at enqueue: a job not run within it is dropped).
      */
-    public static NewHashJob newHashJob(NativeJob job) {
+    public static NewHashJob newHashJob(NativeJob job, JobSet set) {
+        if (set == JobSet.DEAD) {
+            Instant drop = job.at().orElseGet(Instant::now);
+            long seconds = Math.max(1, (Duration.between(Instant.now(), drop).toMillis() + 999) / 1000);
+            return new NewHashJob(job.bytes(), job.hash(), Optional.of(Duration.ofSeconds(seconds)), job.at());
+        }
         byte[] ttl = job.hash().get("ttl");
         Optional<Duration> expires = Optional.empty();
         if (ttl != null && ttl.length > 0) {
@@ -96,7 +103,7 @@ public final class RqCodec implements JobCodec {
                 throw new UnreadableJobException("its ttl '" + new String(ttl, StandardCharsets.UTF_8) + "' is no seconds");
             }
         }
-        return new NewHashJob(job.bytes(), job.hash(), expires);
+        return new NewHashJob(job.bytes(), job.hash(), expires, job.at());
     }
 
     @Override

@@ -141,7 +141,10 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
      * hashes ({@link QueueConfig#jobHashes()}), taken from the head as RQ's workers take them.
      */
     public QueueConfig.Builder config() {
-        refuseHashJobs();
+        if (keepsJobsInHashes() && set != JobSet.READY) {
+            // a registry of ids by time, read as a priority queue: every job, lowest score first, each keeping its time
+            return QueueConfig.builder(readyKey()).kind(QueueKind.PRIORITY).jobHashes(RqCodec.JOB_KEY_PREFIX, ListEnd.HEAD);
+        }
         if (keepsJobsInHashes()) {
             return QueueConfig.builder(readyKey()).kind(QueueKind.RELIABLE).jobHashes(RqCodec.JOB_KEY_PREFIX, ListEnd.HEAD)
                     .registry(registryKey(), registryMember());
@@ -160,23 +163,16 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
      * epoch seconds, so that each job is added with its own time ({@link NativeJob#at()}) as the system's client does.
      */
     public QueueConfig pushConfig() {
-        refuseHashJobs();
+        if (keepsJobsInHashes() && set != JobSet.READY) {
+            // each id added under its own time (NativeJob.at); RQ's schedule_job also lists the queue in rq:queues
+            QueueConfig.Builder b = QueueConfig.builder(readyKey()).kind(QueueKind.DELAYED).dueTimeUnit(DueTimeUnit.SECONDS)
+                    .jobHashes(RqCodec.JOB_KEY_PREFIX, ListEnd.HEAD);
+            return set == JobSet.SCHEDULED ? b.registry("rq:queues", "rq:queue:" + name).build() : b.build();
+        }
         if (isSharedSet()) {
             return QueueConfig.builder(readyKey()).kind(QueueKind.DELAYED).dueTimeUnit(DueTimeUnit.SECONDS).build();
         }
         return config().build();
-    }
-
-    /**
-     * The core takes and pushes an id with its hash from and to a list (docs/systems.md, RQ); RQ's scheduled and failed
-     * registries are sorted sets of ids, which it does not yet.
-     */
-    private void refuseHashJobs() {
-        if (keepsJobsInHashes() && set != JobSet.READY) {
-            throw invalid(name, "format=rq with set=" + set + " is not supported on this path yet: RQ's " + readyKey()
-                    + " is a sorted set of job ids, and qbridge takes and pushes an id with its hash from and to RQ's"
-                    + " queue lists only (set=ready)");
-        }
     }
 
     private String celeryPriorityList(int step) {

@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.qbridge.core.queue.DueTimeUnit;
 import dev.qbridge.core.queue.QueueConfig;
+import dev.qbridge.core.queue.QueueKind;
 import io.cloudevents.CloudEvent;
 import java.net.URI;
 import java.time.Instant;
@@ -231,8 +233,16 @@ class RqCodecTest {
         assertThat(config.jobHashes()).isEqualTo(new QueueConfig.JobHashes("rq:job:", QueueConfig.ListEnd.HEAD));
         assertThat(config.registry()).contains(new QueueConfig.Registry("rq:queues", "rq:queue:default"));
         assertThat(ready.pushConfig()).isEqualTo(config);
-        assertThatThrownBy(() -> new SystemQueue(JobFormat.RQ, "default", JobSet.SCHEDULED).config())
-                .hasMessageContaining("format=rq with set=scheduled is not supported on this path yet");
+        SystemQueue scheduled = new SystemQueue(JobFormat.RQ, "default", JobSet.SCHEDULED);
+        QueueConfig taken = scheduled.config().build();
+        assertThat(taken.name()).isEqualTo("rq:scheduled:default");
+        assertThat(taken.kind()).as("every job by time, due or not").isEqualTo(QueueKind.PRIORITY);
+        assertThat(taken.jobHashes().keyPrefix()).isEqualTo("rq:job:");
+        QueueConfig pushed = scheduled.pushConfig();
+        assertThat(pushed.kind()).isEqualTo(QueueKind.DELAYED);
+        assertThat(pushed.dueTimeUnit()).isEqualTo(DueTimeUnit.SECONDS);
+        assertThat(pushed.registry()).as("as RQ's schedule_job").contains(new QueueConfig.Registry("rq:queues", "rq:queue:default"));
+        assertThat(new SystemQueue(JobFormat.RQ, "default", JobSet.DEAD).pushConfig().registry()).isEmpty();
     }
 
     @Test

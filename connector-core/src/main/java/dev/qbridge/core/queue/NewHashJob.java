@@ -1,6 +1,7 @@
 package dev.qbridge.core.queue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,8 +16,10 @@ import java.util.Optional;
  * @param hash    the hash's fields in the order they are written (HSET)
  * @param expires when set, the hash expires this long after the push (RQ's {@code ttl}: a job not run by then is
  *                dropped by Redis, as RQ's client makes it)
+ * @param at      for a queue whose ids sit in a sorted set, the id's score as a time (RQ's scheduled registry: when
+ *                the job is due; its failed registry: when RQ drops it), in the queue's due time unit; none: now
  */
-public record NewHashJob(byte[] id, Map<String, byte[]> hash, Optional<Duration> expires) {
+public record NewHashJob(byte[] id, Map<String, byte[]> hash, Optional<Duration> expires, Optional<Instant> at) {
 
     public NewHashJob {
         Objects.requireNonNull(id, "id");
@@ -25,9 +28,15 @@ public record NewHashJob(byte[] id, Map<String, byte[]> hash, Optional<Duration>
         }
         hash = Collections.unmodifiableMap(new LinkedHashMap<>(hash));
         Objects.requireNonNull(expires, "expires");
+        Objects.requireNonNull(at, "at");
         if (expires.isPresent() && expires.get().toSeconds() < 1) {
             throw new IllegalArgumentException("a job hash expires after a second at least, was " + expires.get());
         }
+    }
+
+    /** A job of a list of ids. */
+    public NewHashJob(byte[] id, Map<String, byte[]> hash, Optional<Duration> expires) {
+        this(id, hash, expires, Optional.empty());
     }
 
     public static NewHashJob of(byte[] id, Map<String, byte[]> hash) {

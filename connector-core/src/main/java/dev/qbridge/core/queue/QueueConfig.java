@@ -149,7 +149,7 @@ public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, Re
         }
         Objects.requireNonNull(registry, "registry");
         if (registry.isPresent()) {
-            if (kind != QueueKind.RELIABLE) {
+            if (kind != QueueKind.RELIABLE && jobHashes == null) {
                 throw invalid(name, "a registry set is added to by pushes to a reliable queue only; this queue is " + kind
                         + ": leave it out, or make the queue reliable");
             }
@@ -166,8 +166,8 @@ public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, Re
                     + "after it");
         }
         if (jobHashes != null) {
-            if (kind != QueueKind.RELIABLE) {
-                throw invalid(name, "job hashes are read with the ids of a reliable queue (a list); this queue is " + kind);
+            if (sharedSet != null) {
+                throw invalid(name, "job hashes are read with the ids of a queue of its own, not of a shared sorted set");
             }
             if (!extraReadyLists.isEmpty()) {
                 throw invalid(name, "a queue of job ids with hashes has one ready list: leave extraReadyLists out");

@@ -220,15 +220,19 @@ public final class RedisQueue {
         }
         List<byte[]> pushKeys = registry.isPresent() ? List.of(keys.ready(), registry.get().set()) : List.of(keys.ready());
         byte[] member = registry.map(RegistryBytes::member).orElse(new byte[0]);
+        boolean sorted = config.kind() != QueueKind.RELIABLE;
         long pushed = 0;
         List<String> existing = new ArrayList<>();
         for (List<NewHashJob> chunk : chunks(jobs)) {
             List<byte[]> args = new ArrayList<>(3 + chunk.size() * 20);
             args.add(hashPrefix);
             args.add(member);
-            args.add(takeEnd);
+            args.add(sorted ? ascii("zset") : takeEnd);
             for (NewHashJob job : chunk) {
                 args.add(job.id());
+                // a sorted set's score is the job's time to the digit, in the queue's unit, as its system writes it
+                args.add(sorted ? ascii(Scores.exactScore(job.at().orElseGet(Instant::now), config.dueTimeUnit()))
+                        : new byte[0]);
                 args.add(ascii(job.expires().map(Duration::toSeconds).orElse(0L)));
                 args.add(ascii(job.hash().size()));
                 job.hash().forEach((field, value) -> {
@@ -305,9 +309,9 @@ public final class RedisQueue {
         listArgs.addAll(takeArgs);
         Object reply = config.kind() == QueueKind.RELIABLE
                 ? redis.eval(TAKE_LIST, takeKeys, listArgs)
-                : redis.eval(TAKE_SORTED, takeKeys, withSharedSetFilter(List.of(ascii(n), leaseMillis,
+                : redis.eval(TAKE_SORTED, takeKeys, withJobHashes(withSharedSetFilter(List.of(ascii(n), leaseMillis,
                         ascii(config.kind() == QueueKind.DELAYED ? "delayed" : "priority"),
-                        ascii(config.dueTimeUnit().millisPerUnit()), batchMaxBytes)));
+                        ascii(config.dueTimeUnit().millisPerUnit()), batchMaxBytes))));
         long now = System.currentTimeMillis();
         List<?> members = (List<?>) reply;
         List<?> hashes = null;
@@ -350,6 +354,18 @@ public final class RedisQueue {
      */
     public long deadLetteredOnTake() {
         return deadLetteredOnTake.get();
+    }
+
+    /** take-sorted's arguments of job hashes after {@code args}: no shared set's filter, then the prefix. */
+    private List<byte[]> withJobHashes(List<byte[]> args) {
+        if (hashPrefix == null) {
+            return args;
+        }
+        List<byte[]> all = new ArrayList<>(args);
+        all.add(new byte[0]);
+        all.add(new byte[0]);
+        all.add(hashPrefix);
+        return all;
     }
 
     /** Why a job's hash, as the take read it, cannot go with its id; empty when it can. */
@@ -552,7 +568,8 @@ public final class RedisQueue {
     }
 
     /**
-     * Ready ids of a queue of job ids with hashes, in the order takes would serve them, skipping the first {@code from},
+     * Ready ids of a queue of job ids with hashes, in the order takes would serve them (a sorted set's by rank, due or
+     * not, with their scores), skipping the first {@code from},
      * each with its hash read in the same script; takes nothing (a copy of the queue). A hash that is missing, or whose
      * key holds another type, comes back empty.
      */
@@ -564,13 +581,16 @@ public final class RedisQueue {
             return List.of();
         }
         List<?> reply = (List<?>) redis.eval(READ_HASHES, List.of(keys.ready()),
-                List.of(hashPrefix, takeEnd, ascii(from), ascii(count)));
+                List.of(hashPrefix, config.kind() == QueueKind.RELIABLE ? takeEnd : ascii("zset"), ascii(from), ascii(count)));
         List<?> ids = (List<?>) reply.get(0);
         List<?> hashes = (List<?>) reply.get(1);
+        List<?> scores = (List<?>) reply.get(2);
         List<HashedJob> jobs = new ArrayList<>(ids.size());
         for (int i = 0; i < ids.size(); i++) {
             List<?> flat = (List<?>) hashes.get(i);
-            jobs.add(new HashedJob((byte[]) ids.get(i), flat.size() % 2 == 1 ? Map.of() : fields(flat)));
+            Optional<String> score = scores.isEmpty() ? Optional.empty()
+                    : Optional.of(new String((byte[]) scores.get(i), StandardCharsets.US_ASCII));
+            jobs.add(new HashedJob((byte[]) ids.get(i), flat.size() % 2 == 1 ? Map.of() : fields(flat), score));
         }
         return jobs;
     }

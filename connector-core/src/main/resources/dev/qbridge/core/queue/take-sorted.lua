@@ -8,8 +8,11 @@
 -- ARGV[6], ARGV[7] (optional) a shared ready set's filter: only members that are JSON objects whose top-level field
 --   ARGV[6] is the string ARGV[7] are this queue's (Sidekiq's schedule, retry and dead sets hold every queue's jobs);
 --   the others are read past and never touched, so a take costs up to the whole set when this queue's jobs are rare
+-- ARGV[8] (optional) the key prefix of job hashes: the set holds job ids, each job the hash <prefix><id> (RQ's
+--   registries rq:scheduled:<q>, rq:failed:<q>); each candidate's hash is read (HGETALL) before anything changes, and
+--   counts in the byte budget with its id. ARGV[6] and ARGV[7] are then empty.
 -- Returns: an array of lease members "<id>:<attempt>:<score>:<member>"; the original score is kept so
--- that a requeued job regains its priority or due time.
+-- that a requeued job regains its priority or due time. With job hashes {members, hashes}, as take-list.
 -- Order: a due retry or a job the reaper requeued competes with the ready jobs by the score it had in the
 -- queue: lowest first, a reaped job then a retry first among equal scores. The candidates of one call are up to
 -- N of them: the oldest reaped jobs, then the earliest due retries.
@@ -34,6 +37,10 @@ local dueScore = delayed and string.format('%.3f', now / tonumber(ARGV[4])) or n
 local deadline = format('%d', now + tonumber(ARGV[2]))
 local bytes = 0
 local largest = 1
+-- job hashes: hashes[i] is the hash of the i-th job picked, read before the first write (a refusal is raised as it is)
+local prefix, hashes = ARGV[8], nil
+if prefix == '' then prefix = nil end
+if prefix then hashes = {} end
 
 -- as take-list: what the budget leaves at the largest size seen, at most four times what was already read
 local function nextChunk(count)
@@ -84,6 +91,7 @@ end
 
 -- a shared set's members of this queue: a plain find of the field's JSON spelling spares the decoding of most others
 local field, value = ARGV[6], ARGV[7]
+if field == '' then field = nil end
 local ours
 if field then
   local hint = '"' .. field .. '"'
@@ -130,7 +138,27 @@ while #picked < max do
   local again
   if r and (not ready or r[2] <= ready[2]) then again = true elseif ready then again = false else break end
   local size = again and #r[1] or #ready[1]
+  local h
+  if prefix then
+    local id = ready and not again and ready[1] or nil
+    if again then
+      local m = r[1]
+      local a = string.find(m, ':', 1, true)
+      id = string.sub(m, string.find(m, ':', string.find(m, ':', a + 1, true) + 1, true) + 1)
+    end
+    local key = prefix .. id
+    h = redis.pcall('HGETALL', key)
+    if h.err then
+      if string.sub(h.err, 1, 9) ~= 'WRONGTYPE' then
+        if redis.REDIS_VERSION_NUM then error(h) end
+        error(h.err)
+      end
+      h = {redis.call('TYPE', key).ok}
+    end
+    for j = 1, #h do size = size + #h[j] end
+  end
   if #picked > 0 and bytes + size > budget then break end
+  if h then hashes[#picked + 1] = h end
   bytes = bytes + size
   if size > largest then largest = size end
   if again then
@@ -143,7 +171,10 @@ while #picked < max do
     used = used + 1
   end
 end
-if #picked == 0 then return {} end
+if #picked == 0 then
+  if prefix then return {{}, {}} end
+  return {}
+end
 
 -- ids first: INCRBY is the first write (it checks q:seq), the ZADD of the leases the second
 local base, n = 0, #takenReady
@@ -204,4 +235,5 @@ if #takenReady > 0 then
   -- removed by rank, not one argument per job; a shared set's are scattered among other queues' members
   if field then redis.call('ZREM', q, unpack(takenReady)) else redis.call('ZREMRANGEBYRANK', q, '0', format('%d', #takenReady - 1)) end
 end
+if prefix then return {out, hashes} end
 return out

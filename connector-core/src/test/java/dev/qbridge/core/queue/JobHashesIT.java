@@ -336,8 +336,43 @@ class JobHashesIT {
     }
 
     @Test
+    void aSortedSetOfIdsIsTakenByScoreWithEachHashAndWrittenWithEachTime() {
+        String registry = "rq:scheduled:default";
+        RedisQueue writer = new RedisQueue(redis.connection(), QueueConfig.builder(registry).kind(QueueKind.DELAYED)
+                .dueTimeUnit(DueTimeUnit.SECONDS).jobHashes(PREFIX, ListEnd.HEAD).registry("rq:queues", LIST).build());
+        java.time.Instant later = java.time.Instant.ofEpochSecond(4_000_000_000L, 250_000_000);
+        java.time.Instant sooner = java.time.Instant.ofEpochSecond(3_000_000_000L, 500_000_000);
+        HashJobsPushed pushed = writer.pushHashes(List.of(
+                new NewHashJob(bytes("late"), Map.of("data", bytes("L")), Optional.empty(), Optional.of(later)),
+                new NewHashJob(bytes("soon"), Map.of("data", bytes("S")), Optional.empty(), Optional.of(sooner))));
+        assertThat(pushed.pushed()).isEqualTo(2);
+        assertThat(redis.client().zscore(registry, "late")).isEqualTo(4_000_000_000.25);
+        assertThat(redis.client().smembers("rq:queues")).containsExactly(LIST);
+        redis.client().zadd(registry, 1, "orphan"); // an id whose hash expired
+
+        RedisQueue reader = new RedisQueue(redis.connection(), QueueConfig.builder(registry).kind(QueueKind.PRIORITY)
+                .jobHashes(PREFIX, ListEnd.HEAD).leaseTimeout(Duration.ofMillis(300)).build());
+        assertThat(reader.readyWithHashes(0, 10)).extracting(j -> new String(j.id(), UTF_8) + "@" + j.score().orElseThrow())
+                .containsExactly("orphan@1", "soon@3000000000.5", "late@4000000000.25");
+        List<Delivery> taken = reader.take(10);
+
+        assertThat(taken).extracting(Delivery::payloadAsString).containsExactly("soon", "late");
+        assertThat(taken).extracting(d -> d.score().orElseThrow()).containsExactly("3000000000.5", "4000000000.25");
+        assertThat(text(taken.get(1).hash())).containsExactly(Map.entry("data", "L"));
+        assertThat(reader.deadLetters(10)).extracting(DeadLetter::payloadAsString).containsExactly("orphan");
+        sleep(400);
+        new Reaper(redis.connection(), reader.config()).reapExpired();
+        List<Delivery> again = reader.take(10);
+        assertThat(again).extracting(d -> text(d.hash()).get("data")).containsExactly("S", "L");
+        assertThat(reader.ack(again)).isEqualTo(2);
+        assertThat(redis.client().keys(PREFIX + "*")).isEmpty();
+        assertThat(redis.client().zcard(registry)).isZero();
+    }
+
+    @Test
     void aQueueOfJobHashesIsReliableWithOneListAndAPrefixOfItsOwn() {
-        assertThatThrownBy(() -> config().kind(QueueKind.PRIORITY).registry("x", "y").build()).isInstanceOf(QueueException.class);
+        assertThatThrownBy(() -> QueueConfig.builder(LIST).kind(QueueKind.PRIORITY).jobHashes(PREFIX, ListEnd.HEAD)
+                .sharedSet(new QueueConfig.SharedSet("schedule", "queue", "q")).build()).isInstanceOf(QueueException.class);
         assertThatThrownBy(() -> QueueConfig.builder(LIST).jobHashes(PREFIX, ListEnd.HEAD).extraReadyLists(List.of("more"))
                 .build()).isInstanceOf(QueueException.class);
         assertThatThrownBy(() -> QueueConfig.builder(LIST).jobHashes("rq:queue:", ListEnd.HEAD).build())

@@ -41,7 +41,7 @@ final class QueueFormatChecks {
             try {
                 SystemQueue queue = new SystemQueue(JobFormat.parse(f), "q", JobSet.parse(s));
                 if (queue.format().isJobSystem()) {
-                    queue.config(); // what the paths cannot do yet is refused here too (RQ's registries)
+                    queue.config(); // what the paths cannot do is refused here too, on the key to fix
                 }
             } catch (RuntimeException e) {
                 set.addErrorMessage(e.getMessage().replaceFirst("^queue 'q': ", ""));

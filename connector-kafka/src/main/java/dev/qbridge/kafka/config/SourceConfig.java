@@ -50,7 +50,7 @@ public final class SourceConfig extends AbstractConfig {
     public static final String QUEUE_SET_CONFIG = "queue.set";
     public static final String QUEUE_SET_DEFAULT = "ready";
     private static final String QUEUE_SET_DOC = "Which of a job system's sets to read: ready (waiting for a worker), "
-            + "scheduled, retry or dead (job systems' formats only; docs/systems.md says which a system has; rq: ready only).";
+            + "scheduled, retry or dead (job systems' formats only; docs/systems.md says which a system has).";
 
     public static final String TOPIC_CONFIG = "topic";
     public static final String TOPIC_DEFAULT = "${queue}";

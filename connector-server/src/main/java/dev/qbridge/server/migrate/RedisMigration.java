@@ -303,12 +303,13 @@ public final class RedisMigration {
 
     /** A job a copy writes; one it cannot read stops the copy, since a copy takes nothing to dead-letter. */
     private byte[] copied(byte[] payload, Double score, long position) {
-        return copied(payload, Map.of(), score, position);
+        return copied(payload, Map.of(), Optional.ofNullable(score).map(Scores::format), position);
     }
 
-    private byte[] copied(byte[] payload, Map<String, byte[]> hash, Double score, long position) {
+    /** As {@link #copied(byte[], Double, long)}, for an id read with its job hash and its score as Redis printed it. */
+    private byte[] copied(byte[] payload, Map<String, byte[]> hash, Optional<String> score, long position) {
         try {
-            return outbound(payload, hash, Optional.ofNullable(score).map(Scores::format));
+            return outbound(payload, hash, score);
         } catch (UnreadableJobException e) {
             throw new MigrationFailed(position, "copy stopped at job " + (position + 1) + " of the ready key: unreadable "
                     + translation.queue().format() + " job: " + e.getMessage() + "; the source is unchanged (a copy "
@@ -334,7 +335,7 @@ public final class RedisMigration {
             if (config.jobHashes() != null) {
                 // each id with its hash, read together, in the order takes would serve them
                 for (HashedJob job : source.readyWithHashes(written, n)) {
-                    jobs.add(Job.of(config, copied(job.id(), job.hash(), null, written + jobs.size()), null));
+                    jobs.add(new Job(copied(job.id(), job.hash(), job.score(), written + jobs.size()), null, null));
                 }
             } else if (config.kind() == QueueKind.RELIABLE) {
                 // in the order consumers would take them: from the tail

@@ -147,6 +147,63 @@ class RqMigrateIT {
     }
 
     @Test
+    void scheduledJobsMoveWithTheirDueTimesAndRqsSchedulerRunsThemWhenDueNotBefore() {
+        long due = java.time.Instant.now().getEpochSecond() + 6;
+        String specs = IntStream.range(0, 8).mapToObj(i -> "{\"func\": \"tasks.add\", \"args\": [" + i + "], \"at\": "
+                + due + "}").collect(Collectors.joining(", ", "[", "]"));
+        List<Rq.Enqueued> jobs = Rq.enqueue(oldRedis.uri(), specs);
+        Map<String, Double> scores = new java.util.HashMap<>();
+        jobs.forEach(j -> scores.put(j.id(), oldRedis.client().zscore("rq:scheduled:default", j.id())));
+
+        Cli moved = migrate("--from", "redisq:default?format=rq&set=scheduled&redisUri=" + oldRedis.uri(),
+                "--to", "redisq:default?format=rq&set=scheduled&redisUri=" + newRedis.uri());
+
+        assertThat(moved.out()).contains("OK");
+        assertThat(oldRedis.client().zcard("rq:scheduled:default")).isZero();
+        assertThat(oldRedis.client().keys("rq:job:*")).isEmpty();
+        jobs.forEach(j -> assertThat(newRedis.client().zscore("rq:scheduled:default", j.id())).as("the same due time")
+                .isEqualTo(scores.get(j.id())));
+        assertThat(newRedis.client().hget("rq:job:" + jobs.get(0).id(), "status")).isEqualTo("scheduled");
+        assertThat(newRedis.client().smembers("rq:queues")).containsExactly("rq:queue:default");
+        try (JobWorker worker = Rq.startWorker(newRedis.uri(), List.of("default"), List.of("tasks.add"), false, true)) {
+            List<String> ran = worker.awaitExecuted(jobs.size(), Duration.ofSeconds(120));
+            assertThat(java.time.Instant.now().getEpochSecond()).as("run when due").isGreaterThanOrEqualTo(due);
+            assertThat(ran.stream().map(r -> tree(r).get("id").asText()).toList())
+                    .containsExactlyInAnyOrderElementsOf(jobs.stream().map(Rq.Enqueued::id).toList());
+        }
+    }
+
+    @Test
+    void failedJobsMoveIntoTheOtherFailedRegistryDroppedAfterTheirFailureTtlAsRqDoes() {
+        List<Rq.Enqueued> jobs = enqueue();
+        // as RQ's FailedJobRegistry.add does for a job that failed: the id out of the queue, into rq:failed:<q> under
+        // the time RQ drops it, the hash failed and expiring then
+        long drop = java.time.Instant.now().getEpochSecond() + 86_400;
+        for (Rq.Enqueued job : jobs.subList(0, 5)) {
+            oldRedis.client().lrem("rq:queue:default", 1, job.id());
+            oldRedis.client().hset("rq:job:" + job.id(), Map.of("status", "failed", "ended_at", "2026-12-08T01:00:00.000000Z",
+                    "failure_ttl", "86400"));
+            oldRedis.client().expire("rq:job:" + job.id(), 86_400);
+            oldRedis.client().zadd("rq:failed:default", drop, job.id());
+        }
+
+        migrate("--from", "redisq:default?format=rq&set=dead&redisUri=" + oldRedis.uri(),
+                "--to", "redisq:default?format=rq&set=dead&redisUri=" + newRedis.uri());
+
+        assertThat(oldRedis.client().zcard("rq:failed:default")).isZero();
+        assertThat(oldRedis.client().llen("rq:queue:default")).as("the queue's own jobs stay").isEqualTo(JOBS - 5);
+        long moved = java.time.Instant.now().getEpochSecond();
+        for (Rq.Enqueued job : jobs.subList(0, 5)) {
+            // written as FailedJobRegistry.add writes: dropped failure_ttl after it entered this registry
+            assertThat(newRedis.client().zscore("rq:failed:default", job.id())).isBetween(moved + 86_400 - 60.0, moved + 86_400 + 1.0);
+            assertThat(newRedis.client().hget("rq:job:" + job.id(), "status")).isEqualTo("failed");
+            assertThat(newRedis.client().ttl("rq:job:" + job.id())).as("dropped with its registry entry")
+                    .isBetween(86_000L, 86_400L);
+        }
+        assertThat(newRedis.client().exists("rq:queue:default")).isFalse();
+    }
+
+    @Test
     void anIdWhoseHashExpiredIsDeadLetteredAtTheSourceAndTheOthersMove() {
         List<Rq.Enqueued> jobs = enqueue();
         oldRedis.client().del("rq:job:" + jobs.get(3).id()); // its ttl passed: RQ's own worker would skip the id
