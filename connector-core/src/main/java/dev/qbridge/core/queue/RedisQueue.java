@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -26,14 +27,19 @@ public final class RedisQueue {
     private static final int PURGE_WINDOW = 5000;
 
     private static final LuaScript TAKE_LIST = LuaScript.load(RedisQueue.class, "take-list");
+    /** Scripts that read a sorted set shared by several queues, with the one rule of which members are whose. */
+    private static final String SHARED_SET = "shared-set";
+
     private static final LuaScript TAKE_SORTED = LuaScript.load(RedisQueue.class, "take-sorted");
+    /** take-sorted with the shared-set prelude, for a queue that reads a shared set: no other take pays for it. */
+    private static final LuaScript TAKE_SHARED = LuaScript.load(RedisQueue.class, "take-sorted", SHARED_SET);
     private static final LuaScript NACK = LuaScript.load(RedisQueue.class, "nack");
     private static final LuaScript RENEW = LuaScript.load(RedisQueue.class, "renew");
     private static final LuaScript PUSH_PRIORITY = LuaScript.load(RedisQueue.class, "push-priority");
     private static final LuaScript PUSH_DELAYED = LuaScript.load(RedisQueue.class, "push-delayed");
-    private static final LuaScript COUNTS = LuaScript.load(RedisQueue.class, "counts");
+    private static final LuaScript COUNTS = LuaScript.load(RedisQueue.class, "counts", SHARED_SET);
     private static final LuaScript REQUEUE_DEAD = LuaScript.load(RedisQueue.class, "requeue-dead");
-    private static final LuaScript PURGE_SHARED = LuaScript.load(RedisQueue.class, "purge-shared");
+    private static final LuaScript PURGE_SHARED = LuaScript.load(RedisQueue.class, "purge-shared", SHARED_SET);
     private static final LuaScript PUSH_LIST = LuaScript.load(RedisQueue.class, "push-list");
 
     /** Lists block in Redis; this bounds each block so that due retries are served within it. */
@@ -233,9 +239,10 @@ public final class RedisQueue {
         int n = Math.max(1, Math.min(max, MAX_BATCH));
         Object reply = config.kind() == QueueKind.RELIABLE
                 ? redis.eval(TAKE_LIST, takeKeys, List.of(ascii(n), leaseMillis, batchMaxBytes))
-                : redis.eval(TAKE_SORTED, takeKeys, withSharedSetFilter(List.of(ascii(n), leaseMillis,
-                        ascii(config.kind() == QueueKind.DELAYED ? "delayed" : "priority"),
-                        ascii(config.dueTimeUnit().millisPerUnit()), batchMaxBytes)));
+                : redis.eval(config.sharedSet() == null ? TAKE_SORTED : TAKE_SHARED, takeKeys,
+                        withSharedSetFilter(List.of(ascii(n), leaseMillis,
+                                ascii(config.kind() == QueueKind.DELAYED ? "delayed" : "priority"),
+                                ascii(config.dueTimeUnit().millisPerUnit()), batchMaxBytes)));
         long now = System.currentTimeMillis();
         List<?> members = (List<?>) reply;
         List<Delivery> deliveries = new ArrayList<>(members.size());
@@ -409,14 +416,31 @@ public final class RedisQueue {
                 asLong(reply.get(4)), asLong(reply.get(5)));
     }
 
-    /** True when any key of the queue exists: a queue nobody ever pushed to has none. */
+    /**
+     * True when any key of the queue exists: a queue nobody ever pushed to has none. A set shared with other queues is
+     * no key of this queue's: there the queue exists when the set holds one of its jobs.
+     */
     public boolean exists() {
         for (byte[] key : keys.all()) {
+            if (keys.sharedReady() && Arrays.equals(key, keys.ready())) {
+                continue;
+            }
             if (!redis.type(key).equals("none")) {
                 return true;
             }
         }
-        return false;
+        return keys.sharedReady() && !readyPage(0, 1).jobs().isEmpty();
+    }
+
+    /**
+     * Up to {@code max} of the ready jobs from position {@code from} on, in the order a take serves them, without
+     * taking any: the ready key (a list from its tail, a sorted set lowest score first; a shared set through this
+     * queue's members only, as take and counts choose them), then each extra ready list. Jobs retrying or reaped are
+     * not among them. Page on from {@link ReadyPage#next()}; a queue that others change meanwhile may show a job
+     * twice or skip one, as any paging does.
+     */
+    public ReadyPage readyPage(long from, int max) {
+        return new ReadyJobs(redis, config).page(from, max);
     }
 
     /** The newest {@code limit} dead letters, newest first. */
