@@ -26,6 +26,9 @@ public final class RedisQueue {
     /** Members of a shared set read per purge call. */
     private static final int PURGE_WINDOW = 5000;
 
+    /** Members of a shared set read per count call: ~4 ms of decoding Sidekiq jobs, so that Redis never stalls. */
+    private static final int COUNT_WINDOW = 2000;
+
     private static final LuaScript TAKE_LIST = LuaScript.load(RedisQueue.class, "take-list");
     /** Scripts that read a sorted set shared by several queues, with the one rule of which members are whose. */
     private static final String SHARED_SET = "shared-set";
@@ -37,7 +40,8 @@ public final class RedisQueue {
     private static final LuaScript RENEW = LuaScript.load(RedisQueue.class, "renew");
     private static final LuaScript PUSH_PRIORITY = LuaScript.load(RedisQueue.class, "push-priority");
     private static final LuaScript PUSH_DELAYED = LuaScript.load(RedisQueue.class, "push-delayed");
-    private static final LuaScript COUNTS = LuaScript.load(RedisQueue.class, "counts", SHARED_SET);
+    private static final LuaScript COUNTS = LuaScript.load(RedisQueue.class, "counts");
+    private static final LuaScript COUNT_SHARED = LuaScript.load(RedisQueue.class, "count-shared", SHARED_SET);
     private static final LuaScript REQUEUE_DEAD = LuaScript.load(RedisQueue.class, "requeue-dead");
     private static final LuaScript PURGE_SHARED = LuaScript.load(RedisQueue.class, "purge-shared", SHARED_SET);
     private static final LuaScript PUSH_LIST = LuaScript.load(RedisQueue.class, "push-list");
@@ -407,13 +411,33 @@ public final class RedisQueue {
 
     /**
      * Ready (the extra ready lists included), in-flight, delayed, retrying and dead counts in one round trip. A key of the queue that holds another
-     * type fails the call with {@link Kind#WRONG_TYPE} naming the key: a count that cannot be read is never 0.
+     * type fails the call with {@link Kind#WRONG_TYPE} naming the key: a count that cannot be read is never 0. A queue
+     * whose ready jobs sit in a set shared with other queues counts its own there a window per round trip after the
+     * others (reading the whole set, never in one script): those counts are no snapshot of one instant.
      */
     public QueueCounts counts() {
         List<?> reply = (List<?>) redis.eval(COUNTS, countKeys,
-                withSharedSetFilter(List.of(ascii(config.kind().toString()), ascii(config.dueTimeUnit().millisPerUnit()))));
-        return new QueueCounts(asLong(reply.get(0)), asLong(reply.get(1)), asLong(reply.get(2)), asLong(reply.get(3)),
+                List.of(ascii(config.kind().toString()), ascii(config.dueTimeUnit().millisPerUnit())));
+        long ready = config.sharedSet() == null ? asLong(reply.get(0)) : sharedReady();
+        return new QueueCounts(ready, asLong(reply.get(1)), asLong(reply.get(2)), asLong(reply.get(3)),
                 asLong(reply.get(4)), asLong(reply.get(5)));
+    }
+
+    /** This queue's members of its shared ready set, counted a window per script call. */
+    private long sharedReady() {
+        QueueConfig.SharedSet shared = config.sharedSet();
+        long ours = 0;
+        long rank = 0;
+        while (true) {
+            List<?> reply = (List<?>) redis.eval(COUNT_SHARED, List.of(keys.ready()), List.of(utf8(shared.field()),
+                    utf8(shared.value()), ascii(rank), ascii(COUNT_WINDOW)));
+            ours += asLong(reply.get(0));
+            long read = asLong(reply.get(1));
+            rank += read;
+            if (read < COUNT_WINDOW) {
+                return ours;
+            }
+        }
     }
 
     /**
@@ -495,7 +519,7 @@ public final class RedisQueue {
         return existed;
     }
 
-    /** The filter arguments of a shared ready set after {@code args}, as take-sorted and counts read them. */
+    /** The filter arguments of a shared ready set after {@code args}, as take-sorted reads them. */
     private List<byte[]> withSharedSetFilter(List<byte[]> args) {
         QueueConfig.SharedSet shared = config.sharedSet();
         if (shared == null) {

@@ -1,6 +1,6 @@
 -- shared-set: put by LuaScript.load before the scripts that read a sorted set shared by several queues (Sidekiq's
--- schedule, retry and dead): take-sorted, counts, purge-shared, range-shared. The one rule of which members are one
--- queue's, so that what is taken, counted, purged and shown is always the same set of jobs.
+-- schedule, retry and dead): take-sorted, count-shared, purge-shared, range-shared. The one rule of which members are
+-- one queue's, so that what is taken, counted, purged and shown is always the same set of jobs.
 -- A member is queue `value`'s when it is a JSON object whose top-level field `field` is the string `value`; a member
 -- that is no JSON object is no queue's, and is never touched.
 

@@ -107,7 +107,7 @@ class SharedSortedSetIT {
     }
 
     @Test
-    void aQueuesJobsFarApartInALargeSharedSetArePagedThroughEveryOneOnce() {
+    void aQueuesJobsFarApartInALargeSharedSetArePagedThroughAndCountedEveryOneOnce() {
         redis.client().flushAll();
         java.util.Map<String, Double> members = new java.util.HashMap<>();
         for (int i = 0; i < 5000; i++) {
@@ -124,6 +124,8 @@ class SharedSortedSetIT {
         }
 
         assertThat(seen).containsExactly(job("a", "j0"), job("a", "j1500"), job("a", "j3000"), job("a", "j4500"));
+        assertThat(a.counts().ready()).as("counted a window at a time").isEqualTo(4);
+        assertThat(queue("b").counts().ready()).isEqualTo(4996);
         assertThat(a.exists()).isTrue();
         assertThat(queue("c").exists()).as("no job of c in the set, no key of c's").isFalse();
         assertThat(redis.client().zcard("schedule")).isEqualTo(5000);
