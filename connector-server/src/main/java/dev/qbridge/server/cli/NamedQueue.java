@@ -9,8 +9,10 @@ import dev.qbridge.formats.JobSet;
 import dev.qbridge.formats.SystemQueue;
 import dev.qbridge.server.QbridgeException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The queue a {@code queues} command works on, as its options name it: {@code <queue>} with {@code --format},
@@ -26,9 +28,9 @@ record NamedQueue(String name, JobFormat format, JobSet set, QueueKind kind) {
 
     NamedQueue {
         if (set != JobSet.READY && !format.isJobSystem()) {
-            throw usage("--set " + set + " applies to the job systems' formats (sidekiq, celery), whose queues have "
-                    + "several sets; a " + format + " queue (--format " + format + ") is one: leave --set out, or name "
-                    + "the queue's system with --format");
+            throw usage("--set " + set + " applies to the job systems' formats (" + JOB_SYSTEMS + "), whose queues "
+                    + "have several sets; a " + format + " queue (--format " + format + ") is one: leave --set out, or "
+                    + "name the queue's system with --format");
         }
         if (format.isJobSystem() && kind != null) {
             throw usage("--kind applies to guide-style queues; a " + format + " queue's keys are the system's own: "
@@ -36,12 +38,16 @@ record NamedQueue(String name, JobFormat format, JobSet set, QueueKind kind) {
         }
         if (format.isJobSystem()) {
             try {
-                new SystemQueue(format, name, set);
+                new SystemQueue(format, name, set).config(); // the sets a system lacks, the formats no path reads yet
             } catch (QueueException e) {
                 throw usage("--format " + format + " --set " + set + ": " + e.getMessage());
             }
         }
     }
+
+    /** The formats that name a job system's queue, for messages. */
+    private static final String JOB_SYSTEMS = Arrays.stream(JobFormat.values()).filter(JobFormat::isJobSystem)
+            .map(JobFormat::toString).collect(Collectors.joining(", "));
 
     private static QbridgeException usage(String message) {
         return new QbridgeException(2, message, null);

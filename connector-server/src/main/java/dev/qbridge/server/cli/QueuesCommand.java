@@ -93,7 +93,8 @@ public final class QueuesCommand {
 
         @Option(names = "--format", paramLabel = "<format>", defaultValue = "raw", converter = JobFormatConverter.class,
                 description = "raw or json (a guide-style queue: <queue> is its key), or sidekiq or celery (<queue> is "
-                        + "the system's queue name, such as default or celery). Default: ${DEFAULT-VALUE}.")
+                        + "the system's queue name, such as default or celery; rq is not read here yet). "
+                        + "Default: ${DEFAULT-VALUE}.")
         JobFormat format;
 
         @Option(names = "--set", paramLabel = "<set>", defaultValue = "ready", converter = JobSetConverter.class,

@@ -39,7 +39,7 @@ class QueuesOptionsTest {
 
     @Test
     void aSetWithoutAJobSystemsFormatIsAUsageErrorThatSaysWhichFormatsHaveSets() {
-        refused(new String[] {"--set", "scheduled"}, "--set scheduled applies to the job systems' formats (sidekiq, celery)",
+        refused(new String[] {"--set", "scheduled"}, "--set scheduled applies to the job systems' formats (sidekiq, celery, rq)",
                 "--format raw");
         refused(new String[] {"--set", "dead", "--format", "json"}, "--set dead applies to the job systems' formats",
                 "--format json");
@@ -56,7 +56,13 @@ class QueuesOptionsTest {
     @Test
     void anUnknownSetOrFormatIsAUsageErrorListingTheChoices() {
         refused(new String[] {"--format", "sidekiq", "--set", "later"}, "set 'later' is unknown; use ready, scheduled, retry or dead");
-        refused(new String[] {"--format", "resque"}, "format 'resque' is unknown; use raw, json, sidekiq or celery");
+        refused(new String[] {"--format", "resque"}, "format 'resque' is unknown; use raw, json, sidekiq, celery");
+    }
+
+    @Test
+    void aFormatNoQueuesCommandReadsYetIsRefusedWithTheReason() {
+        refused(new String[] {"--format", "rq"}, "--format rq", "not supported on this path yet", "hash");
+        refused(new String[] {"--format", "rq", "--set", "retry"}, "RQ keeps no retry set");
     }
 
     @Test
