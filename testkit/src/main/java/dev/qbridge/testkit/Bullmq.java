@@ -76,7 +76,11 @@ public final class Bullmq {
         }
     }
 
-    /** Starts a BullMQ {@code Worker} on each of {@code queues}, one job at a time; returns once they run. */
+    /**
+     * Starts a BullMQ {@code Worker} on each of {@code queues}, one job at a time; returns once they run. An idle
+     * worker waits for the queue's marker up to 60 s ({@code drainDelay}, BullMQ's default is 5 s), so a job added
+     * without the marker that wakes blocked workers is not run within a test's patience.
+     */
     public static JobWorker startWorker(String redisUri, List<String> queues) {
         return startWorker(redisUri, queues, List.of());
     }

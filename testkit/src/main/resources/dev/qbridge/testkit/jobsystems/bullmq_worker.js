@@ -1,7 +1,8 @@
 // A real BullMQ Worker (testkit's Bullmq.startWorker): one job at a time, in BullMQ's own order, each run appending
 // one JSON line {"queue", "id", "name", "data", "opts", "timestamp", "delay", "priority", "attemptsMade",
 // "processedOn"} to QBRIDGE_RECORD_FILE. A job whose name is listed in QBRIDGE_FAIL_NAMES (comma-separated) throws,
-// so that BullMQ retries it or moves it to its failed set.
+// so that BullMQ retries it or moves it to its failed set. An idle worker blocks on the queue's marker for up to
+// 60 s (drainDelay) instead of BullMQ's 5: only the marker an add writes wakes it in time, as a test must see.
 //
 // Usage: QBRIDGE_REDIS_URL=redis://... QBRIDGE_RECORD_FILE=... NODE_PATH=<node_modules> node bullmq_worker.js QUEUE...
 'use strict';
@@ -25,7 +26,7 @@ async function main() {
         throw new Error('qbridge test: ' + job.name + ' fails');
       }
       return 'done';
-    }, { connection, concurrency: 1 });
+    }, { connection, concurrency: 1, drainDelay: 60 });
     worker.on('error', error => console.error('worker error', error));
     await worker.waitUntilReady();
     workers.push(worker);
