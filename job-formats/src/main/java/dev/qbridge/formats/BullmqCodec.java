@@ -123,12 +123,17 @@ public final class BullmqCodec implements JobCodec {
         if (timestamp.isPresent()) {
             event.withTime(JobExtensions.utc(Instant.ofEpochMilli(timestamp.getAsLong())));
         }
+        // the writer derives delay from the times (0, or due - timestamp), so the extension keeps only another one
+        long derivedDelay = 0;
         if (set == JobSet.SCHEDULED) {
             Optional<Instant> due = stored.at();
             if (due.isEmpty() && timestamp.isPresent()) {
                 due = Optional.of(Instant.ofEpochMilli(timestamp.getAsLong() + millis(hash, "delay", where).orElse(0)));
             }
             due.ifPresent(at -> event.withExtension(JobExtensions.SCHEDULED, JobExtensions.utc(at)));
+            if (due.isPresent() && timestamp.isPresent()) {
+                derivedDelay = Math.max(0, due.get().toEpochMilli() - timestamp.getAsLong());
+            }
         } else if (set == JobSet.DEAD) {
             OptionalLong finished = millis(hash, "finishedOn", where);
             Optional<Instant> died = finished.isPresent() ? Optional.of(Instant.ofEpochMilli(finished.getAsLong()))
@@ -152,8 +157,9 @@ public final class BullmqCodec implements JobCodec {
         }
         ObjectNode fields = Json.newObject();
         ObjectNode binary = Json.newObject();
+        String derived = Long.toString(derivedDelay);
         hash.forEach((field, value) -> {
-            if (!MAPPED.contains(field)) {
+            if (!MAPPED.contains(field) && !(field.equals("delay") && derived.equals(text(value)))) {
                 String text = text(value);
                 if (text != null) {
                     fields.put(field, text);

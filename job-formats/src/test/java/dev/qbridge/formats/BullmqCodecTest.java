@@ -42,7 +42,7 @@ class BullmqCodecTest {
         assertThat(event.getExtension("priority")).as("0 is no priority in BullMQ").isNull();
         JsonNode bullmq = tree(event.getExtension("bullmq").toString());
         assertThat(bullmq.get("opts")).isEqualTo(tree("{\"attempts\": 0}"));
-        assertThat(bullmq.get("fields")).isEqualTo(tree("{\"delay\": \"0\"}"));
+        assertThat(bullmq.get("fields")).as("delay 0 is what the writer derives").isEmpty();
     }
 
     @ParameterizedTest
@@ -95,6 +95,31 @@ class BullmqCodecTest {
         assertThat(JobExtensions.time(event, JobExtensions.SCHEDULED)).hasValue(Instant.ofEpochMilli(timestamp + 60_000));
         assertThat(BullmqCodec.timeOfScore(BullmqFixtures.score("delayed"), JobSet.SCHEDULED))
                 .isEqualTo(Instant.ofEpochMilli(Long.parseLong(BullmqFixtures.score("delayed")) / 0x1000));
+    }
+
+    @Test
+    void delayedJobWhoseDueTimeIsNotItsTimestampPlusDelayKeepsBoth() {
+        // moveToDelayed (a retry with backoff) scores the job from the time it failed, not from its timestamp
+        NativeJob added = BullmqFixtures.job("delayed");
+        Instant due = added.at().orElseThrow().plusSeconds(300);
+        NativeJob retried = NativeJob.ofHash(added.bytes(), added.hash(), Optional.of(due));
+
+        CloudEvent event = throughTheWire(codec.toEvent(retried, "default", JobSet.SCHEDULED));
+        NativeJob written = codec.toNative(event, "default", JobSet.SCHEDULED);
+
+        assertThat(tree(event.getExtension("bullmq").toString()).at("/fields/delay").asText()).isEqualTo("60000");
+        assertThat(written.at()).hasValue(due);
+        assertThat(strings(written.hash())).isEqualTo(strings(added.hash()));
+    }
+
+    @Test
+    void dataThatIsNotJsonIsUnreadableWithWhereItIs() {
+        Map<String, byte[]> hash = new LinkedHashMap<>(BullmqFixtures.job("waiting-no-data").hash());
+        hash.put("data", "{not json".getBytes(UTF_8));
+
+        assertThatThrownBy(() -> codec.toEvent(NativeJob.ofHash("3".getBytes(UTF_8), hash, Optional.empty()), "default",
+                JobSet.READY)).isInstanceOf(UnreadableJobException.class)
+                .hasMessageContaining("the data of the BullMQ job 3 in ready of queue default (noargs) is not JSON");
     }
 
     @Test
