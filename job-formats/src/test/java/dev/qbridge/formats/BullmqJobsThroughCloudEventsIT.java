@@ -166,6 +166,51 @@ class BullmqJobsThroughCloudEventsIT {
         assertThat(runs.get(jid).get("data")).isEqualTo(tree("{\"to\": \"b@example.org\"}"));
     }
 
+    @Test
+    void failedJobIsFailedForBullmqOnTheOtherRedisAndItsRetryRunsIt() {
+        Bullmq.Added job = Bullmq.add(source.uri(), "[{\"name\": \"fails\", \"data\": {\"x\": [1, \"y\"]},"
+                + " \"queue\": \"dead\", \"opts\": {\"attempts\": 1}}]").get(0);
+        try (JobWorker worker = Bullmq.startWorker(source.uri(), List.of("dead"), List.of("fails"))) {
+            worker.awaitExecuted(1, Duration.ofSeconds(60));
+            await().atMost(Duration.ofSeconds(30)).until(() -> source.client().zcard("bull:dead:failed") == 1);
+        }
+        String score = Long.toString(source.client().zscore("bull:dead:failed", job.id()).longValue());
+
+        String id = move(job.id(), "dead", JobSet.DEAD, Optional.of(score));
+
+        assertThat(target.client().zscore("bull:dead:failed", id)).isEqualTo(Double.parseDouble(score));
+        String failed = "return (await queue('dead').getFailed()).map(job => ({name: job.name, data: job.data,"
+                + " opts: job.opts, failedReason: job.failedReason, stacktrace: job.stacktrace,"
+                + " attemptsMade: job.attemptsMade, attemptsStarted: job.attemptsStarted, finishedOn: job.finishedOn,"
+                + " processedOn: job.processedOn, timestamp: job.timestamp}));";
+        JsonNode there = tree(Bullmq.api(source.uri(), failed));
+        assertThat(there).hasSize(1);
+        assertThat(there.at("/0/failedReason").asText()).isEqualTo("qbridge test: fails fails");
+        assertThat(tree(Bullmq.api(target.uri(), failed))).as("what BullMQ's Queue sees of the failed job")
+                .isEqualTo(there);
+        assertThat(Bullmq.api(target.uri(), "const [job] = await queue('dead').getFailed(); await job.retry();"
+                + " return job.id;")).isEqualTo("\"" + id + "\"");
+        try (JobWorker worker = Bullmq.startWorker(target.uri(), List.of("dead"))) {
+            JsonNode run = tree(worker.awaitExecuted(1, Duration.ofSeconds(60)).get(0));
+            assertThat(run.get("name").asText()).isEqualTo("fails");
+            assertThat(run.get("data")).isEqualTo(tree("{\"x\": [1, \"y\"]}"));
+        }
+    }
+
+    @Test
+    void redeliveredJobOfAKeptIdIsWrittenOnce() {
+        CloudEvent event = JobEvents.parse("{\"type\": \"mail\", \"args\": [], \"kwargs\": {\"to\": \"a\"}, \"id\": \"m-1\"}"
+                .getBytes(UTF_8));
+        NativeJob job = codec.toNative(event, "again", JobSet.READY);
+
+        assertThat(write(job, "again", JobSet.READY)).isEqualTo("m-1");
+        assertThat(write(job, "again", JobSet.READY)).isEqualTo("m-1");
+
+        assertThat(target.client().lrange("bull:again:wait", 0, -1)).containsExactly("m-1");
+        assertThat(target.client().xrange("bull:again:events", "-", "+").stream()
+                .map(entry -> entry.getFields().get("event")).toList()).containsExactly("added", "waiting", "duplicated");
+    }
+
     /** wait from its tail (RPOPLPUSH's end), then prioritized lowest score first: moveToActive's order. */
     private List<String> readyInBullmqsOrder(String queue) {
         List<String> ids = new ArrayList<>();

@@ -1,5 +1,8 @@
 package dev.qbridge.testkit;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -31,6 +34,7 @@ public final class Bullmq {
     public static final String MODULES_VARIABLE = "QBRIDGE_BULLMQ_MODULES";
     private static final String CLIENT = "bullmq_client.js";
     private static final String WORKER = "bullmq_worker.js";
+    private static final String API = "bullmq_api.js";
     private static Optional<Path> modules;
 
     /** A job BullMQ's Queue added: its id, and its data as {@code JSON.stringify} wrote it. */
@@ -71,6 +75,30 @@ public final class Bullmq {
                 jobs.add(new Added(parts[0], parts[1]));
             }
             return jobs;
+        } finally {
+            TestFiles.deleteQuietly(dir);
+        }
+    }
+
+    /**
+     * Runs JavaScript with BullMQ's own API against the server at {@code redisUri} and returns its value as JSON:
+     * {@code code} is the body of an async function of {@code queue} ({@code queue('dead')} is a BullMQ Queue) and
+     * {@code connection}, e.g. {@code return (await queue('dead').getFailed()).map(job => job.id);}. What BullMQ itself
+     * (its Queue, its dashboards) sees of the jobs qbridge wrote.
+     */
+    public static String api(String redisUri, String code) {
+        Path nodeModules = requireInstalled();
+        Path dir = JobSystemScripts.copy("qbridge-bullmq-api-", API);
+        try {
+            Files.writeString(dir.resolve("code.js"), code, StandardCharsets.UTF_8);
+            List<String> result = JobSystemScripts.run("bullmq-api", List.of("node", API, "code.js"), dir,
+                    Map.of("QBRIDGE_REDIS_URL", redisUri, "NODE_PATH", nodeModules.toString()), "RESULT ");
+            if (result.size() != 1) {
+                throw new IllegalStateException("bullmq_api.js printed " + result.size() + " results for " + code);
+            }
+            return result.get(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the code to " + dir, e);
         } finally {
             TestFiles.deleteQuietly(dir);
         }
