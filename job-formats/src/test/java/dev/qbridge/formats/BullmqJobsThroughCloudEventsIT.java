@@ -198,6 +198,25 @@ class BullmqJobsThroughCloudEventsIT {
     }
 
     @Test
+    void jobWrittenToAPausedQueueWaitsUntilBullmqResumesIt() {
+        Bullmq.api(target.uri(), "await queue('held').pause();");
+        CloudEvent event = JobEvents.parse("{\"type\": \"mail\", \"args\": [7]}".getBytes(UTF_8));
+
+        try (JobWorker worker = Bullmq.startWorker(target.uri(), List.of("held"))) {
+            String id = write(codec.toNative(event, "held", JobSet.READY), "held", JobSet.READY);
+            assertThat(target.client().lrange("bull:held:wait", 0, -1)).as("BullMQ 6 keeps a paused queue's jobs in wait")
+                    .containsExactly(id);
+            assertThat(target.client().zscore("bull:held:marker", "0")).as("no marker for a paused queue").isNull();
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> worker.executed().isEmpty());
+
+            Bullmq.api(target.uri(), "await queue('held').resume();");
+            JsonNode run = tree(worker.awaitExecuted(1, Duration.ofSeconds(10)).get(0));
+            assertThat(run.get("id").asText()).isEqualTo(id);
+            assertThat(run.get("data")).isEqualTo(tree("7"));
+        }
+    }
+
+    @Test
     void redeliveredJobOfAKeptIdIsWrittenOnce() {
         CloudEvent event = JobEvents.parse("{\"type\": \"mail\", \"args\": [], \"kwargs\": {\"to\": \"a\"}, \"id\": \"m-1\"}"
                 .getBytes(UTF_8));
