@@ -44,7 +44,7 @@ public final class BullmqCodec implements JobCodec {
     public static final String PREFIX = "bull";
     /** What {@code Job.validateOptions} allows ({@code PRIORITY_LIMIT}, 2^21 - 1). */
     static final int PRIORITY_LIMIT = 2_097_151;
-    /** BullMQ's delayed score: the due time in milliseconds times 0x1000, plus a counter of jobs due that millisecond. */
+    /** BullMQ's delayed score: the due time in milliseconds times 0x1000, plus the place among jobs due then. */
     static final long DELAYED_SCORE_FACTOR = 0x1000;
 
     /** Hash fields that have their own attribute, data or extension entry. */

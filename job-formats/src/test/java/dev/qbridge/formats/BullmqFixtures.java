@@ -9,13 +9,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * BullMQ jobs as BullMQ 6.7.6 (npm; its Lua scripts write the hash, whichever client runs them) wrote them into a test redis-server with testkit's
- * client and worker scripts, each {@code bullmq/<name>.json} an id, the fields of its hash {@code bull:default:<id>}
- * (HGETALL, values in base64) and, for a job in a sorted set, the set and its score: {@code waiting-*} and
- * {@code lifo} in {@code wait}, {@code prioritized*} in {@code prioritized} (priority 1 and 5), {@code delayed*} in
- * {@code delayed} (60 s, the second with priority 2), {@code custom-id-opts} added with a jobId, attempts, backoff and
- * removal options, {@code failed} a job whose processor threw with {@code attempts: 1}, in {@code failed} (its
- * stack trace's paths replaced by /srv/app/).
+ * BullMQ jobs as BullMQ 6.7.6 (npm; its Lua scripts write the hash, whichever Redis client runs them) wrote them into
+ * a test redis-server with testkit's client and worker scripts, each {@code bullmq/<name>.json} an id, the fields of
+ * its hash {@code bull:default:<id>} (HGETALL, values in base64) and, for a job in a sorted set, the set and its
+ * score: {@code waiting-*} and {@code lifo} in {@code wait}, {@code prioritized*} in {@code prioritized} (priority 1
+ * and 5), {@code delayed*} in {@code delayed} (60 s, the second with priority 2), {@code custom-id-opts} added with a
+ * jobId, attempts, backoff and removal options, {@code failed} a job whose processor threw with {@code attempts: 1},
+ * in {@code failed} (its stack trace's paths replaced by /srv/app/).
  */
 final class BullmqFixtures {
 
