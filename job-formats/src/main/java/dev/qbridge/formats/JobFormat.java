@@ -24,7 +24,13 @@ public enum JobFormat {
      * RQ's jobs: ids in the {@code rq:queue:<q>} list, each job in its hash {@code rq:job:<id>}. The codec reads and
      * writes them; the paths refuse the format until the core takes an id with its hash (docs/systems.md, RQ).
      */
-    RQ;
+    RQ,
+    /**
+     * BullMQ's jobs: ids in {@code bull:<q>:wait} and {@code bull:<q>:prioritized}, each job in its hash
+     * {@code bull:<q>:<id>}. The codec reads and writes them; the paths refuse the format until the core takes an id
+     * with its hash (docs/systems.md, BullMQ).
+     */
+    BULLMQ;
 
     /** True for the job systems, whose jobs travel as CloudEvents. */
     public boolean isJobSystem() {
@@ -42,7 +48,7 @@ public enum JobFormat {
             return valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new QueueException(QueueException.Kind.CONFIG,
-                    "format '" + value + "' is unknown; use raw, json, sidekiq, celery or rq");
+                    "format '" + value + "' is unknown; use raw, json, sidekiq, celery, rq or bullmq");
         }
     }
 
@@ -53,6 +59,7 @@ public enum JobFormat {
             case SIDEKIQ -> new SidekiqCodec();
             case CELERY -> new CeleryCodec();
             case RQ -> new RqCodec();
+            case BULLMQ -> new BullmqCodec();
         });
     }
 
