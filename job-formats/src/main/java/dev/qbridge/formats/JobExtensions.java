@@ -20,11 +20,11 @@ import java.util.Set;
 public final class JobExtensions {
     /** The queue the job was read from, the system's own name for it. */
     public static final String QUEUE = "queue";
-    /** The job system: {@code sidekiq}, {@code celery}, {@code rq}. */
+    /** The job system: {@code sidekiq}, {@code celery}, {@code rq}, {@code bullmq}. */
     public static final String JOB_SYSTEM = "jobsystem";
     /** Sidekiq's retry policy: {@code true}, {@code false} or the number of retries. */
     public static final String RETRY = "retry";
-    /** Failed runs so far: Sidekiq's {@code retry_count} + 1 (none: 0), Celery's {@code retries}, RQ 2's {@code number_of_retries}. */
+    /** Failed runs so far: Sidekiq's {@code retry_count} + 1 (none: 0), Celery's {@code retries}, RQ 2's {@code number_of_retries}, BullMQ's {@code atm}. */
     public static final String ATTEMPTS = "attempts";
     /** When the job is due (RFC 3339): Sidekiq's schedule or retry score, Celery's {@code eta}, RQ's scheduled score. */
     public static final String SCHEDULED = "scheduled";
@@ -32,7 +32,7 @@ public final class JobExtensions {
     public static final String DIED = "died";
     /** After when the job must not run (RFC 3339): Celery's {@code expires}. */
     public static final String EXPIRES = "expires";
-    /** The job's priority in its system: Celery's {@code priority}. */
+    /** The job's priority in its system: Celery's {@code priority}, BullMQ's {@code priority} when above 0. */
     public static final String PRIORITY = "priority";
     /** Sidekiq's remaining native fields, a JSON object string. */
     public static final String SIDEKIQ = "sidekiq";
@@ -40,11 +40,13 @@ public final class JobExtensions {
     public static final String CELERY = "celery";
     /** RQ's remaining hash fields, meta, and the marks of tuples and bytes, a JSON object string. */
     public static final String RQ = "rq";
+    /** BullMQ's job options and remaining hash fields, a JSON object string. */
+    public static final String BULLMQ = "bullmq";
     /**
      * The extensions that hold a system's own remaining fields (one per system): they travel in the event, and paths
      * that copy attributes elsewhere (Kafka's ce_* headers) leave them out.
      */
-    public static final Set<String> NATIVE_FIELDS = Set.of(SIDEKIQ, CELERY, RQ);
+    public static final Set<String> NATIVE_FIELDS = Set.of(SIDEKIQ, CELERY, RQ, BULLMQ);
 
     private static final BigDecimal NANOS_PER_SECOND = BigDecimal.valueOf(1_000_000_000L);
 

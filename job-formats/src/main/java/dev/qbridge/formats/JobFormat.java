@@ -25,7 +25,13 @@ public enum JobFormat {
      * {@code rq:failed:<q>}), each job in its hash {@code rq:job:<id>}, taken and pushed together by the core
      * (docs/systems.md, RQ).
      */
-    RQ;
+    RQ,
+    /**
+     * BullMQ's jobs: ids in {@code bull:<q>:wait} and {@code bull:<q>:prioritized}, each job in its hash
+     * {@code bull:<q>:<id>}. The codec reads and writes them; the paths refuse the format until the core takes an id
+     * with its hash (docs/systems.md, BullMQ).
+     */
+    BULLMQ;
 
     /** True for the job systems, whose jobs travel as CloudEvents. */
     public boolean isJobSystem() {
@@ -43,7 +49,7 @@ public enum JobFormat {
             return valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new QueueException(QueueException.Kind.CONFIG,
-                    "format '" + value + "' is unknown; use raw, json, sidekiq, celery or rq");
+                    "format '" + value + "' is unknown; use raw, json, sidekiq, celery, rq or bullmq");
         }
     }
 
@@ -54,6 +60,7 @@ public enum JobFormat {
             case SIDEKIQ -> new SidekiqCodec();
             case CELERY -> new CeleryCodec();
             case RQ -> new RqCodec();
+            case BULLMQ -> new BullmqCodec();
         });
     }
 

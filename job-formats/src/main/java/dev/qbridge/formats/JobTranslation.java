@@ -97,7 +97,8 @@ public final class JobTranslation {
     public CloudEvent event(byte[] payload, Map<String, byte[]> hash, Optional<String> score) {
         JobCodec c = codec.orElseThrow(() -> new IllegalStateException("a " + queue.format() + " queue's jobs are no events"));
         boolean scored = score.isPresent() && (queue.isSharedSet() || queue.keepsJobsInHashes());
-        Optional<Instant> at = scored ? Optional.of(epochSeconds(score.get())) : Optional.empty();
+        Optional<Instant> at = !scored ? Optional.empty() : Optional.of(queue.format() == JobFormat.BULLMQ
+                ? BullmqCodec.timeOfScore(score.get(), queue.set()) : epochSeconds(score.get()));
         return c.toEvent(new NativeJob(payload, at, OptionalInt.empty(), hash), queue.name(), queue.set());
     }
 

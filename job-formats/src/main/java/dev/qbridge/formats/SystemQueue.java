@@ -21,8 +21,11 @@ import java.util.List;
  *            score = when the job is due, retried or died (epoch seconds); the queue's own keys are schedule:q:*, ...
  *   rq       ready  rq:queue:q (job ids; each job is the hash rq:job:&lt;id&gt;)      SADD rq:queues rq:queue:q
  *   rq       scheduled / dead: the registries rq:scheduled:q / rq:failed:q, sorted sets of job ids
+ *   bullmq   ready  bull:q:wait, then bull:q:prioritized (a sorted set, lowest score first) once wait is empty
+ *   bullmq   scheduled / dead: the sorted sets bull:q:delayed / bull:q:failed of job ids
  * </pre>
- * An RQ queue holds ids only: {@link #keepsJobsInHashes()} says so, and {@link #jobKey} names a job's hash.
+ * An RQ or BullMQ queue holds ids only: {@link #keepsJobsInHashes()} says so, and {@link #jobKey} names a job's
+ * hash.
  *
  * @param format what the jobs look like
  * @param name   the queue's name in its system
@@ -64,6 +67,12 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
                 case DEAD -> "rq:failed:" + name;
                 case RETRY -> throw new IllegalStateException("refused by the constructor");
             };
+            case BULLMQ -> BullmqCodec.key(name, switch (set) {
+                case READY -> "wait";
+                case SCHEDULED -> "delayed";
+                case DEAD -> "failed";
+                case RETRY -> throw new IllegalStateException("refused by the constructor");
+            });
         };
     }
 
@@ -83,6 +92,14 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
             return List.of();
         }
         return CELERY_PRIORITY_STEPS.stream().filter(step -> step > 0).map(this::celeryPriorityList).toList();
+    }
+
+    /**
+     * BullMQ's sorted set of ready jobs with a priority, which its workers take only when {@code wait} is empty
+     * (moveToActive: RPOPLPUSH wait, else ZPOPMIN prioritized); null for other formats and sets.
+     */
+    public String prioritizedKey() {
+        return format == JobFormat.BULLMQ && set == JobSet.READY ? BullmqCodec.key(name, "prioritized") : null;
     }
 
     /**
@@ -122,9 +139,9 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
         return format == JobFormat.RQ ? readyKey() : name;
     }
 
-    /** True when the queue's keys hold job ids and each job is a hash of its own (RQ). */
+    /** True when the queue's keys hold job ids and each job is a hash of its own (RQ, BullMQ). */
     public boolean keepsJobsInHashes() {
-        return format == JobFormat.RQ;
+        return format == JobFormat.RQ || format == JobFormat.BULLMQ;
     }
 
     /** The hash of the job {@code id} of a queue that {@link #keepsJobsInHashes()}. */
@@ -132,7 +149,7 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
         if (!keepsJobsInHashes()) {
             throw new IllegalStateException("a " + format + " queue keeps whole jobs in its keys, no job hashes");
         }
-        return RqCodec.jobKey(id);
+        return format == JobFormat.BULLMQ ? BullmqCodec.key(name, id) : RqCodec.jobKey(id);
     }
 
     /**
@@ -141,11 +158,12 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
      * hashes ({@link QueueConfig#jobHashes()}), taken from the head as RQ's workers take them.
      */
     public QueueConfig.Builder config() {
-        if (keepsJobsInHashes() && set != JobSet.READY) {
+        refuseHashJobs();
+        if (format == JobFormat.RQ && set != JobSet.READY) {
             // a registry of ids by time, read as a priority queue: every job, lowest score first, each keeping its time
             return QueueConfig.builder(readyKey()).kind(QueueKind.PRIORITY).jobHashes(RqCodec.JOB_KEY_PREFIX, ListEnd.HEAD);
         }
-        if (keepsJobsInHashes()) {
+        if (format == JobFormat.RQ) {
             return QueueConfig.builder(readyKey()).kind(QueueKind.RELIABLE).jobHashes(RqCodec.JOB_KEY_PREFIX, ListEnd.HEAD)
                     .registry(registryKey(), registryMember());
         }
@@ -163,7 +181,8 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
      * epoch seconds, so that each job is added with its own time ({@link NativeJob#at()}) as the system's client does.
      */
     public QueueConfig pushConfig() {
-        if (keepsJobsInHashes() && set != JobSet.READY) {
+        refuseHashJobs();
+        if (format == JobFormat.RQ && set != JobSet.READY) {
             // each id added under its own time (NativeJob.at); RQ's schedule_job also lists the queue in rq:queues
             QueueConfig.Builder b = QueueConfig.builder(readyKey()).kind(QueueKind.DELAYED).dueTimeUnit(DueTimeUnit.SECONDS)
                     .jobHashes(RqCodec.JOB_KEY_PREFIX, ListEnd.HEAD);
@@ -173,6 +192,18 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
             return QueueConfig.builder(readyKey()).kind(QueueKind.DELAYED).dueTimeUnit(DueTimeUnit.SECONDS).build();
         }
         return config().build();
+    }
+
+    /**
+     * The core takes and pushes an id with its hash (QueueConfig.jobHashes) as RQ keeps them; a BullMQ job also needs
+     * its markers, events and counters written as BullMQ's own scripts do, which no path does yet.
+     */
+    private void refuseHashJobs() {
+        if (format == JobFormat.BULLMQ) {
+            throw invalid(name, "format=bullmq is not supported on this path yet: a BullMQ queue holds job ids and"
+                    + " each job is a hash of its own, and qbridge's take and push scripts do not yet move an id"
+                    + " together with its hash (docs/systems.md, BullMQ)");
+        }
     }
 
     private String celeryPriorityList(int step) {
@@ -185,8 +216,8 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
             return null;
         }
         return switch (format) {
-            case RAW, JSON -> "set=" + set + " applies to the job systems' formats (sidekiq, celery, rq); a " + format
-                    + " queue is one set: leave set out";
+            case RAW, JSON -> "set=" + set + " applies to the job systems' formats (sidekiq, celery, rq, bullmq); a "
+                    + format + " queue is one set: leave set out";
             case CELERY -> switch (set) {
                 case SCHEDULED -> "Celery keeps tasks with an ETA or countdown in its workers' memory, not in Redis: "
                         + "there is no scheduled set to read or write; they are in the ready lists until a worker "
@@ -199,6 +230,9 @@ public record SystemQueue(JobFormat format, String name, JobSet set) {
             case SIDEKIQ -> null;
             case RQ -> set == JobSet.RETRY ? "RQ keeps no retry set: it retries a failed job by scheduling it"
                     + " (rq:scheduled:<q>, use set=scheduled) or by enqueueing it again (set=ready)" : null;
+            case BULLMQ -> set == JobSet.RETRY ? "BullMQ keeps no retry set: a failed job with attempts left waits"
+                    + " in its delayed set (bull:<q>:delayed, use set=scheduled) or goes back to wait (set=ready)"
+                    : null;
         };
     }
 

@@ -5,9 +5,11 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A job system's real worker process ({@link Sidekiq#startWorker}, {@link Celery#startWorker}) whose jobs record
- * each run as one JSON line: Sidekiq {@code {"jid", "class", "args"}}, Celery
- * {@code {"id", "task", "args", "kwargs", "retries"}}. Closing it kills it (and its children) and deletes its dir.
+ * A job system's real worker process ({@link Sidekiq#startWorker}, {@link Celery#startWorker}, {@link Rq#startWorker},
+ * {@link Bullmq#startWorker}) whose jobs record each run as one JSON line: Sidekiq {@code {"jid", "class", "args"}},
+ * Celery {@code {"id", "task", "args", "kwargs", "retries"}}, RQ {@code {"id", "func", "args", "kwargs", ...}}, BullMQ
+ * {@code {"queue", "id", "name", "data", "opts", "priority", "processedOn", ...}}. Closing it kills it (and its
+ * children) and deletes its dir.
  */
 public final class JobWorker implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(100);

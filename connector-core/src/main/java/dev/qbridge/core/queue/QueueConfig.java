@@ -179,6 +179,12 @@ public record QueueConfig(String name, QueueKind kind, Duration leaseTimeout, Re
         }
     }
 
+    /** This queue with another retry policy: the same keys, kind and everything else. */
+    public QueueConfig withRetry(RetryPolicy retry) {
+        return new QueueConfig(name, kind, leaseTimeout, retry, format, dueTimeUnit, defaultPriority, defaultDelay,
+                maxIdleWait, batchMaxBytes, extraReadyLists, registry, sharedSet, jobHashes);
+    }
+
     public static Builder builder(String name) {
         return new Builder(name);
     }

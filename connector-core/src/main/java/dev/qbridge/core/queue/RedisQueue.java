@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,15 +29,24 @@ public final class RedisQueue {
     /** Members of a shared set read per purge call. */
     private static final int PURGE_WINDOW = 5000;
 
+    /** Members of a shared set read per count call: ~4 ms of decoding Sidekiq jobs, so that Redis never stalls. */
+    private static final int COUNT_WINDOW = 2000;
+
     private static final LuaScript TAKE_LIST = LuaScript.load(RedisQueue.class, "take-list");
+    /** Scripts that read a sorted set shared by several queues, with the one rule of which members are whose. */
+    private static final String SHARED_SET = "shared-set";
+
     private static final LuaScript TAKE_SORTED = LuaScript.load(RedisQueue.class, "take-sorted");
+    /** take-sorted with the shared-set prelude, for a queue that reads a shared set: no other take pays for it. */
+    private static final LuaScript TAKE_SHARED = LuaScript.load(RedisQueue.class, "take-sorted", SHARED_SET);
     private static final LuaScript NACK = LuaScript.load(RedisQueue.class, "nack");
     private static final LuaScript RENEW = LuaScript.load(RedisQueue.class, "renew");
     private static final LuaScript PUSH_PRIORITY = LuaScript.load(RedisQueue.class, "push-priority");
     private static final LuaScript PUSH_DELAYED = LuaScript.load(RedisQueue.class, "push-delayed");
     private static final LuaScript COUNTS = LuaScript.load(RedisQueue.class, "counts");
+    private static final LuaScript COUNT_SHARED = LuaScript.load(RedisQueue.class, "count-shared", SHARED_SET);
     private static final LuaScript REQUEUE_DEAD = LuaScript.load(RedisQueue.class, "requeue-dead");
-    private static final LuaScript PURGE_SHARED = LuaScript.load(RedisQueue.class, "purge-shared");
+    private static final LuaScript PURGE_SHARED = LuaScript.load(RedisQueue.class, "purge-shared", SHARED_SET);
     private static final LuaScript PUSH_LIST = LuaScript.load(RedisQueue.class, "push-list");
     private static final LuaScript ACK_HASHES = LuaScript.load(RedisQueue.class, "ack-hashes");
     private static final LuaScript PUSH_HASHES = LuaScript.load(RedisQueue.class, "push-hashes");
@@ -309,9 +319,10 @@ public final class RedisQueue {
         listArgs.addAll(takeArgs);
         Object reply = config.kind() == QueueKind.RELIABLE
                 ? redis.eval(TAKE_LIST, takeKeys, listArgs)
-                : redis.eval(TAKE_SORTED, takeKeys, withJobHashes(withSharedSetFilter(List.of(ascii(n), leaseMillis,
-                        ascii(config.kind() == QueueKind.DELAYED ? "delayed" : "priority"),
-                        ascii(config.dueTimeUnit().millisPerUnit()), batchMaxBytes))));
+                : redis.eval(config.sharedSet() == null ? TAKE_SORTED : TAKE_SHARED, takeKeys,
+                        withJobHashes(withSharedSetFilter(List.of(ascii(n), leaseMillis,
+                                ascii(config.kind() == QueueKind.DELAYED ? "delayed" : "priority"),
+                                ascii(config.dueTimeUnit().millisPerUnit()), batchMaxBytes))));
         long now = System.currentTimeMillis();
         List<?> members = (List<?>) reply;
         List<?> hashes = null;
@@ -548,23 +559,60 @@ public final class RedisQueue {
 
     /**
      * Ready (the extra ready lists included), in-flight, delayed, retrying and dead counts in one round trip. A key of the queue that holds another
-     * type fails the call with {@link Kind#WRONG_TYPE} naming the key: a count that cannot be read is never 0.
+     * type fails the call with {@link Kind#WRONG_TYPE} naming the key: a count that cannot be read is never 0. A queue
+     * whose ready jobs sit in a set shared with other queues counts its own there a window per round trip after the
+     * others (reading the whole set, never in one script): those counts are no snapshot of one instant.
      */
     public QueueCounts counts() {
         List<?> reply = (List<?>) redis.eval(COUNTS, countKeys,
-                withSharedSetFilter(List.of(ascii(config.kind().toString()), ascii(config.dueTimeUnit().millisPerUnit()))));
-        return new QueueCounts(asLong(reply.get(0)), asLong(reply.get(1)), asLong(reply.get(2)), asLong(reply.get(3)),
+                List.of(ascii(config.kind().toString()), ascii(config.dueTimeUnit().millisPerUnit())));
+        long ready = config.sharedSet() == null ? asLong(reply.get(0)) : sharedReady();
+        return new QueueCounts(ready, asLong(reply.get(1)), asLong(reply.get(2)), asLong(reply.get(3)),
                 asLong(reply.get(4)), asLong(reply.get(5)));
     }
 
-    /** True when any key of the queue exists: a queue nobody ever pushed to has none. */
+    /** This queue's members of its shared ready set, counted a window per script call. */
+    private long sharedReady() {
+        QueueConfig.SharedSet shared = config.sharedSet();
+        long ours = 0;
+        long rank = 0;
+        while (true) {
+            List<?> reply = (List<?>) redis.eval(COUNT_SHARED, List.of(keys.ready()), List.of(utf8(shared.field()),
+                    utf8(shared.value()), ascii(rank), ascii(COUNT_WINDOW)));
+            ours += asLong(reply.get(0));
+            long read = asLong(reply.get(1));
+            rank += read;
+            if (read < COUNT_WINDOW) {
+                return ours;
+            }
+        }
+    }
+
+    /**
+     * True when any key of the queue exists: a queue nobody ever pushed to has none. A set shared with other queues is
+     * no key of this queue's: there the queue exists when the set holds one of its jobs.
+     */
     public boolean exists() {
         for (byte[] key : keys.all()) {
+            if (keys.sharedReady() && Arrays.equals(key, keys.ready())) {
+                continue;
+            }
             if (!redis.type(key).equals("none")) {
                 return true;
             }
         }
-        return false;
+        return keys.sharedReady() && !readyPage(0, 1).jobs().isEmpty();
+    }
+
+    /**
+     * Up to {@code max} of the ready jobs from position {@code from} on, in the order a take serves them, without
+     * taking any: the ready key (a list from its tail, a sorted set lowest score first; a shared set through this
+     * queue's members only, as take and counts choose them), then each extra ready list. Jobs retrying or reaped are
+     * not among them. Page on from {@link ReadyPage#next()}; a queue that others change meanwhile may show a job
+     * twice or skip one, as any paging does.
+     */
+    public ReadyPage readyPage(long from, int max) {
+        return new ReadyJobs(redis, config).page(from, max);
     }
 
     /**
@@ -647,7 +695,7 @@ public final class RedisQueue {
         return existed;
     }
 
-    /** The filter arguments of a shared ready set after {@code args}, as take-sorted and counts read them. */
+    /** The filter arguments of a shared ready set after {@code args}, as take-sorted reads them. */
     private List<byte[]> withSharedSetFilter(List<byte[]> args) {
         QueueConfig.SharedSet shared = config.sharedSet();
         if (shared == null) {

@@ -227,6 +227,16 @@ public final class JedisConnection implements RedisConnection {
     }
 
     @Override
+    public long llen(byte[] key) {
+        return call(Operation.on("LLEN", key), () -> jedis.llen(key));
+    }
+
+    @Override
+    public long zcard(byte[] key) {
+        return call(Operation.on("ZCARD", key), () -> jedis.zcard(key));
+    }
+
+    @Override
     public List<byte[]> smembers(byte[] key) {
         return call(Operation.on("SMEMBERS", key), () -> new ArrayList<>(jedis.smembers(key)));
     }

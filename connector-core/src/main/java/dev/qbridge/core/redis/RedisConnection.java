@@ -37,6 +37,12 @@ public interface RedisConnection extends AutoCloseable {
     /** Elements {@code start..stop} of a list (LRANGE). */
     List<byte[]> lrange(byte[] key, long start, long stop);
 
+    /** The length of a list (LLEN); 0 when absent. */
+    long llen(byte[] key);
+
+    /** The number of members of a sorted set (ZCARD); 0 when absent. */
+    long zcard(byte[] key);
+
     /** The members of a set (SMEMBERS): a job system's list of its queues. */
     List<byte[]> smembers(byte[] key);
 

@@ -1,5 +1,6 @@
 package dev.qbridge.core.script;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -41,13 +42,19 @@ public final class LuaScript {
      */
     private static final byte[] KEY_CHECKS = read(LuaScript.class, "key-checks.lua");
 
-    /** Loads {@code <name>.lua} from the package of {@code owner}, after the key checks. */
-    public static LuaScript load(Class<?> owner, String name) {
-        byte[] body = read(owner, name + ".lua");
-        byte[] source = new byte[KEY_CHECKS.length + body.length];
-        System.arraycopy(KEY_CHECKS, 0, source, 0, KEY_CHECKS.length);
-        System.arraycopy(body, 0, source, KEY_CHECKS.length, body.length);
-        return new LuaScript(name, source);
+    /**
+     * Loads {@code <name>.lua} from the package of {@code owner}, after the key checks and then each of
+     * {@code preludes}: more definitions that several scripts share, {@code <prelude>.lua} beside key-checks.lua
+     * (such as {@code shared-set}, the rule of which members of a shared sorted set are one queue's).
+     */
+    public static LuaScript load(Class<?> owner, String name, String... preludes) {
+        ByteArrayOutputStream source = new ByteArrayOutputStream();
+        source.writeBytes(KEY_CHECKS);
+        for (String prelude : preludes) {
+            source.writeBytes(read(LuaScript.class, prelude + ".lua"));
+        }
+        source.writeBytes(read(owner, name + ".lua"));
+        return new LuaScript(name, source.toByteArray());
     }
 
     private static byte[] read(Class<?> owner, String resource) {

@@ -3,8 +3,8 @@
 -- KEYS[5] guide-style processing list (filled by foreign BRPOPLPUSH consumers)    KEYS[6] reaped list
 -- KEYS[7..] extra ready lists of a reliable queue (counted as ready)
 -- ARGV[1] 'reliable', 'priority' or 'delayed'; ARGV[2] ms per score unit (delayed queues)
--- ARGV[3], ARGV[4] (optional) a shared ready set's filter, as take-sorted: only the members that are JSON objects
---   whose field ARGV[3] is the string ARGV[4] are counted as ready (reading the whole set, 1,000 members at a time)
+-- (A sorted set shared with other queues is counted as a whole here, by ZCARD; RedisQueue.counts counts this queue's
+-- ready members in it with count-shared.lua, a window per call.)
 -- Returns: {ready, in flight (leased), delayed (not yet due), retrying (the retry zset and the jobs the reaper
 --           requeued), dead, held in the guide-style processing list}, or a WRONGTYPE error naming the first key of the queue that holds another type
 --           (a processing list of another type is not the queue's: it counts 0).
@@ -29,19 +29,6 @@ elseif ARGV[1] == 'delayed' then
   local dueScore = string.format('%.3f', now / tonumber(ARGV[2]))
   ready = redis.call('ZCOUNT', KEYS[1], '-inf', dueScore)
   delayed = redis.call('ZCARD', KEYS[1]) - ready
-elseif ARGV[3] then
-  local hint = '"' .. ARGV[3] .. '"'
-  local from = 0
-  repeat
-    local chunk = redis.call('ZRANGE', KEYS[1], from, from + 999)
-    for _, m in ipairs(chunk) do
-      if string.find(m, hint, 1, true) then
-        local ok, job = pcall(cjson.decode, m)
-        if ok and type(job) == 'table' and job[ARGV[3]] == ARGV[4] then ready = ready + 1 end
-      end
-    end
-    from = from + 1000
-  until #chunk < 1000
 else
   ready = redis.call('ZCARD', KEYS[1])
 end

@@ -4,20 +4,17 @@
 -- ARGV[3] the rank to start reading at    ARGV[4] how many members to read (the window)
 -- Returns: {removed, read}: members of this queue removed from the window, and members read (fewer than ARGV[4]
 --   at the end of the set). The caller goes on at rank ARGV[3] + read - removed until a window reads fewer.
--- Invariant: only members that are JSON objects whose field ARGV[1] is the string ARGV[2] are removed; others,
---   and members that are no JSON object, are never touched.
+-- Invariant: only members that are JSON objects whose field ARGV[1] is the string ARGV[2] are removed (shared-set.lua's
+--   queueFilter); others, and members that are no JSON object, are never touched.
 unchanged = 'nothing was removed'
-local hint = '"' .. ARGV[1] .. '"'
+local ours = queueFilter(ARGV[1], ARGV[2])
 local start = tonumber(ARGV[3])
 local window = tonumber(ARGV[4])
 local chunk, bad = read('ZRANGE', KEYS[1], 'zset', 'a set of several queues\' jobs', start, start + window - 1)
 if bad then return bad end
-local ours = {}
+local gone = {}
 for _, m in ipairs(chunk) do
-  if string.find(m, hint, 1, true) then
-    local ok, job = pcall(cjson.decode, m)
-    if ok and type(job) == 'table' and job[ARGV[1]] == ARGV[2] then ours[#ours + 1] = m end
-  end
+  if ours(m) then gone[#gone + 1] = m end
 end
-if #ours > 0 then redis.call('ZREM', KEYS[1], unpack(ours)) end
-return {#ours, #chunk}
+if #gone > 0 then redis.call('ZREM', KEYS[1], unpack(gone)) end
+return {#gone, #chunk}

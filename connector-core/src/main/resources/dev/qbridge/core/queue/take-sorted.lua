@@ -5,9 +5,10 @@
 -- ARGV[3] 'priority' (lowest score first, all jobs) or 'delayed' (only jobs whose score is due)
 -- ARGV[4] for 'delayed': milliseconds per score unit (1000 when scores are epoch seconds, 1 for ms)
 -- ARGV[5] byte budget, as take-list: the first job is always taken, the batch never grows past the budget
--- ARGV[6], ARGV[7] (optional) a shared ready set's filter: only members that are JSON objects whose top-level field
---   ARGV[6] is the string ARGV[7] are this queue's (Sidekiq's schedule, retry and dead sets hold every queue's jobs);
---   the others are read past and never touched, so a take costs up to the whole set when this queue's jobs are rare
+-- ARGV[6], ARGV[7] (optional) a shared ready set's filter (shared-set.lua's queueFilter, a prelude loaded with this
+--   script only for such a queue): only members that are JSON objects whose top-level field ARGV[6] is the string
+--   ARGV[7] are this queue's (Sidekiq's schedule, retry and dead sets hold every queue's jobs); the others are read
+--   past and never touched, so a take costs up to the whole set when this queue's jobs are rare
 -- ARGV[8] (optional) the key prefix of job hashes: the set holds job ids, each job the hash <prefix><id> (RQ's
 --   registries rq:scheduled:<q>, rq:failed:<q>); each candidate's hash is read (HGETALL) before anything changes, and
 --   counts in the byte budget with its id. ARGV[6] and ARGV[7] are then empty.
@@ -89,18 +90,13 @@ if redis.call('EXISTS', KEYS[5], KEYS[3]) > 0 then
   table.sort(retries, function(x, y) return x[2] < y[2] or (x[2] == y[2] and x[3] < y[3]) end)
 end
 
--- a shared set's members of this queue: a plain find of the field's JSON spelling spares the decoding of most others
-local field, value = ARGV[6], ARGV[7]
+-- a shared set's members of this queue, by shared-set.lua's queueFilter: RedisQueue puts that prelude before this
+-- script only for a queue that reads a shared set (its take passes ARGV 6 and 7), since defining the function would
+-- cost every other take a closure (~600 instructions, callgrind); queueFilter is looked up only when field is set
+-- (a queue of job hashes passes ARGV 6 and 7 empty)
+local field = ARGV[6]
 if field == '' then field = nil end
-local ours
-if field then
-  local hint = '"' .. field .. '"'
-  ours = function(member)
-    if not string.find(member, hint, 1, true) then return false end
-    local ok, job = pcall(cjson.decode, member)
-    return ok and type(job) == 'table' and job[field] == value
-  end
-end
+local ours = field and queueFilter(field, ARGV[7])
 
 -- the ready jobs, lowest score first (delayed: only those due), read lazily in chunks
 local buffer, used, offset, exhausted = {}, 0, 0, false

@@ -54,6 +54,29 @@ class ExtraReadyListsIT {
     }
 
     @Test
+    void readyPagesOfAnySizeShowEveryListInTakeOrderAndTakeNothing() {
+        RedisQueue queue = queue(config());
+        lpush(Q, "own-1", "own-2");
+        lpush(P6, "six-1", "six-2", "six-3");
+        lpush(P9, "nine-1");
+        List<String> order = List.of("own-1", "own-2", "six-1", "six-2", "six-3", "nine-1");
+
+        for (int size = 1; size <= 7; size++) {
+            List<String> seen = new ArrayList<>();
+            ReadyPage page = queue.readyPage(0, size);
+            seen.addAll(page.jobs().stream().map(j -> new String(j.payload(), UTF_8)).toList());
+            while (!page.end() && !page.jobs().isEmpty()) {
+                page = queue.readyPage(page.next(), size);
+                seen.addAll(page.jobs().stream().map(j -> new String(j.payload(), UTF_8)).toList());
+            }
+            assertThat(seen).as("pages of %d", size).isEqualTo(order);
+        }
+        assertThat(queue.readyPage(6, 3).jobs()).isEmpty();
+        assertThat(queue.readyPage(0, 1).jobs().get(0).score()).isEmpty();
+        assertThat(payloads(queue.take(10))).as("what a take serves, in the same order").isEqualTo(order);
+    }
+
+    @Test
     void readyJobsAreServedFromTheQueueThenEachExtraListInOrder() {
         RedisQueue queue = queue(config());
         lpush(P6, "six-1", "six-2");

@@ -88,6 +88,50 @@ class SharedSortedSetIT {
     }
 
     @Test
+    void readyPagesShowTheJobsATakeWouldServeInItsOrderAndTakeNothing() {
+        RedisQueue a = queue("a");
+
+        ReadyPage first = a.readyPage(0, 2);
+        ReadyPage rest = a.readyPage(first.next(), 2);
+
+        assertThat(first.jobs()).extracting(j -> new String(j.payload(), java.nio.charset.StandardCharsets.UTF_8))
+                .containsExactly(job("a", "a1"), job("a", "a2"));
+        assertThat(first.jobs()).extracting(j -> j.score().orElseThrow()).containsExactly("100.5", "200");
+        assertThat(first.end()).isFalse();
+        assertThat(rest.jobs()).extracting(j -> new String(j.payload(), java.nio.charset.StandardCharsets.UTF_8))
+                .containsExactly(job("a", "a3"));
+        assertThat(rest.end()).isTrue();
+        assertThat(a.take(10)).extracting(Delivery::payloadAsString).as("the same jobs, in the same order")
+                .containsExactly(job("a", "a1"), job("a", "a2"), job("a", "a3"));
+        assertThat(queue("c").readyPage(0, 5).jobs()).isEmpty();
+    }
+
+    @Test
+    void aQueuesJobsFarApartInALargeSharedSetArePagedThroughAndCountedEveryOneOnce() {
+        redis.client().flushAll();
+        java.util.Map<String, Double> members = new java.util.HashMap<>();
+        for (int i = 0; i < 5000; i++) {
+            members.put(job(i % 1500 == 0 ? "a" : "b", "j" + i), (double) i);
+        }
+        redis.client().zadd("schedule", members);
+        RedisQueue a = queue("a");
+
+        List<String> seen = new java.util.ArrayList<>();
+        ReadyPage page = a.readyPage(0, 1);
+        while (!page.jobs().isEmpty()) {
+            page.jobs().forEach(j -> seen.add(new String(j.payload(), java.nio.charset.StandardCharsets.UTF_8)));
+            page = page.end() ? new ReadyPage(List.of(), page.next(), true) : a.readyPage(page.next(), 1);
+        }
+
+        assertThat(seen).containsExactly(job("a", "j0"), job("a", "j1500"), job("a", "j3000"), job("a", "j4500"));
+        assertThat(a.counts().ready()).as("counted a window at a time").isEqualTo(4);
+        assertThat(queue("b").counts().ready()).isEqualTo(4996);
+        assertThat(a.exists()).isTrue();
+        assertThat(queue("c").exists()).as("no job of c in the set, no key of c's").isFalse();
+        assertThat(redis.client().zcard("schedule")).isEqualTo(5000);
+    }
+
+    @Test
     void aSharedSetOfAnotherTypeIsRefusedByNameAndNothingChanges() {
         redis.client().del("schedule");
         redis.client().rpush("schedule", "a list");

@@ -6,8 +6,10 @@ import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueKind;
 import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.formats.JobFormat;
+import dev.qbridge.formats.JobSet;
 import dev.qbridge.formats.SystemQueue;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +34,8 @@ final class QueueInspector {
     /** Sidekiq's set of its queue names, and its sorted sets that hold the jobs of every queue. */
     static final String SIDEKIQ_QUEUES = "queues";
     static final List<String> SIDEKIQ_SETS = List.of("schedule", "retry", "dead");
+    /** Most keys a look for a job system's list of queues scans, as list does by default. */
+    private static final int SCAN_LIMIT = 100_000;
     private static final String KOMBU_BINDINGS = "_kombu.binding.*";
     private static final String KOMBU_SEPARATOR = "\u0006\u0016";
 
@@ -84,6 +88,43 @@ final class QueueInspector {
             }
         }
         return List.copyOf(found.values());
+    }
+
+    /**
+     * True when the job system lists {@code q}'s queue (Sidekiq's {@code queues} set, kombu's bindings): such a queue
+     * exists even when none of its sets holds a job, as the system's own tools show it. Scans for kombu's bindings.
+     */
+    boolean listed(SystemQueue q) {
+        return systemQueues(SCAN_LIMIT).stream()
+                .anyMatch(listed -> listed.format() == q.format() && listed.name().equals(q.name()));
+    }
+
+    /**
+     * Sidekiq's sorted sets that this Redis holds and this user may read, each with its size (ZCARD): every queue's
+     * jobs in it, counted without reading one.
+     */
+    Map<String, Long> sidekiqSets() {
+        Map<String, Long> sizes = new LinkedHashMap<>();
+        for (String set : SIDEKIQ_SETS) {
+            if (readable(set, "zset")) {
+                sizes.put(set, redis.zcard(bytes(set)));
+            }
+        }
+        return sizes;
+    }
+
+    /**
+     * The Sidekiq queue and set whose qbridge keys are named after {@code base} ({@code schedule:<q>} for
+     * {@code schedule:<q>:leases}, ...), or empty when it is not such a name.
+     */
+    static Optional<SystemQueue> sidekiqShare(String base) {
+        for (JobSet set : List.of(JobSet.SCHEDULED, JobSet.RETRY, JobSet.DEAD)) {
+            String prefix = new SystemQueue(JobFormat.SIDEKIQ, "q", set).readyKey() + ":";
+            if (base.startsWith(prefix) && base.length() > prefix.length()) {
+                return Optional.of(new SystemQueue(JobFormat.SIDEKIQ, base.substring(prefix.length()), set));
+            }
+        }
+        return Optional.empty();
     }
 
     /**

@@ -6,11 +6,13 @@ import dev.qbridge.core.queue.DeadLetter;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueCounts;
 import dev.qbridge.core.queue.QueueKind;
+import dev.qbridge.core.queue.ReadyJob;
 import dev.qbridge.core.queue.RedisQueue;
 import dev.qbridge.core.queue.Scores;
 import dev.qbridge.core.redis.JedisConnection;
 import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.core.redis.RedisEndpoint;
+import dev.qbridge.core.retry.RetryPolicy;
 import dev.qbridge.formats.JobFormat;
 import dev.qbridge.formats.JobSet;
 import dev.qbridge.formats.SystemQueue;
@@ -22,12 +24,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -89,10 +91,20 @@ public final class QueuesCommand {
                 description = "reliable, priority or delayed; guessed from Redis when not given.")
         QueueKind kind;
 
-        @Option(names = "--format", paramLabel = "<format>", defaultValue = "raw",
+        @Option(names = "--format", paramLabel = "<format>", defaultValue = "raw", converter = JobFormatConverter.class,
                 description = "raw or json (a guide-style queue: <queue> is its key), or sidekiq or celery (<queue> is "
-                        + "the system's queue name, such as default or celery). Default: ${DEFAULT-VALUE}.")
-        String format;
+                        + "the system's queue name, such as default or celery; rq is not read here yet). "
+                        + "Default: ${DEFAULT-VALUE}.")
+        JobFormat format;
+
+        @Option(names = "--set", paramLabel = "<set>", defaultValue = "ready", converter = JobSetConverter.class,
+                description = "Which of a job system's sets: ready, scheduled, retry or dead. Sidekiq has all four: "
+                        + "scheduled, retry and dead are its schedule, retry and dead sorted sets, which every queue "
+                        + "shares, seen through <queue>'s jobs only; Celery has ready only. Default: ${DEFAULT-VALUE}.")
+        JobSet set;
+
+        /** The queue the options name, once checked. */
+        NamedQueue named;
 
         PrintWriter out() {
             return spec.commandLine().getOut();
@@ -100,20 +112,15 @@ public final class QueuesCommand {
 
         @Override
         public Integer call() {
+            named = new NamedQueue(queue, format, set, kind); // a usage error before Redis is reached
             try (RedisConnection redis = parent.connect()) {
-                JobFormat jobFormat = JobFormat.parse(format);
-                if (jobFormat.isJobSystem() && kind != null) {
-                    throw new QbridgeException(2, "--kind applies to guide-style queues; a " + jobFormat + " queue's "
-                            + "keys are lists: leave --kind out", null);
-                }
-                QueueConfig config = jobFormat.isJobSystem()
-                        ? SystemQueue.ready(jobFormat, queue).config().build()
-                        : new QueueInspector(redis).config(queue, kind);
+                QueueInspector inspector = new QueueInspector(redis);
+                QueueConfig config = named.config(inspector);
                 RedisQueue q = new RedisQueue(redis, config);
-                if (!q.exists()) {
+                if (!q.exists() && !named.system().map(inspector::listed).orElse(false)) {
                     // a typo would otherwise read as an empty queue (or "purged", "0 requeued")
-                    throw new QbridgeException("queue " + queue + " does not exist on " + redis.endpoint() + ": no key "
-                            + config.name() + " or " + config.name() + ":*; 'qbridge queues list' shows the queues there");
+                    throw new QbridgeException("queue " + queue + " does not exist on " + redis.endpoint() + ": "
+                            + named.whereLooked(config) + "; 'qbridge queues list' shows the queues there");
                 }
                 return run(redis, config, q);
             } catch (QueueException e) {
@@ -150,56 +157,43 @@ public final class QueuesCommand {
             PrintWriter out = spec.commandLine().getOut();
             try (RedisConnection redis = parent.connect()) {
                 QueueInspector inspector = new QueueInspector(redis);
-                int unreadable = 0;
+                TreeSet<String> names = inspector.queueNames(pattern, limit);
+                List<SystemQueue> systems = inspector.systemQueues(limit);
                 List<String[]> rows = new ArrayList<>();
                 rows.add(new String[] {"QUEUE", "FORMAT", "KIND", "READY", "IN-FLIGHT", "DELAYED", "RETRYING", "DEAD",
                     "PROCESSING"});
                 // a job system's keys are shown once, as its queue, not again as guide-style lists
                 Set<String> systemKeys = new HashSet<>();
-                for (SystemQueue q : inspector.systemQueues(limit)) {
+                for (SystemQueue q : systems) {
                     systemKeys.add(q.readyKey());
                     systemKeys.addAll(q.moreReadyKeys());
-                    if (q.format() == JobFormat.SIDEKIQ) {
-                        // the keys qbridge keeps beside Sidekiq's shared sets for this queue: schedule:<q>:leases, ...
-                        for (JobSet set : List.of(JobSet.SCHEDULED, JobSet.RETRY, JobSet.DEAD)) {
-                            systemKeys.add(new SystemQueue(q.format(), q.name(), set).baseKey());
-                        }
-                    }
-                    if (!matches(q.name())) {
-                        continue;
-                    }
-                    try {
-                        QueueCounts c = new RedisQueue(redis, q.config().build()).counts();
-                        rows.add(new String[] {q.name(), q.format().toString(), q.set().toString(), n(c.ready()),
-                            n(c.inFlight()), n(c.delayed()), n(c.retrying()), n(c.dead()), n(c.guideProcessing())});
-                    } catch (QueueException e) {
-                        unreadable++;
-                        rows.add(new String[] {q.name(), q.format().toString(), "?", e.getMessage(), "", "", "", "", ""});
+                    if (matches(q.name())) {
+                        rows.add(row(redis, q));
                     }
                 }
-                List<String> sidekiqSets = new ArrayList<>();
-                if (rows.stream().anyMatch(r -> r[1].equals("sidekiq"))) {
-                    // Sidekiq's sorted sets hold the jobs of every queue; they are no guide-style delayed queues
-                    for (String set : QueueInspector.SIDEKIQ_SETS) {
-                        if (redis.type(QueueInspector.bytes(set)).equals("zset")) {
-                            systemKeys.add(set);
-                            sidekiqSets.add(set + " " + n(new RedisQueue(redis, QueueConfig.builder(set)
-                                    .kind(QueueKind.PRIORITY).build()).counts().ready()));
-                        }
+                // Sidekiq's sorted sets hold every queue's jobs: counted whole, by ZCARD, and not as guide-style queues.
+                // One queue's share of a set gets a row only while qbridge holds some of its jobs (schedule:<q>:leases,
+                // ...): counting it reads the whole set, which list does not do for every queue and set.
+                Map<String, Long> sidekiqSets = Map.of();
+                List<SystemQueue> shares = new ArrayList<>();
+                boolean sidekiq = systems.stream().anyMatch(q -> q.format() == JobFormat.SIDEKIQ);
+                for (String name : names) {
+                    QueueInspector.sidekiqShare(name).filter(q -> redis.type(QueueInspector.bytes(name)).equals("none"))
+                            .ifPresent(shares::add);
+                }
+                if (sidekiq || !shares.isEmpty()) {
+                    sidekiqSets = inspector.sidekiqSets();
+                }
+                if (sidekiq || !sidekiqSets.isEmpty()) {
+                    systemKeys.addAll(sidekiqSets.keySet());
+                    for (SystemQueue q : shares) {
+                        systemKeys.add(q.baseKey());
+                        rows.add(row(redis, q));
                     }
                 }
-                for (String name : inspector.queueNames(pattern, limit)) {
-                    if (systemKeys.contains(name)) {
-                        continue;
-                    }
-                    try {
-                        QueueConfig config = inspector.config(name, null);
-                        QueueCounts c = new RedisQueue(redis, config).counts();
-                        rows.add(new String[] {name, "raw", config.kind().toString(), n(c.ready()), n(c.inFlight()),
-                            n(c.delayed()), n(c.retrying()), n(c.dead()), n(c.guideProcessing())});
-                    } catch (QueueException e) {
-                        unreadable++;
-                        rows.add(new String[] {name, "", "?", e.getMessage(), "", "", "", "", ""});
+                for (String name : names) {
+                    if (!systemKeys.contains(name)) {
+                        rows.add(guideRow(inspector, redis, name));
                     }
                 }
                 if (rows.size() == 1) {
@@ -208,8 +202,13 @@ public final class QueuesCommand {
                     Table.print(out, rows);
                 }
                 if (!sidekiqSets.isEmpty()) {
-                    out.println("sidekiq's sets of every queue: " + String.join(", ", sidekiqSets) + " jobs");
+                    List<String> sets = new ArrayList<>();
+                    sidekiqSets.forEach((set, size) -> sets.add(set + " " + n(size) + (size == 1 ? " job" : " jobs")));
+                    out.println("sidekiq's sorted sets, each shared by every queue (ZCARD, all queues' jobs): "
+                            + String.join(", ", sets) + "; one queue's: qbridge queues stats <queue> --format sidekiq "
+                            + "--set scheduled|retry|dead");
                 }
+                long unreadable = rows.stream().filter(r -> r[2].equals("?")).count();
                 if (unreadable > 0) {
                     out.flush();
                     spec.commandLine().getErr().println("qbridge: " + unreadable + (unreadable == 1 ? " queue" : " queues")
@@ -217,6 +216,29 @@ public final class QueuesCommand {
                     return 1;
                 }
                 return 0;
+            }
+        }
+
+        /** A job system's queue with its counts; kind ? and the error when it cannot be read. */
+        private static String[] row(RedisConnection redis, SystemQueue q) {
+            try {
+                QueueCounts c = new RedisQueue(redis, q.config().build()).counts();
+                return new String[] {q.name(), q.format().toString(), q.set().toString(), n(c.ready()), n(c.inFlight()),
+                    n(c.delayed()), n(c.retrying()), n(c.dead()), n(c.guideProcessing())};
+            } catch (QueueException e) {
+                return new String[] {q.name(), q.format().toString(), "?", e.getMessage(), "", "", "", "", ""};
+            }
+        }
+
+        /** A guide-style queue with its guessed kind and counts; kind ? and the error when it cannot be read. */
+        private static String[] guideRow(QueueInspector inspector, RedisConnection redis, String name) {
+            try {
+                QueueConfig config = inspector.config(name, null);
+                QueueCounts c = new RedisQueue(redis, config).counts();
+                return new String[] {name, "raw", config.kind().toString(), n(c.ready()), n(c.inFlight()),
+                    n(c.delayed()), n(c.retrying()), n(c.dead()), n(c.guideProcessing())};
+            } catch (QueueException e) {
+                return new String[] {name, "", "?", e.getMessage(), "", "", "", "", ""};
             }
         }
     }
@@ -227,15 +249,13 @@ public final class QueuesCommand {
         int run(RedisConnection redis, QueueConfig config, RedisQueue q) {
             QueueCounts c = q.counts();
             PrintWriter out = out();
-            out.println("queue:      " + queue + " (" + config.kind()
-                    + (config.kind() == QueueKind.DELAYED ? ", scores in " + config.dueTimeUnit().toString().toLowerCase(Locale.ROOT) : "")
-                    + ") on " + redis.endpoint());
+            out.println("queue:      " + queue + " (" + named.describe(config) + ") on " + redis.endpoint());
             out.println("ready:      " + n(c.ready()));
             out.println("in flight:  " + n(c.inFlight()));
             out.println("delayed:    " + n(c.delayed()));
             out.println("retrying:   " + n(c.retrying()));
             out.println("dead:       " + n(c.dead()));
-            out.println("processing: " + n(c.guideProcessing()) + " (guide-style " + queue + ":processing)");
+            out.println("processing: " + n(c.guideProcessing()) + " (guide-style " + config.name() + ":processing)");
             out.println("total:      " + n(c.total()));
             for (DeadLetter d : q.deadLetters(3)) {
                 out.println("dead letter " + d.id() + " (attempt " + d.attempts() + ", " + Instant.ofEpochMilli(d.failedAtMillis())
@@ -270,23 +290,16 @@ public final class QueuesCommand {
                 }
                 return 0;
             }
-            byte[] key = QueueInspector.bytes(queue);
-            int shown = 0;
-            if (config.kind() == QueueKind.RELIABLE) {
-                // consumers take from the tail: the next job is the last element
-                List<byte[]> tail = new ArrayList<>(redis.lrange(key, -count, -1));
-                Collections.reverse(tail);
-                tail.forEach(p -> out.println(preview(p)));
-                shown = tail.size();
-            } else {
-                for (Map.Entry<byte[], Double> e : redis.zrangeWithScores(key, 0, count - 1L).entrySet()) {
-                    out.println("[" + score(config, e.getValue()) + "] " + preview(e.getKey()));
-                    shown++;
-                }
+            List<ReadyJob> jobs = q.readyPage(0, count).jobs();
+            for (ReadyJob job : jobs) {
+                out.println(job.scoreValue().map(score -> "[" + named.score(config, score) + "] ").orElse("")
+                        + preview(job.payload()));
             }
+            int shown = jobs.size();
             if (shown == 0) {
                 QueueCounts c = q.counts();
-                spec.commandLine().getErr().println("queue " + queue + " has no job ready (" + n(c.inFlight()) + " in flight, "
+                spec.commandLine().getErr().println("queue " + queue + " has no job " + (named.shared() ? "in "
+                        + config.keys().readyKey() : "ready") + " (" + n(c.inFlight()) + " in flight, "
                         + n(c.retrying()) + " retrying, " + n(c.dead()) + " dead)");
             }
             return 0;
@@ -342,14 +355,14 @@ public final class QueuesCommand {
 
         @Override
         int run(RedisConnection redis, QueueConfig config, RedisQueue q) {
-            QueueConfig withAttempts = QueueConfig.builder(config.name()).kind(config.kind()).dueTimeUnit(config.dueTimeUnit())
-                    .retry(dev.qbridge.core.retry.RetryPolicy.of(maxAttempts, Duration.ofSeconds(1))).build();
+            QueueConfig withAttempts = config.withRetry(RetryPolicy.of(maxAttempts, Duration.ofSeconds(1)));
             Reaper reaper = new Reaper(redis, withAttempts);
             Reaper.Result leases = reaper.reapExpired();
             Reaper.Rescue rescue = reaper.rescueGuideProcessing(olderThan);
             long rescued = rescue.rescued();
             if (waitAndRetry && rescue.tracked() > 0) {
-                out().println("watching " + n(rescue.tracked()) + " jobs in " + queue + ":processing; looking again in " + olderThan);
+                out().println("watching " + n(rescue.tracked()) + " jobs in " + config.name() + ":processing; looking again in "
+                        + olderThan);
                 out().flush();
                 sleep(olderThan.plusMillis(100));
                 leases = add(leases, reaper.reapExpired());
@@ -357,7 +370,7 @@ public final class QueuesCommand {
                 rescued += rescue.rescued();
             }
             out().println("queue " + queue + ": requeued " + n(leases.requeued()) + " expired leases, dead-lettered "
-                    + n(leases.deadLettered()) + ", rescued " + n(rescued) + " from " + queue + ":processing ("
+                    + n(leases.deadLettered()) + ", rescued " + n(rescued) + " from " + config.name() + ":processing ("
                     + n(rescue.tracked()) + " still watched there)");
             return 0;
         }
@@ -390,7 +403,8 @@ public final class QueuesCommand {
             QueueCounts c = q.counts();
             PrintWriter out = out();
             if (!yes) {
-                out.print("Delete queue " + queue + " on " + redis.endpoint() + " with " + n(c.total())
+                out.print("Delete queue " + queue + " (" + named.describe(config) + ") on " + redis.endpoint() + " with "
+                        + n(c.total())
                         + " jobs (ready, in flight, retrying, dead, processing)? Type 'yes' to confirm: ");
                 out.flush();
                 String answer = readLine();
@@ -402,7 +416,8 @@ public final class QueuesCommand {
             long deleted = q.purge();
             boolean counter = !redis.type(config.keys().sequence()).equals("none");
             out.println("purged queue " + queue + ": " + n(c.total()) + " jobs, " + deleted + (deleted == 1 ? " key" : " keys")
-                    + " deleted" + (counter ? "; the id counter " + queue + ":seq is kept, so job ids are never reused" : ""));
+                    + " deleted" + (named.shared() ? " (the other queues' jobs in " + config.keys().readyKey() + " are kept)" : "")
+                    + (counter ? "; the id counter " + config.name() + ":seq is kept, so job ids are never reused" : ""));
             return 0;
         }
 

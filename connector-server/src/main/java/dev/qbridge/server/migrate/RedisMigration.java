@@ -8,16 +8,15 @@ import dev.qbridge.core.queue.Delivery;
 import dev.qbridge.core.queue.HashedJob;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueCounts;
-import dev.qbridge.core.queue.QueueKind;
+import dev.qbridge.core.queue.ReadyJob;
+import dev.qbridge.core.queue.ReadyPage;
 import dev.qbridge.core.queue.RedisQueue;
-import dev.qbridge.core.queue.Scores;
 import dev.qbridge.core.retry.RetryPolicy;
 import dev.qbridge.formats.JobTranslation;
 import dev.qbridge.formats.UnreadableJobException;
 import dev.qbridge.server.migrate.JobWriter.Job;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +32,7 @@ import java.util.Optional;
  * loses nothing: what it held comes back when its lease expires. Asked to {@link #stop()}, it finishes the write under
  * way, acks what the destination has and releases the rest of its batch, due again at once.
  * <p>
- * A copy reads the ready key page by page, in take order, without taking anything.
+ * A copy reads the ready jobs page by page, in take order, without taking anything ({@link RedisQueue#readyPage}).
  */
 public final class RedisMigration {
 
@@ -302,11 +301,11 @@ public final class RedisMigration {
     }
 
     /** A job a copy writes; one it cannot read stops the copy, since a copy takes nothing to dead-letter. */
-    private byte[] copied(byte[] payload, Double score, long position) {
-        return copied(payload, Map.of(), Optional.ofNullable(score).map(Scores::format), position);
+    private byte[] copied(byte[] payload, Optional<String> score, long position) {
+        return copied(payload, Map.of(), score, position);
     }
 
-    /** As {@link #copied(byte[], Double, long)}, for an id read with its job hash and its score as Redis printed it. */
+    /** As {@link #copied(byte[], Optional, long)}, for an id read with its job hash. */
     private byte[] copied(byte[] payload, Map<String, byte[]> hash, Optional<String> score, long position) {
         try {
             return outbound(payload, hash, score);
@@ -321,48 +320,40 @@ public final class RedisMigration {
 
     private Result copy() {
         QueueConfig config = source.config();
-        byte[] key = source.keys().ready();
         Throttle throttle = new Throttle(settings.maxRate());
         long written = 0;
-        long rank = 0;
-        boolean exhausted = false;
+        long from = 0;
+        boolean end = false;
         while (room(written) > 0) {
             if (stop) {
                 return new Result(End.STOPPED, written, clamped, null);
             }
             int n = room(written);
-            List<Job> jobs = new ArrayList<>(n);
+            List<Job> jobs;
             if (config.jobHashes() != null) {
-                // each id with its hash, read together, in the order takes would serve them
-                for (HashedJob job : source.readyWithHashes(written, n)) {
+                // each id with its hash, read together in one script, in the order takes would serve them
+                List<HashedJob> page = source.readyWithHashes(from, n);
+                from += page.size();
+                end = page.size() < n;
+                jobs = new ArrayList<>(page.size());
+                for (HashedJob job : page) {
                     jobs.add(new Job(copied(job.id(), job.hash(), job.score(), written + jobs.size()), null, null));
                 }
-            } else if (config.kind() == QueueKind.RELIABLE) {
-                // in the order consumers would take them: from the tail
-                List<byte[]> page = new ArrayList<>(source.connection().lrange(key, -(written + n), -(written + 1)));
-                Collections.reverse(page);
-                for (byte[] p : page) {
-                    jobs.add(Job.of(config, copied(p, null, written + jobs.size()), null));
-                }
             } else {
-                // by rank, which for a set shared with other queues runs ahead of the jobs written: theirs are skipped
-                QueueConfig.SharedSet shared = config.sharedSet();
-                while (jobs.size() < n && !exhausted) {
-                    Map<byte[], Double> page = source.connection().zrangeWithScores(key, rank, rank + n - 1);
-                    exhausted = page.size() < n;
-                    for (Map.Entry<byte[], Double> m : page.entrySet()) {
-                        rank++;
-                        if (shared != null) {
-                            if (SharedSetMembers.belongs(m.getKey(), shared)) {
-                                jobs.add(new Job(copied(m.getKey(), m.getValue(), rank - 1), null, null));
-                            }
-                        } else {
-                            jobs.add(Job.of(config, copied(m.getKey(), m.getValue(), rank - 1), m.getValue()));
-                            clamped += Job.priorityBeyondRange(config, m.getValue()) ? 1 : 0;
-                        }
-                        if (jobs.size() == n) {
-                            break;
-                        }
+                // in the order a take would serve them (every ready list of the queue; of a set shared with other
+                // queues, this queue's jobs only, chosen in Redis by the rule take and counts use)
+                ReadyPage page = source.readyPage(from, n);
+                from = page.next();
+                end = page.end();
+                jobs = new ArrayList<>(page.jobs().size());
+                for (ReadyJob ready : page.jobs()) {
+                    byte[] payload = copied(ready.payload(), ready.score(), written + jobs.size());
+                    Double score = ready.scoreValue().orElse(null);
+                    if (config.sharedSet() != null) {
+                        jobs.add(new Job(payload, null, null)); // a job system's time travels in its event
+                    } else {
+                        jobs.add(Job.of(config, payload, score));
+                        clamped += Job.priorityBeyondRange(config, score) ? 1 : 0;
                     }
                 }
             }
@@ -382,7 +373,7 @@ public final class RedisMigration {
                 return new Result(End.STOPPED, written, clamped, null);
             }
             throttle.after(done, this::stopRequested);
-            if (jobs.size() < n || (exhausted && config.kind() != QueueKind.RELIABLE)) {
+            if (jobs.size() < n || end) {
                 return new Result(End.DRAINED, written, clamped, null);
             }
         }

@@ -120,13 +120,45 @@ class JobSystemsMigrateIT {
 
         Cli list = Cli.run("queues", "--redis", newRedis.uri(), "list");
         assertThat(list.out()).containsPattern("critical\\s+sidekiq\\s+ready\\s+1").containsPattern("default\\s+sidekiq\\s+ready\\s+1")
-                .contains("sidekiq's sets of every queue: schedule 1");
+                .contains("sidekiq's sorted sets, each shared by every queue (ZCARD, all queues' jobs): schedule 1 job");
         assertThat(Sidekiq.api(newRedis.uri(), "Sidekiq::Queue.new('critical').first.item['retry']")).isEqualTo("3");
         try (JobWorker worker = Sidekiq.startWorker(newRedis.uri(), List.of("default", "critical"), List.of("AddWorker"))) {
             List<String> ran = worker.awaitExecuted(3, Duration.ofSeconds(60)).stream()
                     .map(r -> tree(r).get("jid").asText()).toList();
             assertThat(ran).containsExactlyInAnyOrderElementsOf(jids);
         }
+    }
+
+    @Test
+    void aCopyOfASidekiqSetCopiesOnlyTheQueuesOwnJobsAndLeavesTheSetAsItWas() throws Exception {
+        // critical's jobs are due first: a copy that took the set's first members would copy theirs
+        List<String> jids = Sidekiq.enqueue(oldRedis.uri(), "["
+                + "{\"class\": \"AddWorker\", \"args\": [\"c0\"], \"queue\": \"critical\", \"in\": 300},"
+                + "{\"class\": \"AddWorker\", \"args\": [\"c1\"], \"queue\": \"critical\", \"in\": 301},"
+                + "{\"class\": \"AddWorker\", \"args\": [\"d0\"], \"in\": 600},"
+                + "{\"class\": \"AddWorker\", \"args\": [\"d1\"], \"in\": 601}]");
+
+        Cli copied = migrate("--copy", "--batch-size", "1", "--from", from("default", "&format=sidekiq&set=scheduled"),
+                "--to", to("default", "&format=sidekiq&set=scheduled"));
+
+        assertThat(copied.out()).contains("OK");
+        assertThat(Sidekiq.api(newRedis.uri(), "Sidekiq::ScheduledSet.new.map(&:jid).sort"))
+                .isEqualTo(JSON.writeValueAsString(jids.subList(2, 4).stream().sorted().toList()));
+        assertThat(oldRedis.client().zcard("schedule")).as("a copy takes nothing").isEqualTo(4);
+    }
+
+    @Test
+    void aCopyOfACeleryQueueCopiesItsPriorityListsToo() {
+        List<String> ids = Celery.enqueue(oldRedis.uri(), "["
+                + "{\"task\": \"tasks.add\", \"args\": [1, 2]},"
+                + "{\"task\": \"tasks.add\", \"args\": [3, 4], \"priority\": 6}]");
+
+        Cli copied = migrate("--copy", "--from", from("celery", "&format=celery"), "--to", to("celery", "&format=celery"));
+
+        assertThat(copied.out()).contains("OK");
+        assertThat(newRedis.client().llen("celery")).isEqualTo(1);
+        assertThat(newRedis.client().lrange("celery\u0006\u00166", 0, -1)).singleElement().asString().contains(ids.get(1));
+        assertThat(oldRedis.client().llen("celery") + oldRedis.client().llen("celery\u0006\u00166")).isEqualTo(2);
     }
 
     @Test
