@@ -39,7 +39,7 @@ class QueuesOptionsTest {
 
     @Test
     void aSetWithoutAJobSystemsFormatIsAUsageErrorThatSaysWhichFormatsHaveSets() {
-        refused(new String[] {"--set", "scheduled"}, "--set scheduled applies to the job systems' formats (sidekiq, celery, rq)",
+        refused(new String[] {"--set", "scheduled"}, "--set scheduled applies to the job systems' formats (sidekiq, celery, rq, bullmq)",
                 "--format raw");
         refused(new String[] {"--set", "dead", "--format", "json"}, "--set dead applies to the job systems' formats",
                 "--format json");
