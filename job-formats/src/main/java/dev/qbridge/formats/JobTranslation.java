@@ -50,7 +50,22 @@ public final class JobTranslation {
         if (codec.isEmpty()) {
             return payload;
         }
-        return JobEvents.serialize(event(payload, score));
+        return written(payload, score).json();
+    }
+
+    /**
+     * The event of a job system's job written out, with its attributes as text, for paths that also carry them apart
+     * (Kafka headers and key).
+     *
+     * @throws UnreadableJobException with the reason, for the dead-letter queue
+     * @throws IllegalStateException for a raw or json queue, whose jobs are no events
+     */
+    public WrittenEvent written(byte[] payload, Optional<String> score) {
+        JobCodec c = systemCodec();
+        if (!queue.isSharedSet() || score.isEmpty()) {
+            return c.write(payload, queue.name(), JobSet.READY, Optional.empty());
+        }
+        return c.write(payload, queue.name(), queue.set(), Optional.of(epochSeconds(score.get())));
     }
 
     /**
@@ -65,11 +80,15 @@ public final class JobTranslation {
 
     /** As {@link #event(byte[])}, with the job's score when it was taken from a system's sorted set. */
     public CloudEvent event(byte[] payload, Optional<String> score) {
-        JobCodec c = codec.orElseThrow(() -> new IllegalStateException("a " + queue.format() + " queue's jobs are no events"));
+        JobCodec c = systemCodec();
         if (!queue.isSharedSet() || score.isEmpty()) {
             return c.toEvent(payload, queue.name());
         }
         return c.toEvent(payload, queue.name(), queue.set(), Optional.of(epochSeconds(score.get())));
+    }
+
+    private JobCodec systemCodec() {
+        return codec.orElseThrow(() -> new IllegalStateException("a " + queue.format() + " queue's jobs are no events"));
     }
 
     private static Instant epochSeconds(String score) {
