@@ -16,6 +16,7 @@ import java.util.Arrays;
  */
 final class JsonBytes {
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+    private static final int KEPT_ROOM = 64 * 1024;
 
     private byte[] bytes;
     private int length;
@@ -26,6 +27,17 @@ final class JsonBytes {
 
     JsonBytes(int capacity) {
         bytes = new byte[capacity];
+    }
+
+    /** Empties it for the next text, keeping its room (up to 64 KiB: one huge job must not stay held): a writer reuses one per thread. */
+    JsonBytes reset() {
+        if (bytes.length > KEPT_ROOM) {
+            bytes = new byte[KEPT_ROOM];
+        }
+        length = 0;
+        depth = 0;
+        afterName = false;
+        return this;
     }
 
     int length() {

@@ -14,13 +14,15 @@ import java.util.List;
 public final class WrittenEvent {
     private final String id;
     private final byte[] json;
-    /** name, text, name, text, ... */
+    /** name, text, name, text, ... in the first {@link #attributeCount} pairs */
     private final String[] attributes;
+    private final int attributeCount;
 
-    WrittenEvent(String id, byte[] json, String[] attributes) {
+    WrittenEvent(String id, byte[] json, String[] attributes, int attributeCount) {
         this.id = id;
         this.json = json;
         this.attributes = attributes;
+        this.attributeCount = attributeCount;
     }
 
     /** An event built with the SDK, written by the SDK's JSON format ({@link JobEvents#serialize}). */
@@ -37,7 +39,8 @@ public final class WrittenEvent {
                 return this;
             }
         });
-        return new WrittenEvent(event.getId(), JobEvents.serialize(event), attributes.toArray(new String[0]));
+        return new WrittenEvent(event.getId(), JobEvents.serialize(event), attributes.toArray(new String[0]),
+                attributes.size() / 2);
     }
 
     /** The event's id: the job's own (Sidekiq's {@code jid}, Celery's task id). */
@@ -52,7 +55,7 @@ public final class WrittenEvent {
 
     /** How many context attributes the event has: {@code specversion}, {@code id}, ..., its extensions. */
     public int attributeCount() {
-        return attributes.length / 2;
+        return attributeCount;
     }
 
     public String attributeName(int index) {

@@ -84,6 +84,7 @@ public final class JobRecord extends SourceRecord {
         private final boolean priorityHeader;
         private final boolean dueHeader;
         private final boolean takenHeader;
+        private final EventHeaders eventHeaders = new EventHeaders();
 
         public Factory(SourceConfig config) {
             this.config = config;
@@ -154,7 +155,7 @@ public final class JobRecord extends SourceRecord {
             }
             ConnectHeaders headers = headers(d, queue);
             if (event != null) {
-                EventHeaders.add(event, headers);
+                eventHeaders.add(event, headers);
             }
             return new JobRecord(d, target.sourcePartition(), target.topic(), keySchema, key, valueSchema, value,
                     headers);

@@ -40,6 +40,22 @@ class EventHeadersTest {
     }
 
     @Test
+    void headersMadeOnceForRepeatingAttributesFollowEachJobsOwnValues() {
+        JobTranslation defaults = new JobTranslation(SystemQueue.ready(JobFormat.SIDEKIQ, "default"), TaskMap.NONE);
+        JobTranslation mailers = new JobTranslation(SystemQueue.ready(JobFormat.SIDEKIQ, "mailers"), TaskMap.NONE);
+
+        Map<String, String> first = headers(defaults, SIDEKIQ_JOB, Optional.empty());
+        Map<String, String> second = headers(mailers, SIDEKIQ_JOB.replace("\"retry\":true", "\"retry\":3")
+                .replace("\"jid\":\"6b", "\"retry_count\":1,\"jid\":\"7c"), Optional.empty());
+        Map<String, String> third = headers(defaults, SIDEKIQ_JOB, Optional.empty());
+
+        assertThat(second).containsEntry("ce_queue", "mailers").containsEntry("ce_source", "/sidekiq/queues/mailers")
+                .containsEntry("ce_retry", "3").containsEntry("ce_attempts", "2")
+                .containsEntry("ce_id", "7c98afa0037ad29370021c04");
+        assertThat(third).isEqualTo(first);
+    }
+
+    @Test
     void scheduledTimeIsRfc3339AsInTheValueEvenOnAWholeMinute() {
         // epoch seconds as the set's score: 2026-12-07T20:27:00Z, which OffsetDateTime.toString wrote without seconds
         Map<String, String> headers = headers(new JobTranslation(new SystemQueue(JobFormat.SIDEKIQ, "default",
@@ -49,7 +65,7 @@ class EventHeadersTest {
     }
 
     @Test
-    void celeryTasksTimesArRfc3339AsInTheValue() {
+    void celeryTasksTimesAreRfc3339AsInTheValue() {
         String task = "{\"body\": \"W1sxLCAyXSwge30sIHsiY2FsbGJhY2tzIjogbnVsbCwgImVycmJhY2tzIjogbnVsbCwgImNoYWluIjogbnVs"
                 + "bCwgImNob3JkIjogbnVsbH1d\", \"content-encoding\": \"utf-8\", \"content-type\": \"application/json\","
                 + " \"headers\": {\"lang\": \"py\", \"task\": \"tasks.add\", \"id\": \"t1\", \"shadow\": null,"
@@ -67,9 +83,11 @@ class EventHeadersTest {
                 .containsEntry("ce_scheduled", "2026-12-07T20:27:00Z").doesNotContainKey("ce_celery");
     }
 
-    private static Map<String, String> headers(JobTranslation translation, String job, Optional<String> score) {
+    private final EventHeaders eventHeaders = new EventHeaders();
+
+    private Map<String, String> headers(JobTranslation translation, String job, Optional<String> score) {
         ConnectHeaders headers = new ConnectHeaders();
-        EventHeaders.add(translation.written(job.getBytes(StandardCharsets.UTF_8), score), headers);
+        eventHeaders.add(translation.written(job.getBytes(StandardCharsets.UTF_8), score), headers);
         Map<String, String> all = new LinkedHashMap<>();
         for (Header h : headers) {
             all.put(h.key(), (String) h.value());
