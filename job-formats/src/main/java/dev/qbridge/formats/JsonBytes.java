@@ -22,6 +22,8 @@ final class JsonBytes {
     private int length;
     /** Per open container: whether it has an item yet (so the next one needs a comma). */
     private boolean[] hasItem = new boolean[8];
+    /** Per open object copied: its names so far, to refuse a duplicate (the parser does not look). */
+    private FieldNames[] names = new FieldNames[8];
     private int depth;
     private boolean afterName;
 
@@ -147,11 +149,17 @@ final class JsonBytes {
         JsonToken token = p.currentToken();
         while (true) {
             switch (token) {
-                case START_OBJECT -> open('{');
+                case START_OBJECT -> {
+                    open('{');
+                    namesAt(depth).clear();
+                }
                 case START_ARRAY -> open('[');
                 case END_OBJECT -> close('}');
                 case END_ARRAY -> close(']');
                 case FIELD_NAME -> {
+                    if (!namesAt(depth).add(p.currentName())) {
+                        throw new JsonParseException(p, "duplicate field '" + p.currentName() + "'");
+                    }
                     separator();
                     string(p.currentName());
                     ascii(':');
@@ -212,8 +220,18 @@ final class JsonBytes {
         ascii(bracket);
         if (++depth == hasItem.length) {
             hasItem = Arrays.copyOf(hasItem, depth * 2);
+            names = Arrays.copyOf(names, depth * 2);
         }
         hasItem[depth] = false;
+    }
+
+    private FieldNames namesAt(int level) {
+        FieldNames at = names[level];
+        if (at == null) {
+            at = new FieldNames();
+            names[level] = at;
+        }
+        return at;
     }
 
     private void close(char bracket) {

@@ -1,7 +1,9 @@
 package dev.qbridge.formats;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +36,13 @@ final class SidekiqEventWriter {
     private static final byte[] DATA = bytes(",\"data\":{\"args\":");
     private static final byte[] END = bytes(",\"kwargs\":{}}}");
 
+    /**
+     * The mapper's parsers without their duplicate detection, which {@link FieldNames} does for less: every object
+     * read here is either copied by {@link JsonBytes#copyValue} or the job itself, and both refuse a name twice.
+     */
+    private static final JsonFactory PARSERS = Json.MAPPER.getFactory().rebuild()
+            .disable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
     /** The last queue's text: a source task reads one queue, so it is made once, not per job. */
     private volatile QueueText last;
 
@@ -53,6 +62,7 @@ final class SidekiqEventWriter {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private static final class Scratch {
+        final FieldNames names = new FieldNames();
         final JsonBytes extras = new JsonBytes(256);
         final JsonBytes args = new JsonBytes(64);
         final JsonBytes out = new JsonBytes(512);
@@ -87,7 +97,7 @@ final class SidekiqEventWriter {
         try {
             Scratch scratch = SCRATCH.get();
             Job job;
-            try (JsonParser p = Json.MAPPER.createParser(bytes)) {
+            try (JsonParser p = PARSERS.createParser(bytes)) {
                 job = read(p, scratch);
             }
             return job == null ? null : write(job, scratch.out.reset(), queueText(queue), set, score);
@@ -110,10 +120,14 @@ final class SidekiqEventWriter {
             return null;
         }
         Job job = new Job(scratch);
+        FieldNames names = scratch.names.clear();
         job.extras.startObject();
         JsonToken token;
         while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
             String name = p.currentName();
+            if (!names.add(name)) {
+                return null; // a duplicate: the mapper refuses the job, and says so
+            }
             JsonToken value = p.nextToken();
             switch (name) {
                 case "jid" -> {

@@ -66,6 +66,10 @@ class SidekiqEventWriterTest {
                 "{\"jid\": \"j\", \"class\": \"A\", \"args\": []} x",
                 "{\"jid\": \"j\", \"jid\": \"k\", \"class\": \"A\", \"args\": []}",
                 "{\"jid\": \"j\", \"class\": \"A\", \"args\": [{\"a\": 1, \"a\": 2}]}",
+                "{\"jid\": \"j\", \"class\": \"A\", \"args\": [], \"custom\": {\"a\": 1, \"b\": {\"a\": 2}, \"a\": 3}}",
+                "{\"jid\": \"j\", \"class\": \"A\", \"args\": [[{\"x\": 1, \"y\": [{\"x\": 2}], \"x\": 3}]]}",
+                "{\"jid\": \"j\", \"class\": \"A\", \"args\": [], \"tags\": 1, \"tags\": 2}",
+                manyNames(40, true),
                 "{\"class\": \"A\", \"args\": []}",
                 "{\"jid\": \"\", \"class\": \"A\", \"args\": []}",
                 "{\"jid\": 5, \"class\": {\"x\": 1}, \"args\": []}",
@@ -93,6 +97,28 @@ class SidekiqEventWriterTest {
                 assertSameAsTheSdk(job.getBytes(UTF_8), "default", set, SCORE);
             }
         }
+    }
+
+    @Test
+    void namesThatRepeatOnlyAcrossObjectsAreNoDuplicates() {
+        List<String> jobs = List.of(
+                "{\"jid\": \"j\", \"class\": \"A\", \"args\": [{\"a\": 1}, {\"a\": 2}, {\"b\": {\"a\": 3, \"b\": 4}}],"
+                        + " \"a\": {\"a\": {\"a\": 1}}, \"jid2\": {\"jid\": \"k\"}}",
+                manyNames(40, false));
+        for (String job : jobs) {
+            assertThat(writer.write(job.getBytes(UTF_8), "default", JobSet.READY, Optional.empty())).as(job).isNotNull();
+            assertSameAsTheSdk(job.getBytes(UTF_8), "default", JobSet.READY, Optional.empty());
+        }
+    }
+
+    /** A job and an argument with {@code count} fields each, the last one a repeat of the first when asked. */
+    private static String manyNames(int count, boolean repeatLast) {
+        List<String> fields = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            fields.add("\"f" + (repeatLast && i == count - 1 ? 0 : i) + "\": " + i);
+        }
+        String object = String.join(", ", fields);
+        return "{\"jid\": \"j\", \"class\": \"A\", \"args\": [{" + object + "}], " + object + "}";
     }
 
     @Test
