@@ -43,6 +43,16 @@ public interface JobCodec {
     CloudEvent toEvent(NativeJob job, String queue, JobSet set);
 
     /**
+     * The event of {@link #toEvent(byte[], String, JobSet, Optional)} written as CloudEvents JSON, with its attributes
+     * as text. A codec may write it without building the event, to the same bytes.
+     *
+     * @throws UnreadableJobException with the parser's reason, for the dead-letter queue
+     */
+    default WrittenEvent write(byte[] job, String queue, JobSet set, Optional<Instant> at) {
+        return WrittenEvent.of(toEvent(job, queue, set, at));
+    }
+
+    /**
      * The native job this system's own client would write for {@code event} into queue {@code queue}, with the
      * score it is kept under when the set is a sorted one.
      *

@@ -72,7 +72,33 @@ public final class JobTranslation {
         if (codec.isEmpty()) {
             return payload;
         }
-        return JobEvents.serialize(event(payload, hash, score));
+        return written(payload, hash, score).json();
+    }
+
+    /**
+     * The event of a job system's job written out, with its attributes as text, for paths that also carry them apart
+     * (Kafka headers and key).
+     *
+     * @throws UnreadableJobException with the reason, for the dead-letter queue
+     * @throws IllegalStateException for a raw or json queue, whose jobs are no events
+     */
+    public WrittenEvent written(byte[] payload, Optional<String> score) {
+        return written(payload, Map.of(), score);
+    }
+
+    /**
+     * As {@link #written(byte[], Optional)}, for a job taken with its hash from a queue that
+     * {@link SystemQueue#keepsJobsInHashes()}; {@code hash} is empty for the other queues.
+     */
+    public WrittenEvent written(byte[] payload, Map<String, byte[]> hash, Optional<String> score) {
+        JobCodec c = systemCodec();
+        if (queue.keepsJobsInHashes()) {
+            return WrittenEvent.of(event(payload, hash, score)); // no streamed writer for the systems of hashes yet
+        }
+        if (!queue.isSharedSet() || score.isEmpty()) {
+            return c.write(payload, queue.name(), JobSet.READY, Optional.empty());
+        }
+        return c.write(payload, queue.name(), queue.set(), Optional.of(epochSeconds(score.get())));
     }
 
     /**
@@ -95,11 +121,15 @@ public final class JobTranslation {
      * the job's id, {@code hash} the fields of its hash, read in the same script that took the id.
      */
     public CloudEvent event(byte[] payload, Map<String, byte[]> hash, Optional<String> score) {
-        JobCodec c = codec.orElseThrow(() -> new IllegalStateException("a " + queue.format() + " queue's jobs are no events"));
+        JobCodec c = systemCodec();
         boolean scored = score.isPresent() && (queue.isSharedSet() || queue.keepsJobsInHashes());
         Optional<Instant> at = !scored ? Optional.empty() : Optional.of(queue.format() == JobFormat.BULLMQ
                 ? BullmqCodec.timeOfScore(score.get(), queue.set()) : epochSeconds(score.get()));
         return c.toEvent(new NativeJob(payload, at, OptionalInt.empty(), hash), queue.name(), queue.set());
+    }
+
+    private JobCodec systemCodec() {
+        return codec.orElseThrow(() -> new IllegalStateException("a " + queue.format() + " queue's jobs are no events"));
     }
 
     private static Instant epochSeconds(String score) {

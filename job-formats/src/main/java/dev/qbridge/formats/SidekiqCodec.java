@@ -22,9 +22,18 @@ public final class SidekiqCodec implements JobCodec {
     /** The fields that have their own attribute, data or extension. */
     private static final Set<String> MAPPED = Set.of("jid", "class", "args", "queue", "retry", "retry_count", "at");
 
+    private final SidekiqEventWriter writer = new SidekiqEventWriter();
+
     @Override
     public JobFormat format() {
         return JobFormat.SIDEKIQ;
+    }
+
+    /** Streamed from the job for the shapes Sidekiq writes; any other job goes through {@link #toEvent}. */
+    @Override
+    public WrittenEvent write(byte[] job, String queue, JobSet set, Optional<Instant> at) {
+        WrittenEvent written = writer.write(job, queue, set, at);
+        return written != null ? written : JobCodec.super.write(job, queue, set, at);
     }
 
     @Override

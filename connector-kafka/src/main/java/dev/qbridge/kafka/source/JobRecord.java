@@ -5,16 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.qbridge.core.queue.Delivery;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueKind;
-import dev.qbridge.formats.JobEvents;
 import dev.qbridge.formats.JobFormat;
 import dev.qbridge.formats.JobTranslation;
 import dev.qbridge.formats.SystemQueue;
 import dev.qbridge.formats.TaskMap;
 import dev.qbridge.formats.UnreadableJobException;
+import dev.qbridge.formats.WrittenEvent;
 import dev.qbridge.kafka.config.SourceConfig;
 import dev.qbridge.kafka.config.SourceConfig.KeySource;
 import dev.qbridge.kafka.config.SourceConfig.ValueType;
-import io.cloudevents.CloudEvent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -85,6 +84,7 @@ public final class JobRecord extends SourceRecord {
         private final boolean priorityHeader;
         private final boolean dueHeader;
         private final boolean takenHeader;
+        private final EventHeaders eventHeaders = new EventHeaders();
 
         public Factory(SourceConfig config) {
             this.config = config;
@@ -114,15 +114,15 @@ public final class JobRecord extends SourceRecord {
                 target = targets.computeIfAbsent(d.queue(), this::target);
             }
             byte[] payload = d.payload();
-            CloudEvent event = null;
+            WrittenEvent event = null;
             if (!target.translation().isIdentity()) {
                 try {
-                    event = target.translation().event(payload, d.hash(), d.score());
+                    event = target.translation().written(payload, d.hash(), d.score());
                 } catch (UnreadableJobException e) {
                     throw new IOException("unreadable " + target.translation().queue().format() + " job: "
                             + e.getMessage(), e);
                 }
-                payload = JobEvents.serialize(event);
+                payload = event.json();
             }
             Object value;
             Schema valueSchema;
@@ -147,7 +147,7 @@ public final class JobRecord extends SourceRecord {
                 key = keyFromField(value instanceof Map<?, ?> map ? map.get(keyField) : field(payload));
             } else if (event != null) {
                 // a job system's job is keyed by its own id (Sidekiq's jid, Celery's task id): kept across systems
-                key = event.getId();
+                key = event.id();
                 keySchema = Schema.STRING_SCHEMA;
             } else if (keySource == KeySource.ID) {
                 key = Long.toString(d.id());
@@ -155,7 +155,7 @@ public final class JobRecord extends SourceRecord {
             }
             ConnectHeaders headers = headers(d, queue);
             if (event != null) {
-                EventHeaders.add(event, headers);
+                eventHeaders.add(event, headers);
             }
             return new JobRecord(d, target.sourcePartition(), target.topic(), keySchema, key, valueSchema, value,
                     headers);
