@@ -51,6 +51,7 @@ public final class RedisQueue {
     private static final LuaScript ACK_HASHES = LuaScript.load(RedisQueue.class, "ack-hashes");
     private static final LuaScript PUSH_HASHES = LuaScript.load(RedisQueue.class, "push-hashes");
     private static final LuaScript READ_HASHES = LuaScript.load(RedisQueue.class, "read-hashes");
+    private static final LuaScript PURGE_HASHES = LuaScript.load(RedisQueue.class, "purge-hashes");
 
     /** Lists block in Redis; this bounds each block so that due retries are served within it. */
     private static final Duration LIST_BLOCK_SLICE = Duration.ofSeconds(1);
@@ -668,11 +669,17 @@ public final class RedisQueue {
 
     /**
      * Deletes the queue's jobs in every state: ready (its extra ready lists too), in flight, retrying, dead and in the
-     * guide's processing list.
+     * guide's processing list; for a queue of job ids with hashes, each id's hash too, in the same script.
      * The id counter is kept, so that no id is ever given out twice: a zombie consumer's late ack names its old id
-     * and can never match a new job's lease. Returns how many keys existed.
+     * and can never match a new job's lease. Returns how many keys existed (the job hashes not counted).
      */
     public long purge() {
+        if (hashPrefix != null) {
+            List<?> reply = (List<?>) redis.eval(PURGE_HASHES, List.of(keys.ready(), keys.leases(), keys.retry(),
+                    keys.reaped(), keys.dead(), keys.processing(), keys.processingSeen()),
+                    List.of(hashPrefix, ascii(config.kind() == QueueKind.RELIABLE ? "list" : "zset")));
+            return asLong(reply.get(0));
+        }
         long existed = redis.del(keys.jobs());
         QueueConfig.SharedSet shared = config.sharedSet();
         if (shared != null) {

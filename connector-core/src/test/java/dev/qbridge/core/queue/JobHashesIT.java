@@ -222,6 +222,32 @@ class JobHashesIT {
     }
 
     @Test
+    void aPurgeDeletesEveryIdWithItsHashInEveryStateAndLeavesOtherKeys() {
+        IntStream.range(0, 6).forEach(i -> enqueue("id-" + i, "data", "d" + i));
+        redis.client().rpush(LIST, "stray");
+        redis.client().set(PREFIX + "stray", "someone's string"); // a ready id whose key is not a job's hash
+        enqueue("other", "data", "O");
+        redis.client().lrem(LIST, 1, "other"); // a hash no id of this queue names
+        RedisQueue queue = queue();
+        List<Delivery> taken = queue.take(4);
+        queue.nack(taken.get(0), "failed once");
+        queue.deadLetter(taken.get(1), "failed for good");
+        sleep(400); // the other two leases expire
+        new Reaper(redis.connection(), queue.config()).reapExpired();
+        queue.take(1); // one in flight again; one left reaped
+        assertThat(redis.client().lrange(LIST, 0, -1)).as("ready").containsExactly("id-4", "id-5", "stray");
+        assertThat(List.of(redis.client().zcard(LIST + ":leases"), redis.client().zcard(LIST + ":retry"),
+                redis.client().llen(LIST + ":reaped"), redis.client().llen(LIST + ":dead"))).as("in every state")
+                .containsExactly(1L, 1L, 1L, 1L);
+
+        assertThat(queue.purge()).isPositive();
+
+        assertThat(redis.client().keys(PREFIX + "*")).containsExactlyInAnyOrder(PREFIX + "stray", PREFIX + "other");
+        assertThat(redis.client().keys(LIST + "*")).containsExactly(LIST + ":seq");
+        assertThat(queue.counts().total()).isZero();
+    }
+
+    @Test
     void keysOfAnotherTypeAreRefusedWithNothingChanged() {
         record Case(String key, Runnable corrupt, Runnable operation) {
         }
@@ -232,7 +258,9 @@ class JobHashesIT {
                 new Case(LIST + ":seq", () -> redis.client().set(LIST + ":seq", "no number"), () -> queue.take(10)),
                 new Case(LIST, () -> redis.client().set(LIST, "no list"), () -> queue.pushHashes(List.of(job("new", "n")))),
                 new Case("rq:queues", () -> redis.client().set("rq:queues", "x"), () -> queue.pushHashes(List.of(job("new", "n")))),
-                new Case(LIST + ":leases", () -> redis.client().set(LIST + ":leases", "x"), () -> queue.ack(heldDelivery())));
+                new Case(LIST + ":leases", () -> redis.client().set(LIST + ":leases", "x"), () -> queue.ack(heldDelivery())),
+                new Case(LIST, () -> redis.client().set(LIST, "no list"), queue::purge),
+                new Case(LIST + ":dead", () -> redis.client().set(LIST + ":dead", "x"), queue::purge));
         for (Case c : cases) {
             redis.flushAll();
             enqueue("a", "data", "A");

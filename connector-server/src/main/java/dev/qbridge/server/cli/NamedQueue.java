@@ -42,12 +42,6 @@ record NamedQueue(String name, JobFormat format, JobSet set, QueueKind kind) {
             } catch (QueueException e) {
                 throw usage("--format " + format + " --set " + set + ": " + e.getMessage());
             }
-            if (format == JobFormat.RQ) {
-                // the paths move RQ's jobs (each id with its hash), but peek, requeue-dead and purge here read and
-                // delete ids alone: not until they handle the hashes too
-                throw usage("--format rq --set " + set + ": format=rq is not supported on this path yet: peek, purge and"
-                        + " requeue-dead read and delete an RQ queue's ids without each job's hash (rq:job:<id>)");
-            }
         }
     }
 
@@ -85,7 +79,7 @@ record NamedQueue(String name, JobFormat format, JobSet set, QueueKind kind) {
         if (q.isSharedSet()) {
             return format + " " + set + ": its jobs in the sorted set " + q.readyKey() + ", which every queue shares";
         }
-        return format + " " + set + ": the list " + q.readyKey()
+        return format + " " + set + ": the " + (config.kind() == QueueKind.RELIABLE ? "list " : "sorted set ") + q.readyKey()
                 + (q.moreReadyKeys().isEmpty() ? "" : " and its " + q.moreReadyKeys().size() + " priority lists");
     }
 
@@ -107,6 +101,12 @@ record NamedQueue(String name, JobFormat format, JobSet set, QueueKind kind) {
                 case DEAD -> "died " + at;
                 case READY -> String.valueOf(score);
             };
+        }
+        if (format == JobFormat.RQ && set != JobSet.READY && !Double.isInfinite(score)) {
+            // RQ's registries score each id with a time in epoch seconds: when a scheduled job is due, when a failed
+            // job leaves the failed registry (its failure_ttl)
+            Instant at = Instant.ofEpochMilli(Math.round(score * 1000));
+            return (set == JobSet.SCHEDULED ? "due " : "kept until ") + at;
         }
         return QueuesCommand.score(config, score);
     }

@@ -34,6 +34,14 @@ final class QueueInspector {
     /** Sidekiq's set of its queue names, and its sorted sets that hold the jobs of every queue. */
     static final String SIDEKIQ_QUEUES = "queues";
     static final List<String> SIDEKIQ_SETS = List.of("schedule", "retry", "dead");
+    /** RQ's set of its queues' keys ({@code rq:queue:<q>}), and the prefix of those keys. */
+    static final String RQ_QUEUES = "rq:queues";
+    private static final String RQ_QUEUE_PREFIX = "rq:queue:";
+    /**
+     * RQ's registries of a queue, sorted sets of job ids by time ({@code rq:<registry>:<q>}): not guide-style queues. The
+     * scheduled and failed ones are the queue's sets {@code scheduled} and {@code dead}.
+     */
+    static final List<String> RQ_REGISTRIES = List.of("scheduled", "failed", "wip", "finished", "deferred", "canceled");
     /** Most keys a look for a job system's list of queues scans, as list does by default. */
     private static final int SCAN_LIMIT = 100_000;
     private static final String KOMBU_BINDINGS = "_kombu.binding.*";
@@ -63,8 +71,8 @@ final class QueueInspector {
     }
 
     /**
-     * The job systems' queues this Redis holds, as their systems list them: Sidekiq's {@code queues} set, and the
-     * queues kombu bound for Celery ({@code _kombu.binding.<exchange>} sets of {@code key\x06\x16pattern\x06\x16queue}).
+     * The job systems' queues this Redis holds, as their systems list them: Sidekiq's {@code queues} set, RQ's
+     * {@code rq:queues} set (of {@code rq:queue:<q>} keys), and the queues kombu bound for Celery ({@code _kombu.binding.<exchange>} sets of {@code key\x06\x16pattern\x06\x16queue}).
      */
     List<SystemQueue> systemQueues(int limit) {
         TreeMap<String, SystemQueue> found = new TreeMap<>();
@@ -73,6 +81,15 @@ final class QueueInspector {
             for (byte[] name : redis.smembers(bytes(SIDEKIQ_QUEUES))) {
                 SystemQueue q = SystemQueue.ready(JobFormat.SIDEKIQ, string(name));
                 found.put(q.readyKey(), q);
+            }
+        }
+        if (!redis.scanKeys(RQ_QUEUES, limit).isEmpty() && readable(RQ_QUEUES, "set")) {
+            for (byte[] member : redis.smembers(bytes(RQ_QUEUES))) {
+                String key = string(member);
+                if (key.startsWith(RQ_QUEUE_PREFIX) && key.length() > RQ_QUEUE_PREFIX.length()) {
+                    SystemQueue q = SystemQueue.ready(JobFormat.RQ, key.substring(RQ_QUEUE_PREFIX.length()));
+                    found.put(q.readyKey(), q);
+                }
             }
         }
         for (String binding : redis.scanKeys(KOMBU_BINDINGS, limit)) {
@@ -91,10 +108,12 @@ final class QueueInspector {
     }
 
     /**
-     * True when the job system lists {@code q}'s queue (Sidekiq's {@code queues} set, kombu's bindings): such a queue
+     * True when the job system lists {@code q}'s queue (Sidekiq's {@code queues} set, RQ's {@code rq:queues}, kombu's
+     * bindings): such a queue
      * exists even when none of its sets holds a job, as the system's own tools show it. Scans for kombu's bindings.
      */
     boolean listed(SystemQueue q) {
+        // RQ lists a queue, not its sets: a registry of a listed queue exists with it, as rq info shows it
         return systemQueues(SCAN_LIMIT).stream()
                 .anyMatch(listed -> listed.format() == q.format() && listed.name().equals(q.name()));
     }

@@ -3,6 +3,7 @@ package dev.qbridge.server.cli;
 import dev.qbridge.core.QueueException;
 import dev.qbridge.core.lease.Reaper;
 import dev.qbridge.core.queue.DeadLetter;
+import dev.qbridge.core.queue.HashedJob;
 import dev.qbridge.core.queue.QueueConfig;
 import dev.qbridge.core.queue.QueueCounts;
 import dev.qbridge.core.queue.QueueKind;
@@ -92,15 +93,16 @@ public final class QueuesCommand {
         QueueKind kind;
 
         @Option(names = "--format", paramLabel = "<format>", defaultValue = "raw", converter = JobFormatConverter.class,
-                description = "raw or json (a guide-style queue: <queue> is its key), or sidekiq or celery (<queue> is "
-                        + "the system's queue name, such as default or celery; rq is not read here yet). "
-                        + "Default: ${DEFAULT-VALUE}.")
+                description = "raw or json (a guide-style queue: <queue> is its key), or sidekiq, celery or rq "
+                        + "(<queue> is the system's queue name, such as default or celery; an RQ job's id is read and "
+                        + "deleted with its hash rq:job:<id>). Default: ${DEFAULT-VALUE}.")
         JobFormat format;
 
         @Option(names = "--set", paramLabel = "<set>", defaultValue = "ready", converter = JobSetConverter.class,
                 description = "Which of a job system's sets: ready, scheduled, retry or dead. Sidekiq has all four: "
                         + "scheduled, retry and dead are its schedule, retry and dead sorted sets, which every queue "
-                        + "shares, seen through <queue>'s jobs only; Celery has ready only. Default: ${DEFAULT-VALUE}.")
+                        + "shares, seen through <queue>'s jobs only; Celery has ready only; RQ has ready, scheduled and "
+                        + "dead (its rq:scheduled:<q> and rq:failed:<q> registries). Default: ${DEFAULT-VALUE}.")
         JobSet set;
 
         /** The queue the options name, once checked. */
@@ -167,6 +169,9 @@ public final class QueuesCommand {
                 for (SystemQueue q : systems) {
                     systemKeys.add(q.readyKey());
                     systemKeys.addAll(q.moreReadyKeys());
+                    if (q.format() == JobFormat.RQ) {
+                        QueueInspector.RQ_REGISTRIES.forEach(r -> systemKeys.add("rq:" + r + ":" + q.name()));
+                    }
                     if (matches(q.name())) {
                         rows.add(row(redis, q));
                     }
@@ -290,12 +295,7 @@ public final class QueuesCommand {
                 }
                 return 0;
             }
-            List<ReadyJob> jobs = q.readyPage(0, count).jobs();
-            for (ReadyJob job : jobs) {
-                out.println(job.scoreValue().map(score -> "[" + named.score(config, score) + "] ").orElse("")
-                        + preview(job.payload()));
-            }
-            int shown = jobs.size();
+            int shown = config.jobHashes() != null ? peekHashed(config, q) : peekWhole(config, q);
             if (shown == 0) {
                 QueueCounts c = q.counts();
                 spec.commandLine().getErr().println("queue " + queue + " has no job " + (named.shared() ? "in "
@@ -303,6 +303,27 @@ public final class QueuesCommand {
                         + n(c.retrying()) + " retrying, " + n(c.dead()) + " dead)");
             }
             return 0;
+        }
+
+        private int peekWhole(QueueConfig config, RedisQueue q) {
+            List<ReadyJob> jobs = q.readyPage(0, count).jobs();
+            for (ReadyJob job : jobs) {
+                out().println(job.scoreValue().map(score -> "[" + named.score(config, score) + "] ").orElse("")
+                        + preview(job.payload()));
+            }
+            return jobs.size();
+        }
+
+        /** Ids with their hashes, read together (one script) so that a job shows as it was when its id was read. */
+        private int peekHashed(QueueConfig config, RedisQueue q) {
+            List<HashedJob> jobs = q.readyWithHashes(0, count);
+            String prefix = config.jobHashes().keyPrefix();
+            for (HashedJob job : jobs) {
+                String id = new String(job.id(), StandardCharsets.UTF_8);
+                out().println(job.score().map(score -> "[" + named.score(config, Double.parseDouble(score)) + "] ").orElse("")
+                        + id + " " + HashPreview.of(prefix + id, job.hash()));
+            }
+            return jobs.size();
         }
     }
 

@@ -61,8 +61,20 @@ class QueuesOptionsTest {
 
     @Test
     void aFormatNoQueuesCommandReadsYetIsRefusedWithTheReason() {
-        refused(new String[] {"--format", "rq"}, "--format rq", "not supported on this path yet", "hash");
+        refused(new String[] {"--format", "bullmq"}, "--format bullmq", "not supported on this path yet", "hash");
         refused(new String[] {"--format", "rq", "--set", "retry"}, "RQ keeps no retry set");
+    }
+
+    @Test
+    void rqsReadyScheduledAndDeadSetsPassTheOptionsOfEveryCommand() {
+        for (List<String> command : ON_ONE_QUEUE) {
+            for (String set : List.of("ready", "scheduled", "dead")) {
+                Cli result = queues(command, "--format", "rq", "--set", set);
+
+                assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+                assertThat(result.err()).as("past the options: on to Redis").contains("cannot reach Redis");
+            }
+        }
     }
 
     @Test
