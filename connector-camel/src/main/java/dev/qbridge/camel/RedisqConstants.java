@@ -16,6 +16,11 @@ public final class RedisqConstants {
             + "redeliveries: an idempotent sink can key on it.", javaType = "long")
     public static final String JOB_ID = "CamelRedisqJobId";
 
+    @Metadata(label = "consumer", description = "For a job system's queue (format=sidekiq, celery, rq, bullmq): the id of "
+            + "the job's CloudEvent, which is the system's own id of the job (jid, task id, RQ's or BullMQ's job id). "
+            + "Absent for raw and json queues.", javaType = "String")
+    public static final String EVENT_ID = "CamelRedisqEventId";
+
     @Metadata(label = "consumer", description = "With batching=true: the ids of the jobs of the batch, in the order of "
             + "the payloads of the body.", javaType = "java.util.List<Long>")
     public static final String JOB_IDS = "CamelRedisqJobIds";

@@ -5,7 +5,9 @@ import dev.qbridge.core.consume.ConsumerSettings;
 import dev.qbridge.core.consume.QueueConsumer;
 import dev.qbridge.core.queue.Delivery;
 import dev.qbridge.core.retry.Backoff;
+import dev.qbridge.formats.JobTranslation;
 import dev.qbridge.formats.UnreadableJobException;
+import dev.qbridge.formats.WrittenEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -223,15 +225,18 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
     }
 
     private void route(Delivery delivery, JobBatch outcomes) {
-        byte[] body = outbound(delivery, outcomes);
-        if (body == null) {
+        Outbound out = outbound(delivery, outcomes);
+        if (out == null) {
             return;
         }
         Exchange exchange = createExchange(false);
         Message in = exchange.getIn();
-        in.setBody(body);
+        in.setBody(out.body());
         in.setHeader(RedisqConstants.QUEUE, delivery.queue());
         in.setHeader(RedisqConstants.JOB_ID, delivery.id());
+        if (out.eventId() != null) {
+            in.setHeader(RedisqConstants.EVENT_ID, out.eventId());
+        }
         in.setHeader(RedisqConstants.ATTEMPT, delivery.attempt());
         delivery.score().ifPresent(score -> in.setHeader(RedisqConstants.SCORE, score));
         exchange.getExchangeExtension().addOnCompletion(new JobCompletion(delivery, outcomes));
@@ -239,17 +244,26 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
     }
 
     /**
-     * The body a job is routed with: its payload, or for a job system's queue its CloudEvent; null when the job cannot
-     * be read, which then goes to the dead letters with the reason, without a retry (it would fail the same way).
+     * The body a job is routed with: its payload, or for a job system's queue its CloudEvent with the event's id; null
+     * when the job cannot be read, which then goes to the dead letters with the reason, without a retry (it would fail the same way).
      */
-    private byte[] outbound(Delivery delivery, JobBatch outcomes) {
+    private Outbound outbound(Delivery delivery, JobBatch outcomes) {
+        JobTranslation translation = endpoint.translation();
         try {
-            return endpoint.translation().outbound(delivery.payload(), delivery.hash(), delivery.score());
+            if (translation.isIdentity()) {
+                return new Outbound(delivery.payload(), null);
+            }
+            WrittenEvent event = translation.written(delivery.payload(), delivery.hash(), delivery.score());
+            return new Outbound(event.json(), event.id());
         } catch (UnreadableJobException e) {
             outcomes.failed(delivery, null, new NonRetriableJobException(
                     "unreadable " + endpoint.translation().queue().format() + " job: " + e.getMessage(), e));
             return null;
         }
+    }
+
+    /** The body a job is routed with, and the id of its CloudEvent when it is one (null for raw and json queues). */
+    private record Outbound(byte[] body, String eventId) {
     }
 
     /** Routes {@code exchange}, which carries {@code jobs}; {@code what} names them in a failure's log line. */
@@ -284,12 +298,12 @@ public class RedisqConsumer extends DefaultConsumer implements ShutdownAware {
         List<Integer> attempts = new ArrayList<>(jobs.size());
         List<Delivery> routed = new ArrayList<>(jobs.size());
         for (Delivery delivery : jobs) {
-            byte[] body = outbound(delivery, outcomes);
-            if (body == null) {
+            Outbound out = outbound(delivery, outcomes);
+            if (out == null) {
                 continue;
             }
             routed.add(delivery);
-            payloads.add(body);
+            payloads.add(out.body());
             ids.add(delivery.id());
             attempts.add(delivery.attempt());
             exchange.getExchangeExtension().addOnCompletion(new JobCompletion(delivery, outcomes));

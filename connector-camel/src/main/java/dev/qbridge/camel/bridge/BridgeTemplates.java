@@ -181,7 +181,8 @@ public class BridgeTemplates extends RouteBuilder {
         // reached fails a send within maxBlockMs (no metadata) or deliveryTimeoutMs (no answer) instead of the client's
         // 60 s and 120 s: the consumer then holds the jobs as a destination outage and health says so within 30 s
         routeTemplate(REDISQ_TO_KAFKA)
-                .description("Produces each job of a Redis queue to a Kafka topic, keyed by job id; acks it once Kafka acknowledged")
+                .description("Produces each job of a Redis queue to a Kafka topic, keyed by job id (a job system's job by its "
+                        + "own id); acks it once Kafka acknowledged")
                 .templateParameter("source", null, SOURCE)
                 .templateParameter("topic", null, "the Kafka topic written")
                 .templateParameter("brokers", null, "the Kafka bootstrap servers, host:port[,host:port]")
@@ -193,6 +194,10 @@ public class BridgeTemplates extends RouteBuilder {
                         + "retries included, in ms; at least requestTimeoutMs")
                 .from("{{source}}")
                 .setHeader(KafkaConstants.KEY, simple("${header." + RedisqConstants.JOB_ID + "}"))
+                // a job system's job is keyed by its own id (jid, RQ's id), as the Kafka Connect source keys it
+                .choice().when(header(RedisqConstants.EVENT_ID).isNotNull())
+                    .setHeader(KafkaConstants.KEY, header(RedisqConstants.EVENT_ID))
+                .end()
                 .to("kafka:{{topic}}?brokers={{brokers}}&clientId={{clientId}}&requestRequiredAcks=all&enableIdempotence=true"
                         + "&maxBlockMs={{maxBlockMs}}&requestTimeoutMs={{requestTimeoutMs}}&deliveryTimeoutMs={{deliveryTimeoutMs}}"
                         + "&valueSerializer=org.apache.kafka.common.serialization.ByteArraySerializer");
