@@ -18,6 +18,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 
@@ -201,6 +202,15 @@ public final class ConnectCluster {
 
     public static String text(byte[] bytes) {
         return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** A record's headers as text, by key (the last of a repeated key). */
+    public static Map<String, String> headers(ConsumerRecord<byte[], byte[]> r) {
+        Map<String, String> headers = new HashMap<>();
+        for (Header h : r.headers()) {
+            headers.put(h.key(), text(h.value()));
+        }
+        return headers;
     }
 
     public static boolean tasksRunning(String connector, int tasks) {

@@ -1,5 +1,6 @@
 package dev.qbridge.kafka.it;
 
+import static dev.qbridge.kafka.it.ConnectCluster.headers;
 import static dev.qbridge.kafka.it.ConnectCluster.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -22,7 +23,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -153,14 +153,6 @@ class JobSystemsThroughConnectIT {
             assertThat(ran).containsExactlyInAnyOrderElementsOf(ids);
         }
         assertThat(from.client().llen("celery") + from.client().llen("celery\u0006\u00166")).as("drained").isZero();
-    }
-
-    private static Map<String, String> headers(ConsumerRecord<byte[], byte[]> r) {
-        Map<String, String> headers = new HashMap<>();
-        for (Header h : r.headers()) {
-            headers.put(h.key(), text(h.value()));
-        }
-        return headers;
     }
 
     private static JsonNode tree(String json) {

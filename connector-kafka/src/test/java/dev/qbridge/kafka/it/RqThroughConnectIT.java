@@ -1,11 +1,13 @@
 package dev.qbridge.kafka.it;
 
+import static dev.qbridge.kafka.it.ConnectCluster.headers;
 import static dev.qbridge.kafka.it.ConnectCluster.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.qbridge.kafka.ConfigSamples;
 import dev.qbridge.kafka.RedisQueueSinkConnector;
 import dev.qbridge.kafka.RedisQueueSourceConnector;
 import dev.qbridge.testkit.Celery;
@@ -103,6 +105,39 @@ class RqThroughConnectIT {
                     .map(RqThroughConnectIT::tree).collect(Collectors.toMap(r -> r.get("id").asText(), r -> r));
             assertThat(runs.keySet()).containsExactlyInAnyOrderElementsOf(ids);
             assertThat(runs.get(ids.get(5)).get("args").toString()).isEqualTo("[5,1]");
+        }
+    }
+
+    @Test
+    void theRqToKafkaSampleDrainsEachOfItsQueuesIntoItsTopicAsCloudEventsKeyedByRqsJobIds() {
+        Map<String, String> sample = new HashMap<>(ConfigSamples.load("rq-to-kafka.json"));
+        String name = sample.remove("name");
+        sample.put("redis.uri", from.uri());
+        List<String> high = Rq.enqueue(from.uri(), IntStream.range(0, 12).mapToObj(i -> "{\"func\": \"tasks.add\", "
+                + "\"args\": [" + i + ", 1], \"queue\": \"high\"}").collect(Collectors.joining(", ", "[", "]")))
+                .stream().map(Rq.Enqueued::id).toList();
+        List<String> low = Rq.enqueue(from.uri(), "[{\"func\": \"tasks.report\", \"kwargs\": {\"day\": \"mon\"}, "
+                + "\"queue\": \"low\"}, {\"func\": \"tasks.report\", \"args_py\": \"((1, 2), b'x')\", \"queue\": \"low\"}]")
+                .stream().map(Rq.Enqueued::id).toList();
+        connect.kafka().createTopic("rq-high", 1);
+        connect.kafka().createTopic("rq-low", 1);
+
+        connect.configureConnector(name, sample);
+        connectors.add(name);
+        await().atMost(TIMEOUT).until(() -> ConnectCluster.tasksRunning(name, 1));
+        // once every hash is deleted, Kafka has acknowledged every record: what the topics hold then is all there is
+        await().atMost(TIMEOUT).until(() -> from.client().keys("rq:job:*").isEmpty());
+        assertThat(from.client().llen("rq:queue:high") + from.client().llen("rq:queue:low")).as("drained").isZero();
+
+        for (Map.Entry<String, List<String>> queue : Map.of("rq-high", high, "rq-low", low).entrySet()) {
+            List<ConsumerRecord<byte[], byte[]>> records = ConnectCluster.readSettled(queue.getKey(), Duration.ofSeconds(2), TIMEOUT);
+            assertThat(records).extracting(r -> text(r.key())).as("one record per job, keyed by RQ's id")
+                    .containsExactlyInAnyOrderElementsOf(queue.getValue());
+            assertThat(records).allSatisfy(r -> {
+                assertThat(headers(r)).containsEntry("content-type", "application/cloudevents+json")
+                        .containsEntry("ce_id", text(r.key())).containsEntry("ce_specversion", "1.0");
+                assertThat(tree(text(r.value())).get("jobsystem").asText()).isEqualTo("rq");
+            });
         }
     }
 

@@ -13,6 +13,7 @@ import dev.qbridge.core.redis.RedisConnection;
 import dev.qbridge.core.redis.RedisEndpoint;
 import dev.qbridge.testkit.InJvmKafka;
 import dev.qbridge.testkit.RedisServerExtension;
+import dev.qbridge.testkit.Rq;
 import dev.qbridge.testkit.Sidekiq;
 import jakarta.jms.BytesMessage;
 import jakarta.jms.Connection;
@@ -179,12 +180,26 @@ class ConfigSamplesIT {
                 await().atMost(PATIENCE).until(() -> queue(main, "inbox-kafka", QueueKind.RELIABLE).counts().ready() == 6);
                 assertThat(readKafka("urgent", 3)).containsExactly("p1", "p5", "p9");
 
-                // sidekiq-to-kafka: jobs from Sidekiq's own client, as CloudEvents keyed by nothing but their jid
+                // sidekiq-to-kafka: jobs from Sidekiq's own client, as CloudEvents keyed by their jid
                 List<String> jids = Sidekiq.enqueue(redis.uri(), "[{\"class\": \"AddWorker\", \"args\": [1]},"
                         + " {\"class\": \"AddWorker\", \"args\": [2]}]");
-                List<String> events = readKafka("sidekiq-jobs", 2);
-                assertThat(events).allSatisfy(e -> assertThat(e).contains("\"specversion\":\"1.0\"", "\"type\":\"AddWorker\""));
-                assertThat(String.join("", events)).contains(jids);
+                List<ConsumerRecord<byte[], byte[]>> events = readKafkaRecords("sidekiq-jobs", 2);
+                assertThat(events).allSatisfy(e -> assertThat(text(e.value())).contains("\"specversion\":\"1.0\"",
+                        "\"type\":\"AddWorker\"", "\"id\":\"" + text(e.key()) + "\""));
+                assertThat(events).extracting(e -> text(e.key())).containsExactlyInAnyOrderElementsOf(jids);
+
+                // rq-to-kafka: jobs from RQ's own client (pickle), as CloudEvents keyed by RQ's job id; the id and its
+                // hash are gone from RQ's Redis once Kafka has the records
+                List<String> rqIds = Rq.enqueue(redis.uri(), "[{\"func\": \"tasks.add\", \"args\": [1, 2]},"
+                        + " {\"func\": \"tasks.add\", \"args_py\": \"(3, (4, 5))\"}, {\"func\": \"tasks.mul\", \"kwargs\": {\"k\": 6}}]")
+                        .stream().map(Rq.Enqueued::id).toList();
+                List<ConsumerRecord<byte[], byte[]>> rqRecords = readKafkaRecords("rq-jobs", 3);
+                assertThat(rqRecords).hasSize(3).allSatisfy(r -> assertThat(text(r.value()))
+                        .startsWith("{\"specversion\":\"1.0\",\"id\":\"" + text(r.key()) + "\"")
+                        .contains("\"datacontenttype\":\"application/json\"", "\"jobsystem\":\"rq\""));
+                assertThat(rqRecords).extracting(r -> text(r.key())).containsExactlyInAnyOrderElementsOf(rqIds);
+                await().atMost(PATIENCE).until(() -> redis.client().keys("rq:job:*").isEmpty()
+                        && redis.client().llen("rq:queue:default") == 0);
 
                 // kafka-to-celery: plain jobs become Celery tasks in kombu's envelope
                 produceKafka("celery-tasks", List.of("{\"type\": \"tasks.add\", \"args\": [2, 3]}",
@@ -234,7 +249,7 @@ class ConfigSamplesIT {
                 Files.copy(f, dir.resolve("routes").resolve(f.getFileName()));
             }
         }
-        assertThat(names).hasSizeGreaterThanOrEqualTo(13);
+        assertThat(names).hasSizeGreaterThanOrEqualTo(14);
         return names;
     }
 
@@ -293,21 +308,27 @@ class ConfigSamplesIT {
     }
 
     private static List<String> readKafka(String topic, int n) {
+        return readKafkaRecords(topic, n).stream().map(r -> text(r.value())).toList();
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readKafkaRecords(String topic, int n) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "samples-test-" + topic);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<String> values = new ArrayList<>();
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + PATIENCE.toNanos();
-            while (values.size() < n && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    values.add(new String(r.value(), StandardCharsets.UTF_8));
-                }
+            while (records.size() < n && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
             }
         }
-        return values;
+        return records;
+    }
+
+    private static String text(byte[] bytes) {
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
     }
 
     private static void produceKafka(String topic, List<String> values) throws Exception {
