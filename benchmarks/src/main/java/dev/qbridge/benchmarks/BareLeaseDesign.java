@@ -1,8 +1,5 @@
 package dev.qbridge.benchmarks;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
@@ -31,8 +28,8 @@ final class BareLeaseDesign {
     BareLeaseDesign(UnifiedJedis jedis) {
         this.jedis = jedis;
         this.cpu = new CpuMeter(jedis);
-        this.take = bytes(jedis.scriptLoad(resource("bare-take.lua")));
-        this.reap = bytes(jedis.scriptLoad(resource("bare-reap.lua")));
+        this.take = bytes(jedis.scriptLoad(Scripts.text("bare-take.lua")));
+        this.reap = bytes(jedis.scriptLoad(Scripts.text("bare-reap.lua")));
     }
 
     /**
@@ -100,17 +97,6 @@ final class BareLeaseDesign {
         jedis.flushAll();
         for (int from = 0; from < jobs; from += PRELOAD_CHUNK) {
             jedis.lpush(READY, Payloads.range(from, Math.min(PRELOAD_CHUNK, jobs - from), payloadBytes).toArray(new byte[0][]));
-        }
-    }
-
-    private static String resource(String name) {
-        try (InputStream in = BareLeaseDesign.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("script " + name + " is missing from the benchmarks jar");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read script " + name, e);
         }
     }
 

@@ -36,6 +36,7 @@ final class ConnectWorkloads implements AutoCloseable {
     private int run;
     private boolean sourceWarm;
     private boolean sidekiqWarm;
+    private boolean rqWarm;
     private boolean sinkWarm;
 
     private ConnectWorkloads(EmbeddedConnectCluster cluster, HarnessRedis server) {
@@ -133,6 +134,30 @@ final class ConnectWorkloads implements AutoCloseable {
         return sourceRun(jobs, true, false);
     }
 
+    /**
+     * As {@link #source}, from an RQ queue: each id taken with its hash (as RQ 1.13's client writes them), read as
+     * RQ's (the pickle through the whitelist) and sent as a CloudEvent keyed by RQ's id; the ack deletes the hash.
+     */
+    Measurement rqSource(int jobs) {
+        if (!rqWarm) {
+            rqWarm = true;
+            warmUp("rq source", rqSourceRun(Math.min(jobs, WARM_UP_JOBS)));
+        }
+        return rqSourceRun(jobs);
+    }
+
+    private Measurement rqSourceRun(int jobs) {
+        String name = "bench-source-" + (++run);
+        RedisQueue queue = server.preloadedRq(name, jobs);
+        Measurement m = sourceRun(name, queue, name, "rq", jobs);
+        // the ack of a move deletes each job's hash with its lease: once no lease is left, no hash may be either
+        long left = jedis.keys("rq:job:*").size();
+        if (left > 0) {
+            throw new IllegalStateException("the source acked every RQ job of " + name + " but left " + left + " hashes");
+        }
+        return m;
+    }
+
     private Measurement sourceRun(int jobs) {
         return sourceRun(jobs, false, false);
     }
@@ -140,15 +165,20 @@ final class ConnectWorkloads implements AutoCloseable {
     private Measurement sourceRun(int jobs, boolean sidekiqJobs, boolean asSidekiq) {
         String name = "bench-source-" + (++run);
         RedisQueue queue = sidekiqJobs ? server.preloadedSidekiq(name, jobs) : server.preloaded(name, jobs);
+        return sourceRun(name, queue, sidekiqJobs && !asSidekiq ? queue.name() : name, asSidekiq ? "sidekiq" : null, jobs);
+    }
+
+    /** Times the source connector draining {@code queue}, named {@code queues} in its config, into topic {@code name}. */
+    private Measurement sourceRun(String name, RedisQueue queue, String queues, String format, int jobs) {
         createTopic(name);
         Map<String, String> props = sourceSettings();
-        if (asSidekiq) {
-            props.put("queue.format", "sidekiq");
+        if (format != null) {
+            props.put("queue.format", format);
         }
         props.put("connector.class", RedisQueueSourceConnector.class.getName());
         props.put("tasks.max", "1");
         props.put("redis.uri", server.uri());
-        props.put("queues", sidekiqJobs && !asSidekiq ? queue.name() : name);
+        props.put("queues", queues);
         props.put("topic", name);
         cluster.configureConnector(name, props);
         try {

@@ -227,6 +227,8 @@ public final class EndToEndHarness {
                             runs.measure("sidekiq jobs raw source", () -> connect.sidekiqJobsRawSource(o.bridgeJobs())));
                     table.add("Kafka Connect source: Sidekiq jobs to Kafka as CloudEvents, 1 task, batch 1,000",
                             runs.measure("sidekiq source", () -> connect.sidekiqSource(o.bridgeJobs())));
+                    table.add("Kafka Connect source: RQ jobs to Kafka as CloudEvents, 1 task, batch 1,000",
+                            runs.measure("rq source", () -> connect.rqSource(o.bridgeJobs())));
                     table.add("Kafka Connect sink: Kafka to Redis exactly once, 1 task",
                             runs.measure("sink", () -> connect.sink(o.bridgeJobs())));
                 }

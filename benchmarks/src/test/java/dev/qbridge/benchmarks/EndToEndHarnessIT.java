@@ -30,7 +30,8 @@ class EndToEndHarnessIT {
     private static final List<String> COMPARED_ROWS = List.of("take+ack: batch 100, 2 threads, 64 B",
             "take+ack: batch 100, 2 threads, 1 KB", "take+ack: batch 100, 2 threads, 16 KB", "take+ack: batch 1, 2 threads, 64 B",
             "reaper:");
-    private static final List<String> BRIDGE_ROWS = List.of("Kafka Connect source:", "Kafka Connect sink:",
+    private static final List<String> BRIDGE_ROWS = List.of("Kafka Connect source:", "Kafka Connect source: Sidekiq jobs to",
+            "Kafka Connect source: RQ jobs to", "Kafka Connect sink:",
             "Camel redisq-to-file:", "Camel redisq-to-kafka:", "qbridge migrate:");
     private static final List<String> CEILING_ROWS = List.of("redis-benchmark LPUSH -P 50", "redis-benchmark LPOP",
             "redis-benchmark LPUSH -P 1 -c 1");
