@@ -45,11 +45,13 @@ class RedisqRqIT extends RedisqRouteTestSupport {
                 + ", (1, 2), b'x')\", \"meta\": {\"n\": " + i + "}}").collect(Collectors.joining(", ", "[", "]"));
         List<Rq.Enqueued> jobs = Rq.enqueue(redis.uri(), specs);
         List<JsonNode> events = Collections.synchronizedList(new ArrayList<>());
+        List<String> eventIdHeaders = Collections.synchronizedList(new ArrayList<>());
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
                 from("redisq:default?format=rq&batchSize=10&pollTimeout=200&redisUri=" + redis.uri())
                         .process(e -> events.add(tree(e.getIn().getBody(String.class))))
+                        .process(e -> eventIdHeaders.add(e.getIn().getHeader(RedisqConstants.EVENT_ID, String.class)))
                         .to("redisq:default?format=rq&redisUri=" + target.uri());
             }
         });
@@ -58,6 +60,8 @@ class RedisqRqIT extends RedisqRouteTestSupport {
 
         assertThat(events).extracting(e -> e.get("id").asText())
                 .containsExactlyElementsOf(jobs.stream().map(Rq.Enqueued::id).toList());
+        assertThat(eventIdHeaders).as("the header a kafka: sink keys by").containsExactlyElementsOf(
+                jobs.stream().map(Rq.Enqueued::id).toList());
         assertThat(events).allSatisfy(e -> {
             assertThat(e.get("type").asText()).isEqualTo("tasks.add");
             assertThat(e.get("jobsystem").asText()).isEqualTo("rq");
