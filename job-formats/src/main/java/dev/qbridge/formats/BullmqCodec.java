@@ -7,9 +7,6 @@ import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -85,7 +82,7 @@ public final class BullmqCodec implements JobCodec {
 
     @Override
     public CloudEvent toEvent(NativeJob stored, String queue, JobSet set) {
-        String id = text(stored.bytes());
+        String id = HashFields.text(stored.bytes());
         if (id == null || id.isEmpty()) {
             throw new UnreadableJobException("an element of the BullMQ " + set + " of queue " + queue
                     + " is no job id (empty or not UTF-8)");
@@ -159,8 +156,8 @@ public final class BullmqCodec implements JobCodec {
         ObjectNode binary = Json.newObject();
         String derived = Long.toString(derivedDelay);
         hash.forEach((field, value) -> {
-            if (!MAPPED.contains(field) && !(field.equals("delay") && derived.equals(text(value)))) {
-                String text = text(value);
+            if (!MAPPED.contains(field) && !(field.equals("delay") && derived.equals(HashFields.text(value)))) {
+                String text = HashFields.text(value);
                 if (text != null) {
                     fields.put(field, text);
                 } else {
@@ -203,9 +200,9 @@ public final class BullmqCodec implements JobCodec {
             throw new UnreadableJobException("the " + where + " has an id with ':', which BullMQ refuses in a job id"
                     + " (its keys are bull:<queue>:<id>)");
         }
-        ObjectNode extension = extension(event);
-        ObjectNode kept = objectOrEmpty(extension.get("fields"));
-        ObjectNode binary = objectOrEmpty(extension.get("binary"));
+        ObjectNode extension = JobExtensions.object(event, JobExtensions.BULLMQ);
+        ObjectNode kept = Json.objectOrEmpty(extension.get("fields"));
+        ObjectNode binary = Json.objectOrEmpty(extension.get("binary"));
         JobData data = JobData.of(event);
         Instant now = Instant.now();
         long timestamp = (event.getTime() != null ? event.getTime().toInstant() : now).toEpochMilli();
@@ -224,30 +221,30 @@ public final class BullmqCodec implements JobCodec {
         }
 
         Map<String, byte[]> hash = new LinkedHashMap<>();
-        put(hash, "name", event.getType());
+        HashFields.put(hash, "name", event.getType());
         hash.put("data", BullmqJson.stringify(data(data)));
         JsonNode opts = extension.get("opts");
         hash.put("opts", BullmqJson.cjson(opts instanceof ObjectNode object ? object
                 : newOpts(counterId ? null : id, priority, delay)));
-        put(hash, "timestamp", Long.toString(timestamp));
+        HashFields.put(hash, "timestamp", Long.toString(timestamp));
         JsonNode keptDelay = kept.remove("delay");
-        put(hash, "delay", keptDelay != null ? keptDelay.asText() : Long.toString(delay));
-        put(hash, "priority", Integer.toString(priority));
+        HashFields.put(hash, "delay", keptDelay != null ? keptDelay.asText() : Long.toString(delay));
+        HashFields.put(hash, "priority", Integer.toString(priority));
         OptionalInt attempts = JobExtensions.integer(event, JobExtensions.ATTEMPTS);
         if (attempts.isPresent() && attempts.getAsInt() > 0) {
-            put(hash, "atm", Integer.toString(attempts.getAsInt()));
+            HashFields.put(hash, "atm", Integer.toString(attempts.getAsInt()));
         }
         if (set == JobSet.DEAD && !kept.has("finishedOn")) {
-            put(hash, "finishedOn", Long.toString(at.orElseThrow().toEpochMilli()));
+            HashFields.put(hash, "finishedOn", Long.toString(at.orElseThrow().toEpochMilli()));
         }
         kept.properties().forEach(field -> {
             if (!MAPPED.contains(field.getKey())) {
-                put(hash, field.getKey(), field.getValue().asText());
+                HashFields.put(hash, field.getKey(), field.getValue().asText());
             }
         });
         binary.properties().forEach(field -> {
             if (!MAPPED.contains(field.getKey())) {
-                hash.put(field.getKey(), base64(field.getValue().asText(), field.getKey(), where));
+                hash.put(field.getKey(), HashFields.base64(field.getValue().asText(), field.getKey(), where));
             }
         });
         byte[] bytes = counterId ? new byte[0] : id.getBytes(StandardCharsets.UTF_8);
@@ -304,7 +301,7 @@ public final class BullmqCodec implements JobCodec {
         if (value == null) {
             return null;
         }
-        String text = text(value);
+        String text = HashFields.text(value);
         if (text == null) {
             throw new UnreadableJobException("the " + where + " has a field " + field + " that is not UTF-8");
         }
@@ -320,42 +317,6 @@ public final class BullmqCodec implements JobCodec {
             return OptionalLong.of(new BigDecimal(text).setScale(0, RoundingMode.FLOOR).longValueExact());
         } catch (NumberFormatException | ArithmeticException e) {
             throw new UnreadableJobException("the " + where + " has " + field + " '" + text + "', not a number", e);
-        }
-    }
-
-    private static void put(Map<String, byte[]> hash, String field, String value) {
-        hash.put(field, value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static byte[] base64(String text, String field, String where) {
-        try {
-            return Base64.getDecoder().decode(text);
-        } catch (IllegalArgumentException e) {
-            throw new UnreadableJobException("the " + where + " keeps field " + field + " as '" + text
-                    + "', not base64", e);
-        }
-    }
-
-    private static ObjectNode extension(CloudEvent event) {
-        Optional<String> text = JobExtensions.string(event, JobExtensions.BULLMQ);
-        if (text.isEmpty()) {
-            return Json.newObject();
-        }
-        return Json.object(text.get().getBytes(StandardCharsets.UTF_8),
-                "extension " + JobExtensions.BULLMQ + " of event " + event.getId());
-    }
-
-    private static ObjectNode objectOrEmpty(JsonNode node) {
-        return node instanceof ObjectNode object ? object : Json.newObject();
-    }
-
-    /** The bytes as text when they are valid UTF-8, else null. */
-    private static String text(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            return null;
         }
     }
 }

@@ -101,9 +101,9 @@ public final class CeleryCodec implements JobCodec {
     @Override
     public NativeJob toNative(CloudEvent event, String queue) {
         JobData data = JobData.of(event);
-        ObjectNode extras = extras(event);
-        ObjectNode keptHeaders = objectOrEmpty(extras.remove("headers"));
-        ObjectNode keptProperties = objectOrEmpty(extras.remove("properties"));
+        ObjectNode extras = JobExtensions.object(event, JobExtensions.CELERY);
+        ObjectNode keptHeaders = Json.objectOrEmpty(extras.remove("headers"));
+        ObjectNode keptProperties = Json.objectOrEmpty(extras.remove("properties"));
         JsonNode embed = extras.remove("embed");
         String id = event.getId();
 
@@ -133,7 +133,7 @@ public final class CeleryCodec implements JobCodec {
         // Nobody waits on this reply queue: results reach the backend under the task id, where AsyncResult looks.
         properties.put("reply_to", UUID.randomUUID().toString());
         properties.put("delivery_mode", 2);
-        ObjectNode deliveryInfo = objectOrEmpty(keptProperties.remove("delivery_info"));
+        ObjectNode deliveryInfo = Json.objectOrEmpty(keptProperties.remove("delivery_info"));
         ObjectNode info = Json.newObject();
         info.set("exchange", deliveryInfo.has("exchange") ? deliveryInfo.remove("exchange") : NODES.textNode(""));
         info.put("routing_key", queue);
@@ -245,19 +245,6 @@ public final class CeleryCodec implements JobCodec {
         int micros = time.getNano() / 1000;
         String offset = time.getOffset().getTotalSeconds() == 0 ? "+00:00" : time.getOffset().getId();
         return PYTHON_SECONDS.format(time) + (micros == 0 ? "" : String.format(".%06d", micros)) + offset;
-    }
-
-    private static ObjectNode extras(CloudEvent event) {
-        Optional<String> text = JobExtensions.string(event, JobExtensions.CELERY);
-        if (text.isEmpty()) {
-            return Json.newObject();
-        }
-        return Json.object(text.get().getBytes(StandardCharsets.UTF_8),
-                "extension " + JobExtensions.CELERY + " of event " + event.getId());
-    }
-
-    private static ObjectNode objectOrEmpty(JsonNode node) {
-        return node instanceof ObjectNode object ? object : Json.newObject();
     }
 
     private static String text(ObjectNode headers, String name, String where) {

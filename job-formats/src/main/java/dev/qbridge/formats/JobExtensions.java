@@ -1,9 +1,11 @@
 package dev.qbridge.formats;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cloudevents.CloudEvent;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -56,6 +58,20 @@ public final class JobExtensions {
     static Optional<String> string(CloudEvent event, String name) {
         Object value = event.getExtension(name);
         return value == null ? Optional.empty() : Optional.of(value.toString());
+    }
+
+    /**
+     * A system's own-fields extension ({@link #NATIVE_FIELDS}) read as the JSON object it holds; an empty object when
+     * the event has none.
+     *
+     * @throws UnreadableJobException when it holds no JSON object
+     */
+    static ObjectNode object(CloudEvent event, String name) {
+        Optional<String> text = string(event, name);
+        if (text.isEmpty()) {
+            return Json.newObject();
+        }
+        return Json.object(text.get().getBytes(StandardCharsets.UTF_8), "extension " + name + " of event " + event.getId());
     }
 
     static Optional<Instant> time(CloudEvent event, String name) {

@@ -111,6 +111,11 @@ final class Json {
         return MAPPER.createObjectNode();
     }
 
+    /** The node when it is an object, else a new empty one. */
+    static ObjectNode objectOrEmpty(JsonNode node) {
+        return node instanceof ObjectNode object ? object : newObject();
+    }
+
     static ArrayNode newArray() {
         return MAPPER.createArrayNode();
     }

@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qbridge.core.queue.NewHashJob;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -108,7 +105,7 @@ public final class RqCodec implements JobCodec {
 
     @Override
     public CloudEvent toEvent(NativeJob stored, String queue, JobSet set) {
-        String id = text(stored.bytes());
+        String id = HashFields.text(stored.bytes());
         if (id == null || id.isEmpty()) {
             throw new UnreadableJobException("an element of the RQ " + set + " of queue " + queue
                     + " is no job id (empty or not UTF-8)");
@@ -148,7 +145,7 @@ public final class RqCodec implements JobCodec {
         ObjectNode binary = Json.newObject();
         hash.forEach((name, value) -> {
             if (!MAPPED.contains(name) && !(value.length == 0 && EMPTY_WHEN_NEW.contains(name))) {
-                String text = text(value);
+                String text = HashFields.text(value);
                 if (text != null) {
                     fields.put(name, text);
                 } else {
@@ -186,44 +183,44 @@ public final class RqCodec implements JobCodec {
     public NativeJob toNative(CloudEvent event, String queue, JobSet set) {
         String where = "event " + event.getId() + " (type " + event.getType() + ") for RQ queue " + queue;
         JobData data = JobData.of(event);
-        ObjectNode extension = extension(event);
-        ObjectNode kept = objectOrEmpty(extension.get("fields"));
-        ObjectNode binary = objectOrEmpty(extension.get("binary"));
-        ObjectNode marks = objectOrEmpty(extension.get("marks"));
+        ObjectNode extension = JobExtensions.object(event, JobExtensions.RQ);
+        ObjectNode kept = Json.objectOrEmpty(extension.get("fields"));
+        ObjectNode binary = Json.objectOrEmpty(extension.get("binary"));
+        ObjectNode marks = Json.objectOrEmpty(extension.get("marks"));
         JsonNode meta = extension.get("meta");
         Instant now = Instant.now();
 
         Map<String, byte[]> hash = new LinkedHashMap<>();
         // the order of Job.to_dict, then Queue.enqueue_job's status
-        put(hash, "created_at", keptOr(kept, "created_at",
+        HashFields.put(hash, "created_at", keptOr(kept, "created_at",
                 format(event.getTime() != null ? event.getTime().toInstant() : now)));
         RqSerializer.Call call = new RqSerializer.Call(event.getType(), data.args(), data.kwargs(), marks);
         hash.put("data", serializer.writeData(call, where));
         for (String empty : EMPTY_WHEN_NEW) {
-            put(hash, empty, keptOr(kept, empty, ""));
+            HashFields.put(hash, empty, keptOr(kept, empty, ""));
         }
-        put(hash, "origin", queue);
-        put(hash, "description", keptOr(kept, "description", callString(event.getType(), data)));
+        HashFields.put(hash, "origin", queue);
+        HashFields.put(hash, "description", keptOr(kept, "description", callString(event.getType(), data)));
         JsonNode enqueuedAt = kept.remove("enqueued_at");
         if (enqueuedAt != null) {
-            put(hash, "enqueued_at", enqueuedAt.asText());
+            HashFields.put(hash, "enqueued_at", enqueuedAt.asText());
         } else if (set == JobSet.READY) {
-            put(hash, "enqueued_at", format(now));
+            HashFields.put(hash, "enqueued_at", format(now));
         }
-        put(hash, "timeout", keptOr(kept, "timeout", DEFAULT_TIMEOUT));
+        HashFields.put(hash, "timeout", keptOr(kept, "timeout", DEFAULT_TIMEOUT));
         Optional<Instant> at = Optional.empty();
         switch (set) {
-            case READY -> put(hash, "status", "queued");
+            case READY -> HashFields.put(hash, "status", "queued");
             case SCHEDULED -> {
-                put(hash, "status", "scheduled");
+                HashFields.put(hash, "status", "scheduled");
                 at = Optional.of(JobExtensions.time(event, JobExtensions.SCHEDULED).orElseThrow(() ->
                         new UnreadableJobException("the " + where + " has no \"scheduled\" time, which a job in RQ's"
                                 + " scheduled registry needs")));
             }
             case DEAD -> {
-                put(hash, "status", "failed");
+                HashFields.put(hash, "status", "failed");
                 if (hash.get("ended_at").length == 0) {
-                    put(hash, "ended_at", format(JobExtensions.time(event, JobExtensions.DIED).orElse(now)));
+                    HashFields.put(hash, "ended_at", format(JobExtensions.time(event, JobExtensions.DIED).orElse(now)));
                 }
                 at = Optional.of(now.plusSeconds(failureTtl(kept, where)));
             }
@@ -235,16 +232,16 @@ public final class RqCodec implements JobCodec {
         }
         OptionalInt attempts = JobExtensions.integer(event, JobExtensions.ATTEMPTS);
         if (attempts.isPresent() && attempts.getAsInt() > 0) {
-            put(hash, "number_of_retries", Integer.toString(attempts.getAsInt())); // RQ 2.x counts retries here
+            HashFields.put(hash, "number_of_retries", Integer.toString(attempts.getAsInt())); // RQ 2.x counts retries here
         }
         kept.properties().forEach(field -> {
             if (!MAPPED.contains(field.getKey())) {
-                put(hash, field.getKey(), field.getValue().asText());
+                HashFields.put(hash, field.getKey(), field.getValue().asText());
             }
         });
         binary.properties().forEach(field -> {
             if (!MAPPED.contains(field.getKey())) {
-                hash.put(field.getKey(), base64(field.getValue().asText(), field.getKey(), where));
+                hash.put(field.getKey(), HashFields.base64(field.getValue().asText(), field.getKey(), where));
             }
         });
         return NativeJob.ofHash(event.getId().getBytes(StandardCharsets.UTF_8), hash, at);
@@ -321,41 +318,5 @@ public final class RqCodec implements JobCodec {
     private static String keptOr(ObjectNode kept, String field, String otherwise) {
         JsonNode value = kept.remove(field);
         return value != null ? value.asText() : otherwise;
-    }
-
-    private static void put(Map<String, byte[]> hash, String field, String value) {
-        hash.put(field, value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static byte[] base64(String text, String field, String where) {
-        try {
-            return Base64.getDecoder().decode(text);
-        } catch (IllegalArgumentException e) {
-            throw new UnreadableJobException("the " + where + " keeps field " + field + " as '" + text
-                    + "', not base64", e);
-        }
-    }
-
-    private static ObjectNode extension(CloudEvent event) {
-        Optional<String> text = JobExtensions.string(event, JobExtensions.RQ);
-        if (text.isEmpty()) {
-            return Json.newObject();
-        }
-        return Json.object(text.get().getBytes(StandardCharsets.UTF_8),
-                "extension " + JobExtensions.RQ + " of event " + event.getId());
-    }
-
-    private static ObjectNode objectOrEmpty(JsonNode node) {
-        return node instanceof ObjectNode object ? object : Json.newObject();
-    }
-
-    /** The bytes as text when they are valid UTF-8, else null. */
-    private static String text(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
     }
 }

@@ -92,7 +92,7 @@ public final class SidekiqCodec implements JobCodec {
     @Override
     public NativeJob toNative(CloudEvent event, String queue) {
         JobData data = JobData.of(event);
-        ObjectNode extras = extras(event);
+        ObjectNode extras = JobExtensions.object(event, JobExtensions.SIDEKIQ);
         ObjectNode job = Json.newObject();
         job.set("retry", retry(event, extras));
         job.put("queue", queue);
@@ -129,15 +129,6 @@ public final class SidekiqCodec implements JobCodec {
         job.setAll(extras);
         Optional<Instant> at = scheduled.isPresent() ? scheduled : JobExtensions.time(event, JobExtensions.DIED);
         return new NativeJob(Json.bytes(job), at, OptionalInt.empty());
-    }
-
-    private static ObjectNode extras(CloudEvent event) {
-        Optional<String> text = JobExtensions.string(event, JobExtensions.SIDEKIQ);
-        if (text.isEmpty()) {
-            return Json.newObject();
-        }
-        return Json.object(text.get().getBytes(StandardCharsets.UTF_8),
-                "extension " + JobExtensions.SIDEKIQ + " of event " + event.getId());
     }
 
     private static JsonNode retry(CloudEvent event, ObjectNode extras) {
